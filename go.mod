@@ -1,0 +1,3 @@
+module github.com/multikms/multikms
+
+go 1.24

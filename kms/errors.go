@@ -1,0 +1,104 @@
+package kms
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/multikms/multikms/pagination"
+)
+
+// Portable error classes: test with errors.Is. Context errors are never
+// wrapped into these; they pass through as they are.
+var (
+	ErrNotFound         = errors.New("not found")
+	ErrInvalidArgument  = pagination.ErrInvalidArgument
+	ErrInvalidCursor    = pagination.ErrInvalidCursor
+	ErrPermissionDenied = errors.New("permission denied")
+	ErrUnauthenticated  = errors.New("unauthenticated")
+	ErrThrottled        = errors.New("throttled")
+	ErrUnavailable      = errors.New("unavailable")
+	ErrUnsupported      = errors.New("unsupported")
+)
+
+// Code is the portable class of an Error.
+type Code int
+
+// Error codes; each matches the like-named sentinel with errors.Is.
+const (
+	CodeUnknown Code = iota
+	CodeNotFound
+	CodeInvalidArgument
+	CodeInvalidCursor
+	CodePermissionDenied
+	CodeUnauthenticated
+	CodeThrottled
+	CodeUnavailable
+	CodeUnsupported
+)
+
+var codeSentinel = map[Code]error{
+	CodeNotFound:         ErrNotFound,
+	CodeInvalidArgument:  ErrInvalidArgument,
+	CodeInvalidCursor:    ErrInvalidCursor,
+	CodePermissionDenied: ErrPermissionDenied,
+	CodeUnauthenticated:  ErrUnauthenticated,
+	CodeThrottled:        ErrThrottled,
+	CodeUnavailable:      ErrUnavailable,
+	CodeUnsupported:      ErrUnsupported,
+}
+
+// String returns the code's name.
+func (c Code) String() string {
+	if s, ok := codeSentinel[c]; ok {
+		return s.Error()
+	}
+	return "unknown error"
+}
+
+// Error is the error type of every adapter: which provider and operation
+// failed, the portable Code, and the native SDK error, reachable with
+// errors.As through Unwrap.
+type Error struct {
+	Provider Provider
+	// Op is the cloud operation, such as "DescribeKey".
+	Op   string
+	Code Code
+	// Err is the native error (smithy API error, Alibaba ServerError, gRPC
+	// status error) or a description of bad input.
+	Err error
+}
+
+// NewError returns an *Error; for adapters.
+func NewError(p Provider, op string, code Code, err error) *Error {
+	return &Error{Provider: p, Op: op, Code: code, Err: err}
+}
+
+// Error formats the error as "kms: <provider> <op>: <code>: <native>".
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("kms: %s %s: %s", e.Provider, e.Op, e.Code)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the native error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel of e's Code.
+func (e *Error) Is(target error) bool {
+	s, ok := codeSentinel[e.Code]
+	return ok && s == target
+}
+
+// Retryable reports whether the request may succeed if sent again.
+func (e *Error) Retryable() bool { return e.Code == CodeThrottled || e.Code == CodeUnavailable }
+
+// Throttled reports whether the server refused the request for its rate.
+func (e *Error) Throttled() bool { return e.Code == CodeThrottled }
+
+// InvalidArgument returns an error of class ErrInvalidArgument for a
+// parameter that failed a client-side check, naming it and what is allowed.
+func InvalidArgument(p Provider, op, param, format string, args ...any) *Error {
+	return NewError(p, op, CodeInvalidArgument, fmt.Errorf("parameter %s: %s", param, fmt.Sprintf(format, args...)))
+}

@@ -1,0 +1,58 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/multikms/multikms/pagination"
+)
+
+// Lister lists and describes the keys and key versions of one account,
+// region or folder (or, through Merge, of several). Every adapter implements
+// it; kmstest.Fake and kmstest.Mock implement it for tests.
+type Lister interface {
+	// ListKeys lists the keys, page by page as the cloud serves them.
+	ListKeys(ctx context.Context, opts ListOptions) *pagination.Iterator[Key]
+	// DescribeKey returns one key with full detail. keyRef is a key ID, or
+	// an ARN or alias where the provider accepts one.
+	DescribeKey(ctx context.Context, keyRef string) (Key, error)
+	// ListKeyVersions lists the versions (key materials) of one key.
+	ListKeyVersions(ctx context.Context, keyRef string, opts ListOptions) *pagination.Iterator[KeyVersion]
+}
+
+// ProviderLister is a Lister that tells which provider it speaks to; Merge
+// uses it to route DescribeKey by ARN prefix. Every adapter implements it.
+type ProviderLister interface {
+	Lister
+	Provider() Provider
+}
+
+// ListOptions configures a listing.
+type ListOptions struct {
+	// PageSize is the number of items per request; 0 means the cloud's
+	// default. Each adapter enforces its cloud's range.
+	PageSize int
+	// Cursor resumes a listing from Iterator.Cursor.
+	Cursor string
+	// Filter keeps only the keys that match; pushed to the server where it
+	// can filter, applied client-side otherwise.
+	Filter Filter
+	// Detail is how much to tell about each key.
+	Detail Detail
+	// Tags also fetches tags or labels where that costs extra requests (with DetailFull).
+	Tags bool
+	// MaxItems stops the listing after that many items; 0 means no limit.
+	MaxItems int
+}
+
+// Filter keeps the keys that match every non-empty field (AND across
+// fields) and, within a field, any of its values (OR), as Alibaba Cloud
+// defines it. The zero Filter matches every key.
+type Filter struct {
+	States      []KeyState
+	Usages      []KeyUsage
+	Protections []ProtectionLevel
+	// Specs are matched against Key.Spec, the provider's own spec names.
+	Specs []string
+	// Origins are matched against Key.Origin.
+	Origins []string
+}

@@ -1,0 +1,236 @@
+// Package kms is the provider-neutral model of multikms: Key, KeyVersion,
+// the Lister interface every cloud adapter implements, ListOptions and
+// Filter, portable errors, Merge and Open.
+//
+// It knows nothing about any cloud; the adapters live in providers/.
+package kms
+
+import (
+	"reflect"
+	"time"
+)
+
+// Provider names the cloud a key lives in.
+type Provider string
+
+// The providers multikms speaks to.
+const (
+	ProviderAWS     Provider = "aws"
+	ProviderAlibaba Provider = "alibaba"
+	ProviderYandex  Provider = "yandex"
+)
+
+// KeyState is the portable lifecycle state of a key. The provider's own value
+// is kept in Key.NativeState.
+type KeyState string
+
+// Portable key states.
+const (
+	StateUnknown         KeyState = ""
+	StateEnabled         KeyState = "Enabled"
+	StateDisabled        KeyState = "Disabled"
+	StatePendingDeletion KeyState = "PendingDeletion"
+	StatePendingImport   KeyState = "PendingImport"
+	StateCreating        KeyState = "Creating"
+	StateUnavailable     KeyState = "Unavailable"
+)
+
+// KeyUsage is the portable cryptographic purpose of a key. The provider's own
+// value is kept in Key.NativeUsage.
+type KeyUsage string
+
+// Portable key usages.
+const (
+	UsageUnknown           KeyUsage = ""
+	UsageEncryptDecrypt    KeyUsage = "EncryptDecrypt"
+	UsageSignVerify        KeyUsage = "SignVerify"
+	UsageGenerateVerifyMAC KeyUsage = "GenerateVerifyMAC"
+	UsageKeyAgreement      KeyUsage = "KeyAgreement"
+)
+
+// ProtectionLevel is where the key material lives. The provider's own value
+// is kept in Key.NativeProtection.
+type ProtectionLevel string
+
+// Portable protection levels.
+const (
+	ProtectionUnknown  ProtectionLevel = ""
+	ProtectionSoftware ProtectionLevel = "Software"
+	ProtectionHSM      ProtectionLevel = "HSM"
+	ProtectionExternal ProtectionLevel = "External"
+)
+
+// KeyKind tells apart the kinds of key a cloud keeps in separate lists
+// (Yandex Cloud has three services); AWS and Alibaba keys are told apart by
+// Usage and Spec and their Kind follows from them.
+type KeyKind string
+
+// Key kinds.
+const (
+	KindUnknown              KeyKind = ""
+	KindSymmetric            KeyKind = "Symmetric"
+	KindAsymmetricEncryption KeyKind = "AsymmetricEncryption"
+	KindAsymmetricSignature  KeyKind = "AsymmetricSignature"
+	KindHMAC                 KeyKind = "HMAC"
+)
+
+// Detail is how much a listing tells about each key.
+type Detail int
+
+const (
+	// DetailBasic is what the cloud's list call returns, with no extra requests.
+	DetailBasic Detail = iota
+	// DetailFull describes every key (and joins aliases, and tags when asked).
+	DetailFull
+)
+
+// Key is a KMS key of any provider. Fields a provider does not have, or that
+// the listing's Detail did not fetch, are left zero.
+type Key struct {
+	Provider Provider
+	// ID is the provider's key ID.
+	ID string
+	// ARN is the AWS ARN or Alibaba acs ARN; empty where the cloud has none.
+	ARN string
+	// Region is the AWS or Alibaba region.
+	Region string
+	// Account is the AWS account ID or Alibaba account (UID).
+	Account string
+	// FolderID is the Yandex Cloud folder.
+	FolderID string
+	// Name is the key's name (Yandex Cloud).
+	Name        string
+	Description string
+	Kind        KeyKind
+
+	State       KeyState
+	NativeState string
+	Usage       KeyUsage
+	NativeUsage string
+	// Spec is the key spec or algorithm as the provider names it (AWS
+	// KeySpec, Alibaba KeySpec, Yandex default algorithm).
+	Spec string
+	// Origin is where the material came from (AWS Origin, Alibaba Origin).
+	Origin           string
+	Protection       ProtectionLevel
+	NativeProtection string
+	// Manager is who manages the key (AWS KeyManager, Alibaba Creator).
+	Manager string
+	// Enabled is the provider's own enabled flag where it has one.
+	Enabled bool
+
+	CreatedAt time.Time
+	// DeletionAt is when the key is scheduled to be deleted.
+	DeletionAt time.Time
+	// ValidTo is when imported key material expires.
+	ValidTo         time.Time
+	ExpirationModel string
+	// RotatedAt is the time of the last rotation.
+	RotatedAt time.Time
+	// NextRotationAt is the time of the next automatic rotation.
+	NextRotationAt time.Time
+	// RotationPeriod is the interval between automatic rotations; 0 if none.
+	RotationPeriod time.Duration
+	// AutomaticRotation tells whether automatic rotation is on.
+	AutomaticRotation bool
+	// PrimaryVersion is the ID of the primary (current) version.
+	PrimaryVersion string
+	// Labels are the key's tags (AWS, Alibaba) or labels (Yandex).
+	Labels map[string]string
+	// Aliases are the key's alias names.
+	Aliases            []string
+	DeletionProtection bool
+	// MultiRegion tells an AWS multi-Region key.
+	MultiRegion bool
+
+	// Detail is the level of detail this Key was filled to.
+	Detail Detail
+	// DetailErr says why this key carries less than the listing asked for
+	// (its describe was denied, say); nil when it is complete.
+	DetailErr error
+
+	native []any
+}
+
+// KeyVersionState is the portable state of a key version.
+type KeyVersionState string
+
+// Portable key-version states.
+const (
+	VersionUnknown         KeyVersionState = ""
+	VersionEnabled         KeyVersionState = "Enabled"
+	VersionPending         KeyVersionState = "Pending"
+	VersionPendingDeletion KeyVersionState = "PendingDeletion"
+	VersionDestroyed       KeyVersionState = "Destroyed"
+)
+
+// KeyVersion is one version (key material) of a key.
+type KeyVersion struct {
+	Provider    Provider
+	KeyID       string
+	ID          string
+	State       KeyVersionState
+	NativeState string
+	// Primary marks the version used by default (AWS CURRENT material,
+	// Alibaba primary version, Yandex primary version).
+	Primary   bool
+	Algorithm string
+	CreatedAt time.Time
+	// DestroyAt is when a version scheduled for destruction goes.
+	DestroyAt time.Time
+	// RotationType is how the version came to be (AWS AUTOMATIC, ON_DEMAND).
+	RotationType string
+	// ImportState is the AWS import state of imported material.
+	ImportState string
+	// ValidTo is when imported material expires.
+	ValidTo    time.Time
+	Protection ProtectionLevel
+
+	native []any
+}
+
+// As finds the first native SDK object of the key assignable to target, a
+// non-nil pointer, sets target to it and returns true; it returns false if
+// there is none. Adapters document which native types they keep.
+func (k Key) As(target any) bool { return asNative(k.native, target) }
+
+// WithNative returns a copy of k that also keeps the native SDK objects v;
+// for adapters.
+func (k Key) WithNative(v ...any) Key {
+	k.native = append(append([]any(nil), k.native...), v...)
+	return k
+}
+
+// As finds the first native SDK object of the version assignable to target;
+// see Key.As.
+func (v KeyVersion) As(target any) bool { return asNative(v.native, target) }
+
+// WithNative returns a copy of v that also keeps the native SDK objects n;
+// for adapters.
+func (v KeyVersion) WithNative(n ...any) KeyVersion {
+	v.native = append(append([]any(nil), v.native...), n...)
+	return v
+}
+
+func asNative(natives []any, target any) bool {
+	tv := reflect.ValueOf(target)
+	if !tv.IsValid() || tv.Kind() != reflect.Pointer || tv.IsNil() {
+		return false
+	}
+	want := tv.Elem().Type()
+	for _, n := range natives {
+		if n == nil {
+			continue
+		}
+		nv := reflect.ValueOf(n)
+		if nv.Type().AssignableTo(want) {
+			tv.Elem().Set(nv)
+			return true
+		}
+		if nv.Kind() == reflect.Pointer && !nv.IsNil() && nv.Elem().Type().AssignableTo(want) {
+			tv.Elem().Set(nv.Elem())
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,82 @@
+// Package pagination turns the three page shapes that cloud APIs use
+// (marker, page number, page token) into one Iterator with exact,
+// resumable cursors, loop guards, retries, prefetching and rate limiting.
+//
+// It knows nothing about KMS or any cloud: the adapters in providers/
+// translate a cloud's page into a MarkerFunc, PageNumberFunc or
+// PageTokenFunc and hand it to ByMarker, ByPageNumber or ByPageToken.
+package pagination
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrInvalidArgument is returned (wrapped, with the parameter named) when an
+// option is out of range. Nothing is fetched.
+var ErrInvalidArgument = errors.New("invalid argument")
+
+// ErrInvalidCursor is returned (wrapped) for a cursor that is malformed,
+// tampered with, too large or made for another scope. Nothing is fetched.
+var ErrInvalidCursor = errors.New("invalid cursor")
+
+// ErrRepeatedToken is returned (wrapped) when a server hands out a marker or
+// page token it already gave in this listing; the iteration stops instead of
+// looping forever.
+var ErrRepeatedToken = errors.New("server repeated a page token")
+
+// Options configures an Iterator. The zero value lists from the start with the
+// source's default page size and sane defaults for everything else.
+type Options struct {
+	// PageSize is the number of items asked for per request; 0 leaves it to
+	// the source's default. Negative values are rejected.
+	PageSize int
+	// Cursor resumes a listing from Iterator.Cursor; "" starts from the beginning.
+	Cursor string
+	// Scope identifies the listing (provider, region, folder, filter, ...). A
+	// cursor made for another scope is refused with ErrInvalidCursor. Only a
+	// hash of it is stored in the cursor, never the scope itself.
+	Scope string
+	// MaxItems stops the listing after that many items; 0 means no limit.
+	MaxItems int
+	// Prefetch is the number of pages a marker or token source fetches ahead
+	// while the caller works on the current one: 0 means 1, negative disables.
+	Prefetch int
+	// Concurrency is the number of pages a page-number source fetches at once
+	// once the first page's total is known: 0 means 4, 1 fetches sequentially.
+	// Items are always handed out in order.
+	Concurrency int
+	// Retry is the retry policy for a failed page fetch.
+	Retry Retry
+	// Limiter, when set, paces every request of the iterator; share one
+	// Limiter between all iterators that draw on the same quota.
+	Limiter *Limiter
+}
+
+// Retry is the policy for retrying a failed request: jittered exponential
+// backoff, bounded in attempts, honouring the context. The zero value retries
+// errors that IsRetryable accepts up to 5 attempts in all.
+type Retry struct {
+	// MaxAttempts is the number of attempts in all; 0 means 5, 1 disables retries.
+	MaxAttempts int
+	// BaseDelay is the first backoff; 0 means 100ms.
+	BaseDelay time.Duration
+	// MaxDelay caps one backoff; 0 means 5s.
+	MaxDelay time.Duration
+	// Retryable decides which errors are retried; nil means IsRetryable.
+	Retryable func(error) bool
+}
+
+// IsRetryable reports whether err, or an error it wraps, has a method
+// Retryable() bool that returns true. Context errors are never retryable.
+func IsRetryable(err error) bool {
+	var r interface{ Retryable() bool }
+	return errors.As(err, &r) && r.Retryable()
+}
+
+// IsThrottled reports whether err, or an error it wraps, has a method
+// Throttled() bool that returns true. A throttled failure slows the Limiter.
+func IsThrottled(err error) bool {
+	var r interface{ Throttled() bool }
+	return errors.As(err, &r) && r.Throttled()
+}
