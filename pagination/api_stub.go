@@ -69,36 +69,3 @@ func Concat[T any](ctx context.Context, opts Options, parts ...func(ctx context.
 func Map[T, U any](it *Iterator[T], concurrency int, fn func(ctx context.Context, item T) (U, bool)) *Iterator[U] {
 	panic("TODO")
 }
-
-// Call runs fn once, then again on retryable failures under r, waiting on
-// lim (which may be nil) before every attempt and telling it of throttling.
-// It is what the iterators use for every page; adapters use it for single
-// requests such as DescribeKey.
-func Call(ctx context.Context, r Retry, lim *Limiter, fn func(ctx context.Context) error) error {
-	panic("TODO")
-}
-
-// Limiter is an adaptive request limiter over golang.org/x/time/rate: it
-// paces requests at a configured ceiling, slows down when told of throttling
-// and climbs back towards the ceiling on success. A nil *Limiter does nothing.
-// It is safe for concurrent use.
-type Limiter struct{}
-
-// NewLimiter returns a Limiter allowing perSecond requests a second with the given burst.
-func NewLimiter(perSecond float64, burst int) *Limiter { panic("TODO") }
-
-// Wait blocks until a request may be sent or ctx is done.
-func (l *Limiter) Wait(ctx context.Context) error { panic("TODO") }
-
-// Throttled tells the limiter the server throttled a request: it slows down.
-func (l *Limiter) Throttled() { panic("TODO") }
-
-// Succeeded tells the limiter a request went through: it speeds back up
-// towards its ceiling.
-func (l *Limiter) Succeeded() { panic("TODO") }
-
-// SetLimit changes the ceiling to perSecond requests a second.
-func (l *Limiter) SetLimit(perSecond float64) { panic("TODO") }
-
-// Limit returns the current pace in requests a second.
-func (l *Limiter) Limit() float64 { panic("TODO") }

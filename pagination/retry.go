@@ -1,0 +1,129 @@
+package pagination
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// Defaults of a zero Retry.
+const (
+	defaultMaxAttempts = 5
+	defaultBaseDelay   = 100 * time.Millisecond
+	defaultMaxDelay    = 5 * time.Second
+)
+
+// sleep waits d or until ctx is done, whichever comes first, and returns
+// ctx.Err() in the latter case. It is a variable so that tests can make the
+// backoff instant or record it.
+var sleep = sleepTimer
+
+// sleepTimer is the real sleep: a timer raced against ctx.
+func sleepTimer(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Call runs fn once, then again on retryable failures under r, waiting on
+// lim (which may be nil) before every attempt and telling it of throttling.
+// It is what the iterators use for every page; adapters use it for single
+// requests such as DescribeKey.
+//
+// Backoff between attempts is exponential from r.BaseDelay, capped at
+// r.MaxDelay, with full jitter. A context error is never retried and is
+// returned as it is; when the attempts run out, the last error is returned.
+func Call(ctx context.Context, r Retry, lim *Limiter, fn func(ctx context.Context) error) error {
+	_, err := callValue(ctx, r, lim, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, fn(ctx)
+	})
+	return err
+}
+
+// callValue is Call for a function with a result: the engine calls it for
+// every page fetch. On failure it returns the zero R.
+func callValue[R any](ctx context.Context, r Retry, lim *Limiter, fn func(ctx context.Context) (R, error)) (R, error) {
+	var zero R
+	p := r.normalize()
+	for attempt := 1; ; attempt++ {
+		if err := lim.Wait(ctx); err != nil {
+			return zero, err
+		}
+		v, err := fn(ctx)
+		if err == nil {
+			lim.Succeeded()
+			return v, nil
+		}
+		if IsThrottled(err) {
+			lim.Throttled()
+		}
+		if isContextErr(err) {
+			if cerr := ctx.Err(); cerr != nil {
+				return zero, cerr
+			}
+			return zero, err
+		}
+		if attempt >= p.MaxAttempts || !p.Retryable(err) {
+			return zero, err
+		}
+		if serr := sleep(ctx, p.backoff(attempt)); serr != nil {
+			return zero, serr
+		}
+	}
+}
+
+// isContextErr reports whether err is, or wraps, a context error.
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// normalize returns r with its defaults filled in.
+func (r Retry) normalize() Retry {
+	switch {
+	case r.MaxAttempts == 0:
+		r.MaxAttempts = defaultMaxAttempts
+	case r.MaxAttempts < 0:
+		r.MaxAttempts = 1
+	}
+	if r.BaseDelay <= 0 {
+		r.BaseDelay = defaultBaseDelay
+	}
+	if r.MaxDelay <= 0 {
+		r.MaxDelay = defaultMaxDelay
+	}
+	if r.MaxDelay < r.BaseDelay {
+		r.MaxDelay = r.BaseDelay
+	}
+	if r.Retryable == nil {
+		r.Retryable = IsRetryable
+	}
+	return r
+}
+
+// backoff returns the pause after the given failed attempt (from 1): a
+// uniformly random duration in [0, min(MaxDelay, BaseDelay*2^(attempt-1))]
+// ("full jitter"). r must be normalized.
+func (r Retry) backoff(attempt int) time.Duration {
+	return rand.N(r.backoffCap(attempt) + 1)
+}
+
+// backoffCap is the upper bound of backoff(attempt), free of overflow.
+func (r Retry) backoffCap(attempt int) time.Duration {
+	d := r.BaseDelay
+	for i := 1; i < attempt && d < r.MaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, r.MaxDelay)
+}
