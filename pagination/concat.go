@@ -1,0 +1,146 @@
+package pagination
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Concat lists the parts one after another as one Iterator. Each part is
+// built from its own cursor ("" = from its start) and the context of the
+// loop. Up to Options.Concurrency parts (0 means 4) are fetched ahead at
+// once, each at most a page or two ahead of the caller; items come out in
+// part order. The cursor records the part and that part's own cursor, so it
+// resumes every part exactly. Options.PageSize, Prefetch, Retry and Limiter
+// belong to the parts and are ignored here.
+func Concat[T any](ctx context.Context, opts Options, parts ...func(ctx context.Context, cursor string) *Iterator[T]) *Iterator[T] {
+	conc := opts.Concurrency
+	if conc == 0 {
+		conc = 4
+	}
+	it := newIterator(ctx, kindConcat, &concatPager[T]{parts: parts, conc: conc}, opts)
+	if it.err == nil && it.start.part > len(parts) {
+		it.err, it.errFrom = fmt.Errorf("%w: part %d of %d", ErrInvalidCursor, it.start.part, len(parts)), opts.Cursor
+	}
+	if it.err == nil && it.start.part == len(parts) {
+		it.done = true
+	}
+	return it
+}
+
+type concatPager[T any] struct {
+	parts []func(ctx context.Context, cursor string) *Iterator[T]
+	conc  int
+}
+
+type pageResult[T any] struct {
+	pg  *page[T]
+	err error
+}
+
+// concatWalk is one pass over the parts.
+type concatWalk[T any] struct {
+	p     *concatPager[T]
+	ctx   context.Context
+	wg    sync.WaitGroup
+	cur   int // the part being handed out
+	first string
+	feeds map[int]chan pageResult[T]
+}
+
+func (p *concatPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &concatWalk[T]{p: p, ctx: ctx, cur: from.part, feeds: map[int]chan pageResult[T]{}}
+	if from.inner != nil {
+		w.first = encodeCursor(*from.inner)
+	}
+	stop := func() {
+		cancel()
+		w.wg.Wait()
+	}
+	return w.next, stop
+}
+
+// start begins fetching part i in its own goroutine.
+func (w *concatWalk[T]) start(i int) {
+	cursor := ""
+	if i == w.cur {
+		cursor = w.first
+	}
+	ch := make(chan pageResult[T], 1)
+	w.feeds[i] = ch
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		defer close(ch)
+		part := w.p.parts[i](w.ctx, cursor)
+		next, stop := part.pull(w.ctx)
+		defer stop()
+		for {
+			pg, err := next()
+			if pg != nil {
+				pg = w.wrap(i, part, pg)
+			}
+			select {
+			case ch <- pageResult[T]{pg, err}:
+			case <-w.ctx.Done():
+				return
+			}
+			if err != nil || pg == nil {
+				return
+			}
+		}
+	}()
+}
+
+// wrap turns a page of part i into a page of the whole listing.
+func (w *concatWalk[T]) wrap(i int, part *Iterator[T], pg *page[T]) *page[T] {
+	n := len(w.p.parts)
+	return &page[T]{items: pg.items, at: func(j int) position {
+		in := pg.at(j)
+		switch {
+		case !in.done:
+			return position{part: i, inner: &cursorState{kind: part.kind, scope: part.scope, pos: in}}
+		case i+1 < n:
+			return position{part: i + 1}
+		default:
+			return position{done: true}
+		}
+	}}
+}
+
+func (w *concatWalk[T]) next() (*page[T], error) {
+	for w.cur < len(w.p.parts) {
+		for i := w.cur; i < min(w.cur+w.p.conc, len(w.p.parts)); i++ {
+			if _, ok := w.feeds[i]; !ok {
+				w.start(i)
+			}
+		}
+		r, ok := <-w.feeds[w.cur]
+		switch {
+		case !ok:
+			return nil, w.ctx.Err()
+		case r.err != nil:
+			return nil, r.err
+		case r.pg != nil:
+			return r.pg, nil
+		}
+		delete(w.feeds, w.cur)
+		w.cur++
+	}
+	return nil, nil
+}
+
+// pull returns the pages after the last item handed out, for a stage built
+// on this iterator.
+func (it *Iterator[T]) pull(ctx context.Context) (func() (*page[T], error), func()) {
+	if it.err != nil {
+		err := it.err
+		return func() (*page[T], error) { return nil, err }, func() {}
+	}
+	from := it.position()
+	if it.done || it.src == nil || from.done {
+		return func() (*page[T], error) { return nil, nil }, func() {}
+	}
+	return it.src.open(ctx, from)
+}

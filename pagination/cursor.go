@@ -1,0 +1,167 @@
+package pagination
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// maxCursorLen caps an encoded cursor; a longer one is refused unread.
+const maxCursorLen = 8192
+
+// cursorVersion prefixes every encoded cursor, so that the format can change.
+const cursorVersion = "c1"
+
+// The listing strategies, recorded in a cursor so that a cursor of one kind of
+// listing is never read as another.
+const (
+	kindMarker     byte = 'm'
+	kindPageNumber byte = 'n'
+	kindPageToken  byte = 't'
+	kindConcat     byte = 'c'
+)
+
+// position is a point in a listing between two items.
+type position struct {
+	// done marks the end of the listing.
+	done bool
+	// token is the marker or page token of the page being read ("" = first page).
+	token string
+	// index counts the items of that page already handed out; for page-number
+	// listings it is the absolute index of the next item.
+	index int
+	// part is the current part of a Concat.
+	part int
+	// inner is the position inside that part, nil at its start.
+	inner *cursorState
+}
+
+// cursorState is a position together with the identity of its listing.
+type cursorState struct {
+	kind  byte
+	scope [8]byte
+	pos   position
+}
+
+func scopeHash(scope string) [8]byte {
+	sum := sha256.Sum256([]byte("multikms/scope\x00" + scope))
+	var h [8]byte
+	copy(h[:], sum[:])
+	return h
+}
+
+// encodeCursor renders st as an opaque, URL-safe, versioned string with an
+// integrity check; "" for the end of the listing.
+func encodeCursor(st cursorState) string {
+	if st.pos.done {
+		return ""
+	}
+	var b bytes.Buffer
+	st.appendTo(&b)
+	sum := sha256.Sum256(b.Bytes())
+	b.Write(sum[:6])
+	return cursorVersion + base64.RawURLEncoding.EncodeToString(b.Bytes())
+}
+
+func (st cursorState) appendTo(b *bytes.Buffer) {
+	b.WriteByte(st.kind)
+	b.Write(st.scope[:])
+	b.Write(binary.AppendUvarint(nil, uint64(len(st.pos.token))))
+	b.WriteString(st.pos.token)
+	b.Write(binary.AppendUvarint(nil, uint64(st.pos.index)))
+	b.Write(binary.AppendUvarint(nil, uint64(st.pos.part)))
+	if st.pos.inner == nil {
+		b.WriteByte(0)
+		return
+	}
+	b.WriteByte(1)
+	st.pos.inner.appendTo(b)
+}
+
+// decodeCursor parses s, checking that it was made for a listing of this kind
+// and scope. "" is the start of the listing.
+func decodeCursor(s string, kind byte, scope [8]byte) (position, error) {
+	if s == "" {
+		return position{}, nil
+	}
+	if len(s) > maxCursorLen {
+		return position{}, fmt.Errorf("%w: longer than %d characters", ErrInvalidCursor, maxCursorLen)
+	}
+	if len(s) < len(cursorVersion) || s[:len(cursorVersion)] != cursorVersion {
+		return position{}, fmt.Errorf("%w: unknown format or version", ErrInvalidCursor)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s[len(cursorVersion):])
+	if err != nil || len(raw) < 6 {
+		return position{}, fmt.Errorf("%w: malformed", ErrInvalidCursor)
+	}
+	body, check := raw[:len(raw)-6], raw[len(raw)-6:]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:6], check) {
+		return position{}, fmt.Errorf("%w: integrity check failed", ErrInvalidCursor)
+	}
+	r := bytes.NewReader(body)
+	st, err := readState(r, 0)
+	if err != nil || r.Len() != 0 {
+		return position{}, fmt.Errorf("%w: malformed", ErrInvalidCursor)
+	}
+	if st.kind != kind || st.scope != scope {
+		return position{}, fmt.Errorf("%w: made for another listing", ErrInvalidCursor)
+	}
+	return st.pos, nil
+}
+
+// maxCursorDepth bounds the nesting of Concat cursors.
+const maxCursorDepth = 8
+
+func readState(r *bytes.Reader, depth int) (cursorState, error) {
+	var st cursorState
+	if depth > maxCursorDepth {
+		return st, fmt.Errorf("nested too deep")
+	}
+	var err error
+	if st.kind, err = r.ReadByte(); err != nil {
+		return st, err
+	}
+	if _, err = io.ReadFull(r, st.scope[:]); err != nil {
+		return st, err
+	}
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n > uint64(r.Len()) {
+		return st, fmt.Errorf("bad token length")
+	}
+	tok := make([]byte, n)
+	if _, err = io.ReadFull(r, tok); err != nil {
+		return st, err
+	}
+	st.pos.token = string(tok)
+	if st.pos.index, err = readInt(r); err != nil {
+		return st, err
+	}
+	if st.pos.part, err = readInt(r); err != nil {
+		return st, err
+	}
+	hasInner, err := r.ReadByte()
+	switch {
+	case err != nil:
+		return st, err
+	case hasInner == 1:
+		inner, err := readState(r, depth+1)
+		if err != nil {
+			return st, err
+		}
+		st.pos.inner = &inner
+	case hasInner != 0:
+		return st, fmt.Errorf("bad flag")
+	}
+	return st, nil
+}
+
+func readInt(r *bytes.Reader) (int, error) {
+	v, err := binary.ReadUvarint(r)
+	if err != nil || v > 1<<40 {
+		return 0, fmt.Errorf("bad integer")
+	}
+	return int(v), nil
+}

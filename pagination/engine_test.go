@@ -1,0 +1,203 @@
+package pagination
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// memSource serves n items ("0".."n-1") in the three page shapes.
+type memSource struct {
+	n     int
+	calls atomic.Int64
+}
+
+func (s *memSource) marker(_ context.Context, marker string, limit int) ([]string, string, bool, error) {
+	s.calls.Add(1)
+	start := 0
+	if marker != "" {
+		start, _ = strconv.Atoi(marker[1:])
+	}
+	if limit == 0 {
+		limit = 3
+	}
+	end := min(start+limit, s.n)
+	if end >= s.n {
+		return s.items(start, end), "", false, nil
+	}
+	return s.items(start, end), "m" + strconv.Itoa(end), true, nil
+}
+
+func (s *memSource) token(ctx context.Context, token string, size int) ([]string, string, error) {
+	items, next, _, err := s.marker(ctx, token, size)
+	return items, next, err
+}
+
+func (s *memSource) number(_ context.Context, page, size int) ([]string, int, error) {
+	s.calls.Add(1)
+	start := min((page-1)*size, s.n)
+	return s.items(start, min(start+size, s.n)), s.n, nil
+}
+
+func (s *memSource) items(from, to int) []string {
+	var out []string
+	for i := from; i < to; i++ {
+		out = append(out, strconv.Itoa(i))
+	}
+	return out
+}
+
+type strategy struct {
+	name string
+	make func(src *memSource, opts Options) *Iterator[string]
+}
+
+var strategies = []strategy{
+	{"marker", func(s *memSource, o Options) *Iterator[string] { return ByMarker(context.Background(), s.marker, o) }},
+	{"token", func(s *memSource, o Options) *Iterator[string] { return ByPageToken(context.Background(), s.token, o) }},
+	{"number", func(s *memSource, o Options) *Iterator[string] { return ByPageNumber(context.Background(), s.number, o) }},
+	{"concat", func(s *memSource, o Options) *Iterator[string] {
+		half := &memSource{n: s.n / 2}
+		rest := &memSource{n: s.n - s.n/2}
+		shift := func(it *Iterator[string]) *Iterator[string] {
+			return Map(it, 2, func(_ context.Context, v string) (string, bool) {
+				i, _ := strconv.Atoi(v)
+				return strconv.Itoa(i + s.n/2), true
+			})
+		}
+		return Concat(context.Background(), Options{Cursor: o.Cursor, Scope: o.Scope},
+			func(ctx context.Context, c string) *Iterator[string] {
+				return ByMarker(ctx, half.marker, Options{PageSize: o.PageSize, Cursor: c})
+			},
+			func(ctx context.Context, c string) *Iterator[string] {
+				return shift(ByPageToken(ctx, rest.token, Options{PageSize: o.PageSize, Cursor: c}))
+			})
+	}},
+	{"map-drop", func(s *memSource, o Options) *Iterator[string] {
+		return Map(ByMarker(context.Background(), s.marker, o), 3, func(_ context.Context, v string) (string, bool) {
+			return v, v != "4"
+		})
+	}},
+}
+
+func collect(t *testing.T, it *Iterator[string]) []string {
+	t.Helper()
+	var out []string
+	for v, err := range it.All() {
+		require.NoError(t, err)
+		out = append(out, v)
+	}
+	return out
+}
+
+// takeN takes up to n items from it and breaks out.
+func takeN(t *testing.T, it *Iterator[string], n int) []string {
+	t.Helper()
+	var got []string
+	if n == 0 {
+		return nil
+	}
+	for v, err := range it.All() {
+		require.NoError(t, err)
+		got = append(got, v)
+		if len(got) == n {
+			break
+		}
+	}
+	return got
+}
+
+func TestResumeFromEveryItem(t *testing.T) {
+	for _, st := range strategies {
+		t.Run(st.name, func(t *testing.T) {
+			for _, n := range []int{0, 1, 7, 9} {
+				src := &memSource{n: n}
+				want := collect(t, st.make(src, Options{PageSize: 3}))
+				if st.name != "map-drop" {
+					require.Equal(t, src.items(0, n), want)
+				}
+				for stopAt := 0; stopAt <= len(want); stopAt++ {
+					it := st.make(src, Options{PageSize: 3})
+					got := takeN(t, it, stopAt)
+					for cursor := it.Cursor(); cursor != ""; cursor = it.Cursor() {
+						it = st.make(src, Options{PageSize: 2, Cursor: cursor})
+						got = append(got, takeN(t, it, 1)...)
+					}
+					assert.Equal(t, want, got, "n=%d stopAt=%d", n, stopAt)
+				}
+			}
+		})
+	}
+}
+
+func TestInvalidInputSendsNothing(t *testing.T) {
+	for _, st := range strategies {
+		src := &memSource{n: 5}
+		for _, o := range []Options{{PageSize: -1}, {Cursor: "garbage"}, {Cursor: "c1AAAA"}} {
+			for _, err := range st.make(src, o).All() {
+				require.Error(t, err, st.name)
+			}
+		}
+		assert.Zero(t, src.calls.Load(), st.name)
+	}
+	other := ByMarker(context.Background(), (&memSource{n: 5}).marker, Options{PageSize: 2, Scope: "a"})
+	for range other.All() {
+		break
+	}
+	src := &memSource{n: 5}
+	for _, err := range ByMarker(context.Background(), src.marker, Options{Cursor: other.Cursor(), Scope: "b"}).All() {
+		assert.ErrorIs(t, err, ErrInvalidCursor)
+	}
+	for _, err := range ByPageToken(context.Background(), src.token, Options{Cursor: other.Cursor(), Scope: "a"}).All() {
+		assert.ErrorIs(t, err, ErrInvalidCursor)
+	}
+	assert.Zero(t, src.calls.Load())
+}
+
+func TestRepeatedTokenStops(t *testing.T) {
+	calls := 0
+	it := ByPageToken(context.Background(), func(context.Context, string, int) ([]int, string, error) {
+		calls++
+		return []int{calls}, "same", nil
+	}, Options{})
+	var err error
+	for _, err = range it.All() {
+	}
+	assert.ErrorIs(t, err, ErrRepeatedToken)
+	assert.Equal(t, 2, calls)
+}
+
+type retryable struct{}
+
+func (retryable) Error() string   { return "try again" }
+func (retryable) Retryable() bool { return true }
+
+func TestRetryResumesSamePage(t *testing.T) {
+	src := &memSource{n: 10}
+	var fails atomic.Int64
+	flaky := func(ctx context.Context, page, size int) ([]string, int, error) {
+		if page == 2 && fails.Load() < 2 {
+			fails.Add(1)
+			return nil, 0, retryable{}
+		}
+		return src.number(ctx, page, size)
+	}
+	it := ByPageNumber(context.Background(), flaky, Options{PageSize: 3, Retry: Retry{BaseDelay: 1, MaxDelay: 1}})
+	assert.Equal(t, src.items(0, 10), collect(t, it))
+	assert.Equal(t, int64(2), fails.Load())
+	assert.Equal(t, "", it.Cursor())
+}
+
+func TestCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	src := &memSource{n: 10}
+	for _, err := range ByMarker(ctx, src.marker, Options{}).All() {
+		assert.True(t, errors.Is(err, context.Canceled))
+	}
+}

@@ -1,0 +1,201 @@
+package pagination
+
+import (
+	"context"
+	"fmt"
+	"iter"
+)
+
+// page is one batch of items and the positions around them.
+type page[T any] struct {
+	items []T
+	// at returns the position after items[j]; at(-1) is the position before
+	// items[0]. For an empty page both are the position after the page.
+	at func(j int) position
+}
+
+// pager produces the pages of a listing. open starts right after from; next
+// returns nil, nil at the end; stop ends all work that open and next started
+// and waits for it.
+type pager[T any] interface {
+	open(ctx context.Context, from position) (next func() (*page[T], error), stop func())
+}
+
+// Iterator lists items of type T page by page. Create one with ByMarker,
+// ByPageNumber, ByPageToken, Concat or Map. An Iterator is not safe for
+// concurrent use.
+//
+// Fetching happens only while a range loop over All or Pages runs; breaking
+// out of the loop stops it and waits for everything it started. A later loop
+// continues after the last item handed out.
+type Iterator[T any] struct {
+	ctx   context.Context
+	kind  byte
+	scope [8]byte
+	src   pager[T]
+
+	err     error  // terminal error, yielded by every later loop
+	errFrom string // the cursor a construction error refers to
+
+	start  position // position before cur, or the resume point if cur is nil
+	cur    *page[T] // the page being handed out
+	off    int      // items of cur handed out
+	done   bool
+	max    int // MaxItems; 0 = no limit
+	handed int
+}
+
+// Err returns an Iterator that yields err and nothing else; for input
+// rejected before any request.
+func Err[T any](err error) *Iterator[T] {
+	return &Iterator[T]{err: err}
+}
+
+// newIterator validates opts and decodes the cursor; a problem becomes the
+// iterator's error, yielded before any request.
+func newIterator[T any](ctx context.Context, kind byte, src pager[T], opts Options) *Iterator[T] {
+	it := &Iterator[T]{ctx: ctx, kind: kind, scope: scopeHash(opts.Scope), src: src, max: opts.MaxItems}
+	if err := opts.validate(); err != nil {
+		it.err = err
+		return it
+	}
+	pos, err := decodeCursor(opts.Cursor, kind, it.scope)
+	if err != nil {
+		it.err, it.errFrom = err, opts.Cursor
+		return it
+	}
+	it.start = pos
+	return it
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.PageSize < 0:
+		return fmt.Errorf("%w: PageSize must be >= 0, got %d", ErrInvalidArgument, o.PageSize)
+	case o.MaxItems < 0:
+		return fmt.Errorf("%w: MaxItems must be >= 0, got %d", ErrInvalidArgument, o.MaxItems)
+	case o.Concurrency < 0:
+		return fmt.Errorf("%w: Concurrency must be >= 0, got %d", ErrInvalidArgument, o.Concurrency)
+	}
+	return nil
+}
+
+// position returns the point after the last item handed out.
+func (it *Iterator[T]) position() position {
+	if it.cur == nil {
+		return it.start
+	}
+	return it.cur.at(it.off - 1)
+}
+
+func (it *Iterator[T]) state() cursorState {
+	return cursorState{kind: it.kind, scope: it.scope, pos: it.position()}
+}
+
+// Cursor returns an opaque, URL-safe resume point after the last item handed
+// out, or "" once the listing is exhausted. Pass it as Options.Cursor (or
+// kms.ListOptions.Cursor) to a new iterator over the same listing, in this
+// process or another, to continue with the next item. It holds the server's
+// marker or token and positions, never credentials.
+func (it *Iterator[T]) Cursor() string {
+	if it.errFrom != "" {
+		return it.errFrom
+	}
+	if it.done || it.src == nil {
+		return ""
+	}
+	return encodeCursor(it.state())
+}
+
+// All returns the items one by one. On failure it yields a zero T with the
+// error once and stops; a later loop yields the same error again.
+func (it *Iterator[T]) All() iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		it.walk(func(items []T) bool {
+			for _, item := range items {
+				if !it.take(1) {
+					return false
+				}
+				if !yield(item, nil) {
+					return false
+				}
+			}
+			return true
+		}, func(err error) {
+			var zero T
+			yield(zero, err)
+		})
+	}
+}
+
+// Pages returns the items page by page, as the source serves them (the rest
+// of a page when All stopped inside it). On failure it yields a nil page with
+// the error once and stops.
+func (it *Iterator[T]) Pages() iter.Seq2[[]T, error] {
+	return func(yield func([]T, error) bool) {
+		it.walk(func(items []T) bool {
+			n := len(items)
+			if it.max > 0 {
+				n = min(n, it.max-it.handed)
+			}
+			if n == 0 && len(items) > 0 {
+				return false
+			}
+			it.take(n)
+			return yield(items[:n], nil)
+		}, func(err error) { yield(nil, err) })
+	}
+}
+
+// take marks n more items of the current page handed out, unless MaxItems is reached.
+func (it *Iterator[T]) take(n int) bool {
+	if it.max > 0 && it.handed+n > it.max {
+		return false
+	}
+	it.off += n
+	it.handed += n
+	return true
+}
+
+// walk hands the remaining items to emit, page by page, until emit returns
+// false, the listing ends or a request fails (then fail is called).
+func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
+	if it.err != nil {
+		fail(it.err)
+		return
+	}
+	if it.cur != nil && it.off < len(it.cur.items) {
+		if !emit(it.cur.items[it.off:]) || it.off < len(it.cur.items) {
+			return
+		}
+	}
+	if it.done || it.src == nil {
+		return
+	}
+	from := it.position()
+	if from.done {
+		it.done = true
+		return
+	}
+	next, stop := it.src.open(it.ctx, from)
+	defer stop()
+	for {
+		pg, err := next()
+		if err != nil {
+			it.err = err
+			fail(err)
+			return
+		}
+		if pg == nil {
+			it.done = true
+			return
+		}
+		it.cur, it.off = pg, 0
+		if len(pg.items) == 0 {
+			continue
+		}
+		if !emit(pg.items) || it.off < len(pg.items) {
+			return
+		}
+	}
+}

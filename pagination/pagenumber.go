@@ -1,0 +1,148 @@
+package pagination
+
+import (
+	"context"
+	"sync"
+)
+
+// PageNumberFunc fetches page number page (from 1) of size items of a
+// page-number listing (Alibaba style) and returns the total the server
+// reports (0 if it reports none).
+type PageNumberFunc[T any] func(ctx context.Context, page, size int) (items []T, total int, err error)
+
+// defaultPageNumberSize is the page size of a page-number listing whose
+// Options.PageSize is 0: the engine must know it to map cursors to pages.
+const defaultPageNumberSize = 10
+
+// ByPageNumber lists a page-number source. Options.PageSize of 0 means 10.
+//
+// The listing ends on an empty page, or when page*size reaches the total
+// reported by the latest page (so a total that grows mid-listing is followed
+// and one that shrinks does not leave the listing looping), or, when the
+// server reports no total, on a short page. Once the first page's total is
+// known, up to Options.Concurrency pages are fetched at once; items are
+// handed out in order. A server that returns more items than asked is taken
+// to use that larger page size. The cursor records the absolute index of
+// the next item, so a listing may resume with another page size.
+func ByPageNumber[T any](ctx context.Context, fetch PageNumberFunc[T], opts Options) *Iterator[T] {
+	size := opts.PageSize
+	if size == 0 {
+		size = defaultPageNumberSize
+	}
+	conc := opts.Concurrency
+	if conc == 0 {
+		conc = 4
+	}
+	return newIterator(ctx, kindPageNumber, &numberPager[T]{fetch: fetch, opts: opts, size: size, conc: conc}, opts)
+}
+
+type numberPager[T any] struct {
+	fetch PageNumberFunc[T]
+	opts  Options
+	size  int
+	conc  int
+}
+
+// pending is a page being fetched.
+type pending[T any] struct {
+	num   int
+	done  chan struct{}
+	items []T
+	total int
+	err   error
+}
+
+// numberWalk is one pass over a page-number source.
+type numberWalk[T any] struct {
+	p        *numberPager[T]
+	ctx      context.Context
+	wg       sync.WaitGroup
+	size     int // the page size pages are numbered by
+	idx      int // absolute index of the next item to hand out
+	total    int // latest total; -1 before the first page
+	queue    []*pending[T]
+	last     int // number of the last page scheduled
+	finished bool
+}
+
+func (p *numberPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &numberWalk[T]{p: p, ctx: ctx, size: p.size, idx: from.index, total: -1}
+	w.last = w.idx / w.size // the page before the first one to fetch
+	stop := func() {
+		cancel()
+		w.wg.Wait()
+	}
+	return w.next, stop
+}
+
+// schedule starts fetching the page after the last one scheduled.
+func (w *numberWalk[T]) schedule() {
+	w.last++
+	pd := &pending[T]{num: w.last, done: make(chan struct{})}
+	w.queue = append(w.queue, pd)
+	opts := w.p.opts
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		defer close(pd.done)
+		type res struct {
+			items []T
+			total int
+		}
+		r, err := callValue(w.ctx, opts.Retry, opts.Limiter, func(ctx context.Context) (res, error) {
+			items, total, err := w.p.fetch(ctx, pd.num, w.p.size)
+			return res{items, total}, err
+		})
+		pd.items, pd.total, pd.err = r.items, r.total, err
+	}()
+}
+
+// fill keeps up to conc pages in flight once the total is known, and one
+// (the next) before.
+func (w *numberWalk[T]) fill() {
+	if len(w.queue) == 0 {
+		w.schedule()
+	}
+	for w.total > 0 && len(w.queue) < w.p.conc && w.last*w.size < w.total {
+		w.schedule()
+	}
+}
+
+func (w *numberWalk[T]) next() (*page[T], error) {
+	if w.finished {
+		return nil, nil
+	}
+	w.fill()
+	pd := w.queue[0]
+	<-pd.done
+	w.queue = w.queue[1:]
+	if pd.err != nil {
+		return nil, pd.err
+	}
+	if len(pd.items) > w.size {
+		w.size = len(pd.items)
+	}
+	w.total = pd.total
+	start := (pd.num - 1) * w.size
+	skip := min(max(w.idx-start, 0), len(pd.items))
+	items := pd.items[skip:]
+	w.finished = len(pd.items) == 0 ||
+		(pd.total > 0 && pd.num*w.size >= pd.total) ||
+		(pd.total <= 0 && len(pd.items) < w.p.size)
+	first := start + skip
+	w.idx = first + len(items)
+	end := position{index: w.idx}
+	if w.finished {
+		end = position{done: true}
+		w.queue = nil // pages scheduled past the end are dropped; stop cancels them
+	} else {
+		w.fill()
+	}
+	return &page[T]{items: items, at: func(j int) position {
+		if j >= len(items)-1 {
+			return end
+		}
+		return position{index: first + j + 1}
+	}}, nil
+}
