@@ -60,7 +60,9 @@ type strategy struct {
 var strategies = []strategy{
 	{"marker", func(s *memSource, o Options) *Iterator[string] { return ByMarker(context.Background(), s.marker, o) }},
 	{"token", func(s *memSource, o Options) *Iterator[string] { return ByPageToken(context.Background(), s.token, o) }},
-	{"number", func(s *memSource, o Options) *Iterator[string] { return ByPageNumber(context.Background(), s.number, o) }},
+	{"number", func(s *memSource, o Options) *Iterator[string] {
+		return ByPageNumber(context.Background(), s.number, o)
+	}},
 	{"concat", func(s *memSource, o Options) *Iterator[string] {
 		half := &memSource{n: s.n / 2}
 		rest := &memSource{n: s.n - s.n/2}
