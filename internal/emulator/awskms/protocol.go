@@ -1,0 +1,156 @@
+package awskms
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const contentType = "application/x-amz-json-1.1"
+
+// request holds every parameter of the five operations.
+type request struct {
+	KeyID              *string  `json:"KeyId"`
+	Limit              *int64   `json:"Limit"`
+	Marker             *string  `json:"Marker"`
+	GrantTokens        []string `json:"GrantTokens"`
+	IncludeKeyMaterial *string  `json:"IncludeKeyMaterial"`
+}
+
+// apiError is an error answer: HTTP status, __type and message.
+type apiError struct {
+	status int
+	typ    string
+	msg    string
+}
+
+func apiErr(status int, typ, format string, args ...any) *apiError {
+	return &apiError{status: status, typ: typ, msg: fmt.Sprintf(format, args...)}
+}
+
+func validation(format string, args ...any) *apiError {
+	return apiErr(http.StatusBadRequest, "ValidationException", "1 validation error detected: "+format, args...)
+}
+
+var (
+	credentialRe = regexp.MustCompile(`^\w{4,128}/(\d{8})/([a-z0-9-]+)/kms/aws4_request$`)
+	signedRe     = regexp.MustCompile(`^[a-z0-9-]+(;[a-z0-9-]+)*$`)
+	signatureRe  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// checkProtocol checks the method, content type and SigV4 Authorization
+// header (its shape, and that it is scoped to region and the kms service).
+func checkProtocol(r *http.Request, region string) *apiError {
+	if r.Method != http.MethodPost || r.URL.Path != "/" {
+		return apiErr(http.StatusNotFound, "UnknownOperationException", "")
+	}
+	if ct := r.Header.Get("Content-Type"); ct != contentType {
+		return apiErr(http.StatusBadRequest, "SerializationException", "unsupported Content-Type %q", ct)
+	}
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return apiErr(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
+	}
+	rest, ok := strings.CutPrefix(auth, "AWS4-HMAC-SHA256 ")
+	if !ok {
+		return incomplete("Authorization header requires the AWS4-HMAC-SHA256 algorithm")
+	}
+	parts := map[string]string{}
+	for _, p := range strings.Split(rest, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		parts[k] = v
+	}
+	cred := credentialRe.FindStringSubmatch(parts["Credential"])
+	switch {
+	case cred == nil:
+		return incomplete("Authorization header requires a well-formed 'Credential' parameter")
+	case !signedRe.MatchString(parts["SignedHeaders"]) || !signsHostAndDate(parts["SignedHeaders"]):
+		return incomplete("Authorization header requires a 'SignedHeaders' parameter including host and x-amz-date")
+	case !signatureRe.MatchString(parts["Signature"]):
+		return incomplete("Authorization header requires a well-formed 'Signature' parameter")
+	case !strings.HasPrefix(r.Header.Get("X-Amz-Date"), cred[1]):
+		return incomplete("X-Amz-Date does not match the credential scope date")
+	case cred[2] != region:
+		return apiErr(http.StatusBadRequest, "InvalidSignatureException",
+			"Credential should be scoped to a valid region, not '%s'", cred[2])
+	}
+	return nil
+}
+
+func incomplete(msg string) *apiError {
+	return apiErr(http.StatusBadRequest, "IncompleteSignatureException", "%s", msg)
+}
+
+func signsHostAndDate(signed string) bool {
+	var host, date bool
+	for _, h := range strings.Split(signed, ";") {
+		host = host || h == "host"
+		date = date || h == "x-amz-date"
+	}
+	return host && date
+}
+
+// decodeRequest reads the JSON body.
+func decodeRequest(r *http.Request) (*request, *apiError) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return nil, apiErr(http.StatusBadRequest, "SerializationException", "cannot read body")
+	}
+	var req request
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, apiErr(http.StatusBadRequest, "SerializationException", "malformed JSON body")
+	}
+	return &req, nil
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, struct {
+		Type    string `json:"__type"`
+		Message string `json:"message,omitempty"`
+	}{e.typ, e.msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"__type":"KMSInternalException"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("x-amzn-RequestId", requestID())
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func requestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	s := hex.EncodeToString(b[:])
+	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
+}
+
+// epoch is a timestamp as awsJson1_1 sends it: epoch seconds, a JSON number.
+type epoch float64
+
+func epochOf(t time.Time) *epoch {
+	if t.IsZero() {
+		return nil
+	}
+	e := epoch(float64(t.UnixMilli()) / 1000)
+	return &e
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

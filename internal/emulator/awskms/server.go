@@ -1,0 +1,241 @@
+// Package awskms is an in-process emulator of the AWS KMS read API
+// (ListKeys, DescribeKey, ListAliases, ListResourceTags, ListKeyRotations)
+// speaking the real wire protocol, awsJson1_1: POST / with
+// X-Amz-Target: TrentService.<Op>, Content-Type application/x-amz-json-1.1,
+// a SigV4 Authorization header checked for shape, JSON answers with
+// timestamps as epoch seconds and JSON errors carrying "__type" and
+// "message" with the HTTP status AWS uses.
+//
+// It is for tests, benchmarks and demos of multikms: the real
+// aws-sdk-go-v2 client talks to it through Config. Knobs (Option) seed keys,
+// add latency, enforce per-operation rate limits, inject faults and make the
+// pagination misbehave; Requests and Throttled count what arrived.
+package awskms
+
+import (
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Server is a running emulator. Create it with New and Close it when done.
+type Server struct {
+	cfg     config
+	srv     *httptest.Server
+	byID    map[string]int
+	byAlias map[string]int
+	aliases []aliasEntry
+	salt    [16]byte
+	ops     map[string]func(*request) (any, *apiError)
+
+	total     atomic.Int64
+	requests  map[string]*atomic.Int64
+	throttled map[string]*atomic.Int64
+
+	faultMu   sync.Mutex
+	faultSeen []int
+	faultHits []int
+}
+
+type aliasEntry struct {
+	name string
+	key  int
+}
+
+// New starts an emulator on 127.0.0.1 with the given options.
+func New(opts ...Option) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{
+		cfg:       cfg,
+		byID:      make(map[string]int, len(cfg.keys)),
+		byAlias:   map[string]int{},
+		requests:  map[string]*atomic.Int64{},
+		throttled: map[string]*atomic.Int64{},
+		faultSeen: make([]int, len(cfg.faults)),
+		faultHits: make([]int, len(cfg.faults)),
+	}
+	_, _ = rand.Read(s.salt[:])
+	for _, op := range Operations {
+		s.requests[op], s.throttled[op] = new(atomic.Int64), new(atomic.Int64)
+	}
+	for i := range cfg.keys {
+		s.byID[cfg.keys[i].ID] = i
+		for _, a := range cfg.keys[i].Aliases {
+			s.byAlias[a] = i
+			s.aliases = append(s.aliases, aliasEntry{a, i})
+		}
+	}
+	s.ops = map[string]func(*request) (any, *apiError){
+		OpListKeys:         s.listKeys,
+		OpDescribeKey:      s.describeKey,
+		OpListAliases:      s.listAliases,
+		OpListResourceTags: s.listResourceTags,
+		OpListKeyRotations: s.listKeyRotations,
+	}
+	s.srv = httptest.NewServer(s)
+	if tr, ok := s.srv.Client().Transport.(*http.Transport); ok {
+		tr.MaxIdleConnsPerHost = 256
+	}
+	return s
+}
+
+// URL is the endpoint, such as http://127.0.0.1:port.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Region is the emulated Region.
+func (s *Server) Region() string { return s.cfg.region }
+
+// Account is the emulated account ID.
+func (s *Server) Account() string { return s.cfg.account }
+
+// Keys returns the keys the emulator holds, in ListKeys order.
+func (s *Server) Keys() []Key { return s.cfg.keys }
+
+// HTTPClient returns an HTTP client for the emulator that keeps enough idle
+// connections for concurrent use; Close closes them.
+func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
+
+// Config returns an aws.Config for the emulator: its Region, static fake
+// credentials (good for the emulator only), its endpoint and HTTP client.
+// Pass it to kms.NewFromConfig.
+func (s *Server) Config() aws.Config {
+	return aws.Config{
+		Region:       s.cfg.region,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEMULATOR", "emulator-secret", ""),
+		BaseEndpoint: aws.String(s.srv.URL),
+		HTTPClient:   s.srv.Client(),
+	}
+}
+
+// Close stops the emulator and closes its client's idle connections.
+func (s *Server) Close() { s.srv.Close() }
+
+// Requests returns how many requests for op arrived (throttled and failed
+// ones included).
+func (s *Server) Requests(op string) int {
+	if c, ok := s.requests[op]; ok {
+		return int(c.Load())
+	}
+	return 0
+}
+
+// TotalRequests returns how many requests arrived, whatever they asked.
+func (s *Server) TotalRequests() int { return int(s.total.Load()) }
+
+// Throttled returns how many requests for op were answered ThrottlingException.
+func (s *Server) Throttled(op string) int {
+	if c, ok := s.throttled[op]; ok {
+		return int(c.Load())
+	}
+	return 0
+}
+
+// ServeHTTP answers one awsJson1_1 request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.total.Add(1)
+	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "TrentService.")
+	if c := s.requests[op]; ok && c != nil {
+		c.Add(1)
+	}
+	if !s.delay(r) {
+		return
+	}
+	if e := checkProtocol(r, s.cfg.region); e != nil {
+		writeError(w, e)
+		return
+	}
+	handler, known := s.ops[op]
+	if !ok || !known {
+		writeError(w, apiErr(http.StatusBadRequest, "UnknownOperationException", ""))
+		return
+	}
+	req, e := decodeRequest(r)
+	if e == nil {
+		e = s.admit(op, req)
+	}
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	resp, e := handler(req)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// delay waits the configured latency; false if the client went away.
+func (s *Server) delay(r *http.Request) bool {
+	if s.cfg.latency <= 0 {
+		return true
+	}
+	t := time.NewTimer(s.cfg.latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// admit applies the rate limit and the injected faults.
+func (s *Server) admit(op string, req *request) *apiError {
+	if lim := s.cfg.limits[op]; lim != nil && !lim.Allow() {
+		s.throttled[op].Add(1)
+		return apiErr(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
+	}
+	return s.fault(op, req)
+}
+
+func (s *Server) fault(op string, req *request) *apiError {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	for i, f := range s.cfg.faults {
+		if (f.Op != "" && f.Op != op) || (f.KeyID != "" && f.KeyID != str(req.KeyID)) {
+			continue
+		}
+		if f.Count > 0 && s.faultHits[i] >= f.Count {
+			continue
+		}
+		s.faultSeen[i]++
+		if f.Every > 1 && s.faultSeen[i]%f.Every != 0 {
+			continue
+		}
+		s.faultHits[i]++
+		return faultError(f)
+	}
+	return nil
+}
+
+func faultError(f Fault) *apiError {
+	status, typ, msg := f.Status, f.Type, f.Message
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if typ == "" {
+		switch status {
+		case http.StatusInternalServerError:
+			typ = "KMSInternalException"
+		case http.StatusServiceUnavailable:
+			typ = "ServiceUnavailableException"
+		default:
+			typ = "ValidationException"
+		}
+	}
+	if msg == "" {
+		msg = "injected fault"
+	}
+	return apiErr(status, typ, "%s", msg)
+}
