@@ -1,0 +1,77 @@
+package alibabakms
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
+)
+
+// DemoKeys returns 14 hand-made keys covering every state, spec, usage,
+// protection level, origin and creator type, with aliases, tags, rotation
+// settings and versions. account is the UID used as their creator.
+func DemoKeys(account string) []Key {
+	t := func(day int) time.Time { return time.Date(2024, 3, day, 10, 42, 40, 0, time.UTC) }
+	versions := func(id string, n int) []Version {
+		var vs []Version
+		for i := 0; i < n; i++ {
+			vs = append(vs, Version{ID: fmt.Sprintf("%s-v%d", id, i+1), CreatedAt: t(1 + i)})
+		}
+		return vs
+	}
+	mk := func(i int, state, spec, usage, prot string) Key {
+		id := fmt.Sprintf("key-hzz63049446%04d", i)
+		return Key{
+			ID: id, Description: fmt.Sprintf("demo key %d", i), State: state, Spec: spec, Usage: usage,
+			Protection: prot, Origin: "Aliyun_KMS", Creator: account, CreatorType: "User",
+			CreatedAt: t(1 + i), AutomaticRotation: "Disabled", Versions: versions(id, 1+i%3),
+		}
+	}
+	keys := []Key{
+		mk(1, "Enabled", "Aliyun_AES_256", "ENCRYPT/DECRYPT", "SOFTWARE"),
+		mk(2, "Enabled", "Aliyun_AES_256", "ENCRYPT/DECRYPT", "HSM"),
+		mk(3, "Disabled", "Aliyun_SM4", "ENCRYPT/DECRYPT", "HSM"),
+		mk(4, "Enabled", "RSA_2048", "SIGN/VERIFY", "SOFTWARE"),
+		mk(5, "Enabled", "RSA_2048", "ENCRYPT/DECRYPT", "SOFTWARE"),
+		mk(6, "PendingDeletion", "EC_P256", "SIGN/VERIFY", "SOFTWARE"),
+		mk(7, "Enabled", "EC_P256K", "SIGN/VERIFY", "HSM"),
+		mk(8, "Enabled", "EC_SM2", "SIGN/VERIFY", "HSM"),
+		mk(9, "PendingImport", "Aliyun_AES_256", "ENCRYPT/DECRYPT", "SOFTWARE"),
+		mk(10, "Disabled", "Aliyun_AES_256", "ENCRYPT/DECRYPT", "SOFTWARE"),
+		mk(11, "Enabled", "Aliyun_AES_256", "ENCRYPT/DECRYPT", "SOFTWARE"),
+		mk(12, "Enabled", "EC_SM2", "ENCRYPT/DECRYPT", "HSM"),
+		mk(13, "Enabled", "Aliyun_SM4", "ENCRYPT/DECRYPT", "SOFTWARE"),
+		mk(14, "Enabled", "Aliyun_AES_256", "ENCRYPT/DECRYPT", "SOFTWARE"),
+	}
+	keys[0].Aliases = []string{"alias/app-data", "alias/app-data-backup"}
+	keys[0].Tags = []Tag{{"env", "prod"}, {"team", "payments"}}
+	keys[0].AutomaticRotation, keys[0].RotationInterval = "Enabled", 365*24*time.Hour
+	keys[0].LastRotationDate, keys[0].NextRotationDate = t(20), t(20).Add(365*24*time.Hour)
+	keys[0].DeletionProtection, keys[0].DeletionProtectionDescription = true, "protects prod data"
+	keys[1].DKMSInstanceID, keys[1].Aliases = "kst-hzz65f176a0ogplgq****", []string{"alias/dkms"}
+	keys[3].Tags = []Tag{{"env", "dev"}}
+	keys[5].DeleteDate = t(30).Add(7 * 24 * time.Hour)
+	keys[6].AutomaticRotation = "Suspended"
+	keys[8].Origin, keys[8].Versions = "EXTERNAL", nil
+	keys[9].Origin, keys[9].MaterialExpireTime = "EXTERNAL", t(28).AddDate(1, 0, 0)
+	keys[10].Creator, keys[10].CreatorType = "Oss", "Service"
+	keys[11].Creator, keys[11].CreatorType = "Ecs", "Service"
+	return keys
+}
+
+// Client returns a real SDK client for the server: plain HTTP to its
+// loopback address, signed with its AccessKey, with SDK retries off.
+func (s *Server) Client() (*alikms.Client, error) {
+	cfg := sdk.NewConfig()
+	cfg.Scheme = "HTTP"
+	cfg.AutoRetry = false
+	cfg.MaxRetryTime = 0
+	c, err := alikms.NewClientWithOptions(s.Region(), cfg, credentials.NewAccessKeyCredential(s.keyID, s.secret))
+	if err != nil {
+		return nil, err
+	}
+	c.Domain = s.Host()
+	return c, nil
+}

@@ -1,0 +1,309 @@
+// Package alibabakms is an in-process, wire-compatible emulator of the
+// Alibaba Cloud KMS read API (version 2016-01-20, RPC style): ListKeys,
+// DescribeKey, ListKeyVersions, DescribeKeyVersion, ListAliasesByKeyId and
+// ListResourceTags, answered in JSON exactly as the API references and the
+// official Go SDK's response types define them.
+//
+// Every request's HMAC-SHA1 signature is checked against the configured
+// AccessKey. Knobs: seeded or generated keys, latency, the shared read quota
+// (429 Rejected.Throttling), injected failures, a TotalCount that differs
+// from the truth, and request counts per action.
+package alibabakms
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// APIVersion is the only KMS API version the emulator speaks.
+const APIVersion = "2016-01-20"
+
+// Defaults of a new Server.
+const (
+	DefaultRegion          = "cn-hangzhou"
+	DefaultAccount         = "1234567890123456"
+	DefaultAccessKeyID     = "LTAI5tEmulatorKeyId"
+	DefaultAccessKeySecret = "EmulatorSecret0123456789abcdef"
+)
+
+// Server is a running emulator. Create it with New and Close it when done.
+type Server struct {
+	srv      *httptest.Server
+	store    *store
+	keyID    string
+	secret   string
+	latency  time.Duration
+	quota    *rate.Limiter
+	total    func(action string, call, actual int) int
+	requests atomic.Int64
+	reqID    atomic.Int64
+
+	mu        sync.Mutex
+	counts    map[string]int
+	throttled int
+	faults    []fault
+}
+
+type fault struct {
+	action string
+	times  int
+	status int
+	code   string
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithRegion sets the region the server answers for (in ARNs).
+func WithRegion(region string) Option { return func(s *Server) { s.store.region = region } }
+
+// WithAccount sets the account UID (in ARNs and as the Creator of keys).
+func WithAccount(account string) Option { return func(s *Server) { s.store.account = account } }
+
+// WithAccessKey sets the only AccessKey pair the server accepts.
+func WithAccessKey(id, secret string) Option {
+	return func(s *Server) { s.keyID, s.secret = id, secret }
+}
+
+// WithKeys seeds the server with keys, listed in this order before any
+// generated ones.
+func WithKeys(keys ...Key) Option { return func(s *Server) { s.store.add(keys...) } }
+
+// WithGeneratedKeys adds n deterministic keys, computed on demand from their
+// index (no memory per key), with varied states, specs, usages, creators and
+// one to three versions each. seed tells apart the keys of two servers.
+func WithGeneratedKeys(n int, seed int64) Option {
+	return func(s *Server) { s.store.generated, s.store.seed = n, seed }
+}
+
+// WithLatency delays every answer by d.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
+// WithReadQuota enforces the account's shared quota for all key-management
+// reads together: perSecond requests a second with the given burst; the
+// excess is answered 429 Rejected.Throttling. The cloud's quota is 50/s.
+func WithReadQuota(perSecond float64, burst int) Option {
+	return func(s *Server) { s.quota = rate.NewLimiter(rate.Limit(perSecond), burst) }
+}
+
+// WithTotalCount makes paged listings report fn(action, call, actual) as
+// TotalCount instead of the actual count; call counts that action's
+// requests from 1. It emulates a total that changes while a client pages.
+func WithTotalCount(fn func(action string, call, actual int) int) Option {
+	return func(s *Server) { s.total = fn }
+}
+
+// New starts a Server on 127.0.0.1.
+func New(opts ...Option) *Server {
+	s := &Server{
+		store:  newStore(DefaultRegion, DefaultAccount),
+		keyID:  DefaultAccessKeyID,
+		secret: DefaultAccessKeySecret,
+		counts: map[string]int{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.srv = httptest.NewServer(s)
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// URL returns the server's base URL, such as http://127.0.0.1:40000.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Host returns the server's host:port, the SDK's endpoint (Domain).
+func (s *Server) Host() string { return strings.TrimPrefix(s.srv.URL, "http://") }
+
+// Region returns the region the server answers for.
+func (s *Server) Region() string { return s.store.region }
+
+// Account returns the account UID of the server's keys.
+func (s *Server) Account() string { return s.store.account }
+
+// AccessKey returns the AccessKey pair the server accepts.
+func (s *Server) AccessKey() (id, secret string) { return s.keyID, s.secret }
+
+// ARN returns the ARN of key id.
+func (s *Server) ARN(id string) string { return s.store.arn(id) }
+
+// AddKeys appends keys to the list (a listing in progress sees TotalCount grow).
+func (s *Server) AddKeys(keys ...Key) { s.store.add(keys...) }
+
+// RemoveKey deletes an explicit key; it reports whether it existed.
+func (s *Server) RemoveKey(id string) bool { return s.store.remove(id) }
+
+// FailNext makes the next times requests of action ("" for any) fail with
+// the given HTTP status and error code, after authentication.
+func (s *Server) FailNext(action string, times, status int, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, fault{action: action, times: times, status: status, code: code})
+}
+
+// Count returns the number of requests received for action (all outcomes).
+func (s *Server) Count(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[action]
+}
+
+// Requests returns the number of requests received in all.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
+
+// Throttled returns the number of requests refused by the read quota.
+func (s *Server) Throttled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
+// ResetCounts sets every request count back to zero.
+func (s *Server) ResetCounts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts = map[string]int{}
+	s.throttled = 0
+	s.requests.Store(0)
+}
+
+// apiError is an error answer.
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func errInvalidParameter(format string, args ...any) *apiError {
+	return &apiError{http.StatusBadRequest, "InvalidParameter", "The specified parameter is not valid. " + fmt.Sprintf(format, args...)}
+}
+
+// ServeHTTP answers one RPC request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, errInvalidParameter("%v", err))
+		return
+	}
+	action := r.Form.Get("Action")
+	call := s.count(action)
+	if s.quota != nil && !s.quota.Allow() {
+		s.mu.Lock()
+		s.throttled++
+		s.mu.Unlock()
+		s.writeError(w, r, &apiError{http.StatusTooManyRequests, "Rejected.Throttling", "Request was denied due to request throttling."})
+		return
+	}
+	if !sleep(r.Context(), s.latency) {
+		return
+	}
+	if err := s.check(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.injected(action); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	body, err := s.dispatch(action, call, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, body)
+}
+
+func (s *Server) count(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts[action]++
+	return s.counts[action]
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// check authenticates the request and validates the common parameters.
+func (s *Server) check(r *http.Request) *apiError {
+	f := r.Form
+	if f.Get("AccessKeyId") != s.keyID {
+		return &apiError{http.StatusNotFound, "InvalidAccessKeyId.NotFound", "Specified access key is not found."}
+	}
+	if f.Get("SignatureMethod") != "HMAC-SHA1" || f.Get("SignatureVersion") != "1.0" {
+		return &apiError{http.StatusBadRequest, "IncompleteSignature", "The request signature does not conform to Aliyun standards."}
+	}
+	sts := StringToSign(r.Method, f)
+	if !hmacEqual(f.Get("Signature"), Sign(sts, s.secret)) {
+		return &apiError{http.StatusBadRequest, "SignatureDoesNotMatch",
+			"Specified signature is not matched with our calculation. server string to sign is:" + sts}
+	}
+	if v := f.Get("Version"); v != APIVersion {
+		return &apiError{http.StatusBadRequest, "InvalidVersion", fmt.Sprintf("Specified parameter Version %q is not valid.", v)}
+	}
+	if fm := f.Get("Format"); fm != "" && !strings.EqualFold(fm, "JSON") {
+		return errInvalidParameter("Format %q is not supported by the emulator", fm)
+	}
+	return nil
+}
+
+func hmacEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func (s *Server) injected(action string) *apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.faults {
+		f := &s.faults[i]
+		if f.times > 0 && (f.action == "" || f.action == action) {
+			f.times--
+			return &apiError{f.status, f.code, "Injected failure."}
+		}
+	}
+	return nil
+}
+
+func (s *Server) requestID() string {
+	n := s.reqID.Add(1)
+	return fmt.Sprintf("8252db58-2036-408c-a3d5-%012x", n)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
+	s.writeJSON(w, e.status, map[string]string{
+		"RequestId": s.requestID(),
+		"HostId":    r.Host,
+		"Code":      e.code,
+		"Message":   e.message,
+		"Recommend": "https://api.aliyun.com/troubleshoot?q=" + e.code,
+	})
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {
+	if m, ok := body.(interface{ setRequestID(string) }); ok {
+		m.setRequestID(s.requestID())
+	}
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
