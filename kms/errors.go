@@ -73,9 +73,13 @@ func NewError(p Provider, op string, code Code, err error) *Error {
 	return &Error{Provider: p, Op: op, Code: code, Err: err}
 }
 
-// Error formats the error as "kms: <provider> <op>: <code>: <native>".
+// Error formats the error as "kms: <provider> <op>: <code>: <native>"; the
+// provider is left out of errors that concern no provider (Open, Filter).
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("kms: %s %s: %s", e.Provider, e.Op, e.Code)
+	if e.Provider == "" {
+		msg = fmt.Sprintf("kms: %s: %s", e.Op, e.Code)
+	}
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}
