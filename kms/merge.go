@@ -140,6 +140,9 @@ func (m *merged) ListKeyVersions(ctx context.Context, keyRef string, opts ListOp
 	if keyRef == "" {
 		return pagination.Err[KeyVersion](InvalidArgument("", "Merge.ListKeyVersions", "keyRef", "must not be empty"))
 	}
+	if opts.PageSize < 0 {
+		return pagination.Err[KeyVersion](InvalidArgument("", "Merge.ListKeyVersions", "PageSize", "must not be negative, got %d", opts.PageSize))
+	}
 	candidates := m.candidates(keyRef)
 	if len(candidates) == 1 {
 		return candidates[0].ListKeyVersions(ctx, keyRef, opts)

@@ -1,0 +1,280 @@
+package kms_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/mock"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
+	"github.com/multikms/multikms/pagination"
+)
+
+// cloud is one Fake of a merged set and how its keys look.
+type cloud struct {
+	provider kms.Provider
+	prefix   string
+	arn      string // ARN prefix; "" for none
+	n        int
+	shape    kmstest.Shape
+}
+
+var clouds = []cloud{
+	{kms.ProviderAWS, "aws", "arn:aws:kms:eu-west-1:111122223333:key/", 5, kmstest.ByMarker},
+	{kms.ProviderAlibaba, "ali", "acs:kms:cn-hangzhou:123456:key/", 4, kmstest.ByPageNumber},
+	{kms.ProviderYandex, "yc", "", 5, kmstest.ByPageToken},
+}
+
+// fakes returns one Fake per cloud, with versions for the first key of each.
+func fakes() []*kmstest.Fake {
+	states := []kms.KeyState{kms.StateEnabled, kms.StateDisabled, kms.StatePendingDeletion}
+	usages := []kms.KeyUsage{kms.UsageEncryptDecrypt, kms.UsageSignVerify}
+	var out []*kmstest.Fake
+	for c, cl := range clouds {
+		keys := make([]kms.Key, cl.n)
+		for i := range keys {
+			id := fmt.Sprintf("%s-%02d", cl.prefix, i)
+			keys[i] = kms.Key{ID: id, State: states[(c+i)%3], Usage: usages[i%2], Spec: "SPEC", Protection: kms.ProtectionSoftware}
+			if cl.arn != "" {
+				keys[i].ARN = cl.arn + id
+			}
+		}
+		first := keys[0].ID
+		versions := map[string][]kms.KeyVersion{first: {
+			{KeyID: first, ID: first + "-v1", State: kms.VersionEnabled},
+			{KeyID: first, ID: first + "-v2", State: kms.VersionEnabled, Primary: true},
+		}}
+		out = append(out, kmstest.NewFake(keys, kmstest.WithProvider(cl.provider), kmstest.WithShape(cl.shape),
+			kmstest.WithMaxPageSize(50), kmstest.WithVersions(versions)))
+	}
+	return out
+}
+
+func merge(fs []*kmstest.Fake) kms.Lister {
+	ls := make([]kms.Lister, len(fs))
+	for i, f := range fs {
+		ls[i] = f
+	}
+	return kms.Merge(ls...)
+}
+
+func TestMergeConformance(t *testing.T) {
+	kmstest.RunConformance(t, kmstest.Harness{Setup: func(t *testing.T) kmstest.Fixture {
+		fs := fakes()
+		fx := kmstest.Fixture{Lister: merge(fs), Versions: map[string][]kms.KeyVersion{},
+			MissingKeyRef: "no-such-key", MaxPageSize: 50}
+		for _, f := range fs {
+			fx.Keys = append(fx.Keys, f.Keys()...)
+			for id, vs := range f.Versions() {
+				fx.Versions[id] = vs
+			}
+		}
+		// Requests stays nil: ListKeyVersions of a plain key ID describes
+		// the key first to find its lister, so an oversized page size is
+		// refused by that lister after one DescribeKey request.
+		return fx
+	}})
+}
+
+func TestMergeResumeAcrossListers(t *testing.T) {
+	fs := fakes()
+	m := merge(fs)
+	var want []string
+	for _, f := range fs {
+		for _, k := range f.Keys() {
+			want = append(want, k.ID)
+		}
+	}
+	for _, size := range []int{1, 2, 3, 50} {
+		for stop := 0; stop <= len(want); stop++ {
+			got := resumeAfter(t, m, kms.ListOptions{PageSize: size}, stop)
+			if !slices.Equal(got, want) {
+				t.Errorf("PageSize %d, stop after %d: got %v, want %v", size, stop, got, want)
+			}
+		}
+	}
+}
+
+// resumeAfter takes stop items, then lists the rest from the cursor with a
+// new iterator, and returns all the IDs.
+func resumeAfter(t *testing.T, l kms.Lister, opts kms.ListOptions, stop int) []string {
+	t.Helper()
+	var got []string
+	it := l.ListKeys(context.Background(), opts)
+	if stop > 0 {
+		for k, err := range it.All() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got = append(got, k.ID); len(got) == stop {
+				break
+			}
+		}
+	}
+	if opts.Cursor = it.Cursor(); stop > 0 && opts.Cursor == "" {
+		return got
+	}
+	for k, err := range l.ListKeys(context.Background(), opts).All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, k.ID)
+	}
+	return got
+}
+
+func TestMergeMaxItems(t *testing.T) {
+	m := merge(fakes())
+	it := m.ListKeys(context.Background(), kms.ListOptions{PageSize: 2, MaxItems: 7})
+	var got []string
+	for k, err := range it.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, k.ID)
+	}
+	want := []string{"aws-00", "aws-01", "aws-02", "aws-03", "aws-04", "ali-00", "ali-01"}
+	if !slices.Equal(got, want) {
+		t.Errorf("MaxItems 7: got %v, want %v", got, want)
+	}
+	if _, err := collectKeys(m.ListKeys(context.Background(), kms.ListOptions{MaxItems: -1})); !errors.Is(err, kms.ErrInvalidArgument) {
+		t.Errorf("MaxItems -1: %v", err)
+	}
+}
+
+func collectKeys(it *pagination.Iterator[kms.Key]) ([]kms.Key, error) {
+	var out []kms.Key
+	for k, err := range it.All() {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func describeCalls(fs []*kmstest.Fake) []int {
+	n := make([]int, len(fs))
+	for i, f := range fs {
+		n[i] = f.CallsTo("DescribeKey")
+	}
+	return n
+}
+
+func TestMergeDescribeKeyRouting(t *testing.T) {
+	tests := []struct {
+		ref   string
+		id    string // "" = not found
+		calls []int  // DescribeKey requests per lister
+	}{
+		{"arn:aws:kms:eu-west-1:111122223333:key/aws-02", "aws-02", []int{1, 0, 0}},
+		{"acs:kms:cn-hangzhou:123456:key/ali-01", "ali-01", []int{0, 1, 0}},
+		{"aws-01", "aws-01", []int{1, 0, 0}},
+		{"yc-03", "yc-03", []int{1, 1, 1}},
+		{"arn:aws:kms:eu-west-1:111122223333:key/nope", "", []int{1, 0, 0}},
+		{"nope", "", []int{1, 1, 1}},
+	}
+	for _, tt := range tests {
+		fs := fakes()
+		k, err := merge(fs).DescribeKey(context.Background(), tt.ref)
+		switch {
+		case tt.id == "" && !errors.Is(err, kms.ErrNotFound):
+			t.Errorf("DescribeKey(%q): %v, want ErrNotFound", tt.ref, err)
+		case tt.id != "" && (err != nil || k.ID != tt.id):
+			t.Errorf("DescribeKey(%q): %v, %v; want key %s", tt.ref, k.ID, err, tt.id)
+		}
+		if got := describeCalls(fs); !slices.Equal(got, tt.calls) {
+			t.Errorf("DescribeKey(%q): requests per lister %v, want %v", tt.ref, got, tt.calls)
+		}
+	}
+}
+
+func TestMergeDescribeKeyErrors(t *testing.T) {
+	denied := kms.NewError(kms.ProviderAWS, "DescribeKey", kms.CodePermissionDenied, errors.New("denied"))
+	fs := fakes()
+	fs[0] = kmstest.NewFake(fs[0].Keys(), kmstest.WithProvider(kms.ProviderAWS), kmstest.WithFailure(1, denied))
+	_, err := merge(fs).DescribeKey(context.Background(), "yc-00")
+	if !errors.Is(err, kms.ErrPermissionDenied) {
+		t.Errorf("a denied lister: got %v, want its ErrPermissionDenied", err)
+	}
+	if _, err := merge(fakes()).DescribeKey(context.Background(), ""); !errors.Is(err, kms.ErrInvalidArgument) {
+		t.Errorf(`DescribeKey(""): %v`, err)
+	}
+	if _, err := kms.Merge().DescribeKey(context.Background(), "x"); !errors.Is(err, kms.ErrNotFound) {
+		t.Errorf("empty Merge: %v", err)
+	}
+}
+
+func TestMergeSkipsListersThatRejectTheRef(t *testing.T) {
+	invalid := kms.InvalidArgument(kms.ProviderYandex, "DescribeKey", "keyId", "bad format")
+	picky := new(kmstest.Mock)
+	picky.On("DescribeKey", mock.Anything, "aws-01").Return(kms.Key{}, invalid)
+	fs := fakes()
+	k, err := kms.Merge(picky, fs[0]).DescribeKey(context.Background(), "aws-01")
+	if err != nil || k.ID != "aws-01" {
+		t.Errorf("got %v, %v; want aws-01 from the second lister", k.ID, err)
+	}
+	picky.On("DescribeKey", mock.Anything, "zz").Return(kms.Key{}, invalid)
+	if _, err := kms.Merge(picky, picky).DescribeKey(context.Background(), "zz"); !errors.Is(err, kms.ErrInvalidArgument) {
+		t.Errorf("every lister rejects the ref: got %v, want ErrInvalidArgument", err)
+	}
+	picky.AssertExpectations(t)
+}
+
+func TestMergeARNAsksListersOfUnknownProvider(t *testing.T) {
+	arn := "arn:aws:kms:eu-west-1:111122223333:key/aws-00"
+	m := new(kmstest.Mock)
+	m.On("DescribeKey", mock.Anything, arn).Return(kms.Key{ID: "aws-00"}, nil)
+	ali := fakes()[1]
+	k, err := kms.Merge(ali, m).DescribeKey(context.Background(), arn)
+	if err != nil || k.ID != "aws-00" {
+		t.Errorf("got %v, %v", k.ID, err)
+	}
+	if n := ali.Calls(); n != 0 {
+		t.Errorf("the Alibaba lister got %d requests for an AWS ARN", n)
+	}
+}
+
+func TestMergeListKeyVersionsRouting(t *testing.T) {
+	tests := []struct {
+		ref      string
+		want     []string
+		describe []int
+	}{
+		{"arn:aws:kms:eu-west-1:111122223333:key/aws-00", []string{"aws-00-v1", "aws-00-v2"}, []int{0, 0, 0}},
+		{"yc-00", []string{"yc-00-v1", "yc-00-v2"}, []int{1, 1, 1}},
+		{"ali-00", []string{"ali-00-v1", "ali-00-v2"}, []int{1, 1, 0}},
+	}
+	for _, tt := range tests {
+		fs := fakes()
+		var got []string
+		for v, err := range merge(fs).ListKeyVersions(context.Background(), tt.ref, kms.ListOptions{PageSize: 1}).All() {
+			if err != nil {
+				t.Fatalf("ListKeyVersions(%q): %v", tt.ref, err)
+			}
+			got = append(got, v.ID)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("ListKeyVersions(%q) = %v, want %v", tt.ref, got, tt.want)
+		}
+		if calls := describeCalls(fs); !slices.Equal(calls, tt.describe) {
+			t.Errorf("ListKeyVersions(%q): DescribeKey requests %v, want %v", tt.ref, calls, tt.describe)
+		}
+	}
+}
+
+func TestMergeNil(t *testing.T) {
+	f := fakes()[2]
+	keys, err := collectKeys(kms.Merge(nil, f, nil).ListKeys(context.Background(), kms.ListOptions{}))
+	if err != nil || len(keys) != 5 {
+		t.Errorf("got %d keys, %v", len(keys), err)
+	}
+	keys, err = collectKeys(kms.Merge().ListKeys(context.Background(), kms.ListOptions{}))
+	if err != nil || len(keys) != 0 {
+		t.Errorf("empty Merge: %d keys, %v", len(keys), err)
+	}
+}
