@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/multikms/multikms/kms"
@@ -86,13 +87,18 @@ func TestRegisterPanics(t *testing.T) {
 	}
 }
 
+// runs numbers the runs of TestRegisterConcurrently (go test -count), as a
+// scheme registers only once per process.
+var runs atomic.Int32
+
 func TestRegisterConcurrently(t *testing.T) {
+	run := runs.Add(1)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			scheme := fmt.Sprintf("concurrent%dkms", i)
+			scheme := fmt.Sprintf("concurrent%d-%dkms", run, i)
 			kms.Register(scheme, func(context.Context, *url.URL) (kms.Lister, error) {
 				return kmstest.NewFake(nil), nil
 			})
