@@ -1,0 +1,80 @@
+package awskms_test
+
+import (
+	"testing"
+
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
+	"go.uber.org/goleak"
+
+	emulator "github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
+	"github.com/multikms/multikms/providers/awskms"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// httpLeaks are the goroutines of the emulator's keep-alive connections,
+// which live until the emulator is closed in the test's cleanup.
+var httpLeaks = []goleak.Option{
+	goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
+	goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"),
+	goleak.IgnoreAnyFunction("net/http.(*conn).serve"),
+}
+
+// setup starts an emulator with opts and returns it and an SDK client for it.
+func setup(t testing.TB, opts ...emulator.Option) (*emulator.Server, *kmssdk.Client) {
+	t.Helper()
+	s := emulator.New(opts...)
+	t.Cleanup(s.Close)
+	return s, kmssdk.NewFromConfig(s.Config())
+}
+
+func TestConformance(t *testing.T) {
+	kmstest.RunConformance(t, kmstest.Harness{
+		LeakOptions: httpLeaks,
+		Setup: func(t *testing.T) kmstest.Fixture {
+			s, client := setup(t, emulator.WithGeneratedKeys(20))
+			fx := kmstest.Fixture{
+				Lister:        awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0, 0)), // paged hundreds of times
+				Versions:      map[string][]kms.KeyVersion{},
+				MissingKeyRef: "0d990263-018e-4e65-a703-eff731de951e",
+				MaxPageSize:   awskms.MaxPageSize,
+				Requests:      s.TotalRequests,
+			}
+			for _, k := range s.Keys() {
+				fx.Keys = append(fx.Keys, want(s, k))
+				if len(k.Materials) > 0 {
+					fx.Versions[k.ID] = wantVersions(k)
+				}
+			}
+			return fx
+		},
+	})
+}
+
+// want is the key the adapter must make of an emulator key, written out
+// independently of its mapping code.
+func want(s *emulator.Server, k emulator.Key) kms.Key {
+	states := map[string]kms.KeyState{"Enabled": kms.StateEnabled, "Disabled": kms.StateDisabled,
+		"PendingDeletion": kms.StatePendingDeletion, "PendingImport": kms.StatePendingImport}
+	usages := map[string]kms.KeyUsage{"ENCRYPT_DECRYPT": kms.UsageEncryptDecrypt, "SIGN_VERIFY": kms.UsageSignVerify,
+		"GENERATE_VERIFY_MAC": kms.UsageGenerateVerifyMAC, "KEY_AGREEMENT": kms.UsageKeyAgreement}
+	return kms.Key{
+		Provider: kms.ProviderAWS, ID: k.ID, ARN: "arn:aws:kms:" + s.Region() + ":" + s.Account() + ":key/" + k.ID,
+		Region: s.Region(), Account: s.Account(), Description: k.Description,
+		State: states[k.State], NativeState: k.State, Usage: usages[k.Usage], NativeUsage: k.Usage,
+		Spec: k.Spec, Origin: k.Origin, Protection: kms.ProtectionHSM, NativeProtection: k.Origin,
+		Enabled: k.State == "Enabled", CreatedAt: k.Created, Aliases: k.Aliases, MultiRegion: k.MultiRegion,
+		Detail: kms.DetailFull,
+	}
+}
+
+func wantVersions(k emulator.Key) []kms.KeyVersion {
+	vs := make([]kms.KeyVersion, len(k.Materials))
+	for i, m := range k.Materials {
+		vs[i] = kms.KeyVersion{Provider: kms.ProviderAWS, KeyID: k.ID, ID: m.ID, State: kms.VersionEnabled,
+			NativeState: m.State, Primary: m.State == "CURRENT", CreatedAt: m.RotationDate, RotationType: m.RotationType}
+	}
+	return vs
+}

@@ -1,0 +1,153 @@
+package awskms
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+)
+
+// hydrator describes the keys of one listing (pagination.Map calls hydrate
+// concurrently) and joins aliases and tags for DetailFull.
+type hydrator struct {
+	l       *Lister
+	opts    kms.ListOptions
+	aliases aliasJoin
+}
+
+// hydrate describes k. A failed describe keeps k as ListKeys gave it, with
+// the reason in DetailErr, whatever the filter (it cannot be decided).
+func (h *hydrator) hydrate(ctx context.Context, k kms.Key) (kms.Key, bool) {
+	var aliases *aliasFuture
+	if h.opts.Detail == kms.DetailFull {
+		aliases = h.aliases.get(ctx, h.l.loadAliases)
+		defer aliases.wait()
+	}
+	md, err := h.l.describe(ctx, k.ID, h.l.retry)
+	if err != nil {
+		k.DetailErr = err
+		return k, true
+	}
+	full := fromMetadata(md)
+	if !h.opts.Filter.Match(full) {
+		return kms.Key{}, false
+	}
+	if aliases == nil {
+		full.Detail = kms.DetailBasic // described to filter; no aliases or tags
+		return full, true
+	}
+	var errs []error
+	if h.opts.Tags {
+		tags, err := h.l.loadTags(ctx, full.ID)
+		if err == nil {
+			full = withTags(full, tags)
+		}
+		errs = append(errs, err)
+	}
+	aliases.wait()
+	if aliases.err == nil {
+		full = withAliases(full, aliases.byKey[full.ID])
+	}
+	full.DetailErr = errors.Join(append(errs, aliases.err)...)
+	return full, true
+}
+
+// aliasFuture is one ListAliases pass over the account, run once per listing.
+type aliasFuture struct {
+	done  chan struct{}
+	byKey map[string][]types.AliasListEntry
+	err   error
+}
+
+func (f *aliasFuture) wait() { <-f.done }
+
+// aliasJoin starts the ListAliases pass of a listing on first use, while the
+// describes go on, and again only if a pass was cut short by cancellation.
+type aliasJoin struct {
+	mu  sync.Mutex
+	cur *aliasFuture
+}
+
+func (a *aliasJoin) get(ctx context.Context, load func(context.Context) (map[string][]types.AliasListEntry, error)) *aliasFuture {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if f := a.cur; f != nil {
+		select {
+		case <-f.done:
+			if !errors.Is(f.err, context.Canceled) && !errors.Is(f.err, context.DeadlineExceeded) {
+				return f
+			}
+		default:
+			return f
+		}
+	}
+	f := &aliasFuture{done: make(chan struct{})}
+	a.cur = f
+	go func() {
+		defer close(f.done)
+		f.byKey, f.err = load(ctx)
+	}()
+	return f
+}
+
+// loadAliases lists every alias of the account (ListAliases, 100 a page)
+// and groups them by target key.
+func (l *Lister) loadAliases(ctx context.Context) (map[string][]types.AliasListEntry, error) {
+	entries, err := drain(ctx, l, OpListAliases, OpListAliases, 100,
+		func(ctx context.Context, marker string, limit int) ([]types.AliasListEntry, string, bool, error) {
+			in := &kmssdk.ListAliasesInput{}
+			if err := setPage(OpListAliases, marker, limit, &in.Marker, &in.Limit); err != nil {
+				return nil, "", false, err
+			}
+			out, err := l.client.ListAliases(ctx, in, noSDKRetry)
+			if err != nil {
+				return nil, "", false, mapError(OpListAliases, err)
+			}
+			return out.Aliases, aws.ToString(out.NextMarker), out.Truncated, nil
+		})
+	byKey := map[string][]types.AliasListEntry{}
+	for _, a := range entries {
+		if a.TargetKeyId != nil {
+			byKey[*a.TargetKeyId] = append(byKey[*a.TargetKeyId], a)
+		}
+	}
+	return byKey, err
+}
+
+// loadTags lists the tags of one key (ListResourceTags, 50 a page).
+func (l *Lister) loadTags(ctx context.Context, keyID string) ([]types.Tag, error) {
+	return drain(ctx, l, OpListResourceTags, OpListResourceTags+"/"+keyID, 50,
+		func(ctx context.Context, marker string, limit int) ([]types.Tag, string, bool, error) {
+			in := &kmssdk.ListResourceTagsInput{KeyId: aws.String(keyID)}
+			if err := setPage(OpListResourceTags, marker, limit, &in.Marker, &in.Limit); err != nil {
+				return nil, "", false, err
+			}
+			out, err := l.client.ListResourceTags(ctx, in, noSDKRetry)
+			if err != nil {
+				return nil, "", false, mapError(OpListResourceTags, err)
+			}
+			return out.Tags, aws.ToString(out.NextMarker), out.Truncated, nil
+		})
+}
+
+// drain runs a whole marker listing of op in the calling goroutine, under
+// the engine's retry, loop guard and op's limiter.
+func drain[T any](ctx context.Context, l *Lister, op, scope string, size int, fetch pagination.MarkerFunc[T]) ([]T, error) {
+	it := pagination.ByMarker(ctx, fetch, pagination.Options{
+		PageSize: size, Scope: l.scope + "/" + scope, Prefetch: -1, Retry: l.retry, Limiter: l.limiters[op],
+	})
+	var out []T
+	for item, err := range it.All() {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}

@@ -1,0 +1,91 @@
+package awskms
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+)
+
+// ListKeys lists the keys of the account and Region with ListKeys, Limit
+// opts.PageSize (0: the AWS default, 100). A DetailBasic listing yields what
+// ListKeys returns (ID, ARN, Region, Account; *types.KeyListEntry for As).
+// A DetailFull listing describes every key (see the package doc); a Filter
+// makes even a DetailBasic listing describe the keys, to decide.
+func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
+	if err := l.checkList(OpListKeys, opts); err != nil {
+		return pagination.Err[kms.Key](err)
+	}
+	it := pagination.ByMarker(ctx, l.fetchKeys, l.pageOptions(OpListKeys, OpListKeys, opts))
+	if opts.Detail != kms.DetailFull && opts.Filter.IsZero() {
+		return it
+	}
+	h := &hydrator{l: l, opts: opts}
+	return pagination.Map(it, l.concurrency, h.hydrate)
+}
+
+// fetchKeys is one ListKeys request.
+func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms.Key, string, bool, error) {
+	in := &kmssdk.ListKeysInput{}
+	if err := setPage(OpListKeys, marker, limit, &in.Marker, &in.Limit); err != nil {
+		return nil, "", false, err
+	}
+	out, err := l.client.ListKeys(ctx, in, noSDKRetry)
+	if err != nil {
+		return nil, "", false, mapError(OpListKeys, err)
+	}
+	keys := make([]kms.Key, len(out.Keys))
+	for i := range out.Keys {
+		keys[i] = fromListEntry(&out.Keys[i])
+	}
+	return keys, aws.ToString(out.NextMarker), out.Truncated, nil
+}
+
+// setPage checks the marker a cursor carried (length 1..1024, characters
+// U+0020..U+00FF, as AWS documents it) and sets Marker and Limit.
+func setPage(op, marker string, limit int, m **string, n **int32) error {
+	if len(marker) > MaxMarkerLen {
+		return kms.NewError(kms.ProviderAWS, op, kms.CodeInvalidCursor, errMarkerShape)
+	}
+	for _, r := range marker {
+		if r < 0x20 || r > 0xFF {
+			return kms.NewError(kms.ProviderAWS, op, kms.CodeInvalidCursor, errMarkerShape)
+		}
+	}
+	if marker != "" {
+		*m = aws.String(marker)
+	}
+	if limit > 0 {
+		*n = aws.Int32(int32(limit))
+	}
+	return nil
+}
+
+// checkList rejects bad list options before any request.
+func (l *Lister) checkList(op string, opts kms.ListOptions) error {
+	switch {
+	case l.optErr != nil:
+		return l.optErr
+	case opts.PageSize < 0 || opts.PageSize > MaxPageSize:
+		return kms.InvalidArgument(kms.ProviderAWS, op, "PageSize", "must be 1..%d (or 0 for the default), got %d", MaxPageSize, opts.PageSize)
+	case opts.MaxItems < 0:
+		return kms.InvalidArgument(kms.ProviderAWS, op, "MaxItems", "must not be negative, got %d", opts.MaxItems)
+	}
+	return opts.Filter.ValidateFor(kms.ProviderAWS, op)
+}
+
+// pageOptions are the engine options of a listing of op; scope names it
+// (operation, and key for versions) within the Lister's Region and endpoint.
+func (l *Lister) pageOptions(op, scope string, opts kms.ListOptions) pagination.Options {
+	return pagination.Options{
+		PageSize: opts.PageSize,
+		Cursor:   opts.Cursor,
+		Scope:    l.scope + "/" + scope,
+		MaxItems: opts.MaxItems,
+		Retry:    l.retry,
+		Limiter:  l.limiters[op],
+	}
+}
