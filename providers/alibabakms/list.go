@@ -1,0 +1,140 @@
+package alibabakms
+
+import (
+	"context"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+)
+
+// ListKeys lists the keys of the account and region with ListKeys, by page
+// number; pages after the first are fetched concurrently once the total is
+// known. PageSize must be 0 (the cloud's default, 10) to 100.
+//
+// The Filter's states, usages, protection levels and specs are sent as the
+// Filters parameter; the Lister's creator types and KMS instances are added
+// to it. Origins, and specs the parameter does not know, are matched
+// client-side after each key is described (one DescribeKey per key, even
+// with DetailBasic); a key whose describe failed is kept, with DetailErr.
+//
+// With DetailFull every key is described (DescribeKey) and its aliases
+// listed (ListAliasesByKeyId), and with Tags its tags too
+// (ListResourceTags); a failure leaves the key in the listing with
+// DetailErr set. Keys keep their alikms.Key and, once described, their
+// alikms.KeyMetadata for Key.As.
+func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
+	const op = "ListKeys"
+	pd, err := l.checkList(op, opts)
+	if err != nil {
+		return pagination.Err[kms.Key](err)
+	}
+	fetch := func(ctx context.Context, page, size int) ([]kms.Key, int, error) {
+		if pd.none {
+			return nil, 0, nil
+		}
+		req := alikms.CreateListKeysRequest()
+		req.PageNumber = requests.NewInteger(page)
+		req.PageSize = requests.NewInteger(size)
+		req.Filters = pd.filters
+		var resp *alikms.ListKeysResponse
+		err := l.once(ctx, op, req, func() (err error) {
+			resp, err = l.client.ListKeys(req)
+			return err
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		keys := make([]kms.Key, len(resp.Keys.Key))
+		for i, k := range resp.Keys.Key {
+			keys[i] = listedKey(k)
+		}
+		return keys, resp.TotalCount, nil
+	}
+	it := pagination.ByPageNumber(ctx, fetch, pagination.Options{
+		PageSize: opts.PageSize, Cursor: opts.Cursor, MaxItems: opts.MaxItems,
+		Scope:       l.scope(op, pd.filters+"|"+pd.residual.String()),
+		Concurrency: l.pages, Retry: l.retry, Limiter: l.limiter,
+	})
+	full := opts.Detail == kms.DetailFull
+	if !full && pd.residual.IsZero() {
+		return it
+	}
+	return pagination.Map(it, l.details, func(ctx context.Context, k kms.Key) (kms.Key, bool) {
+		k = l.hydrate(ctx, k, full, full && opts.Tags)
+		k.Detail = opts.Detail
+		return k, k.DetailErr != nil || pd.residual.Match(k)
+	})
+}
+
+// checkList validates the options before any request and builds the
+// Filters parameter.
+func (l *Lister) checkList(op string, opts kms.ListOptions) (pushdown, error) {
+	if err := checkPageSize(op, opts.PageSize); err != nil {
+		return pushdown{}, err
+	}
+	if opts.MaxItems < 0 {
+		return pushdown{}, kms.InvalidArgument(provider, op, "MaxItems", "must not be negative, got %d", opts.MaxItems)
+	}
+	if err := opts.Filter.ValidateFor(provider, op); err != nil {
+		return pushdown{}, err
+	}
+	for _, v := range l.creatorTypes {
+		if !validCreatorType(v) {
+			return pushdown{}, kms.InvalidArgument(provider, op, "CreatorType", "must be User or Service, got %q", v)
+		}
+	}
+	for _, v := range l.instances {
+		if !validInstance(v) {
+			return pushdown{}, kms.InvalidArgument(provider, op, "DKMSInstanceId", "must be a KMS instance ID kst-..., got %q", v)
+		}
+	}
+	pd, err := buildPushdown(opts.Filter, l.creatorTypes, l.instances)
+	if err != nil {
+		return pushdown{}, kms.InvalidArgument(provider, op, "Filter", "%v", err)
+	}
+	return pd, nil
+}
+
+// checkPageSize accepts 0 (the default) to MaxPageSize.
+func checkPageSize(op string, n int) error {
+	if n < 0 || n > MaxPageSize {
+		return kms.InvalidArgument(provider, op, "PageSize", "must be 1..%d (0 for the default %d), got %d", MaxPageSize, DefaultPageSize, n)
+	}
+	return nil
+}
+
+// listedKey is a key as ListKeys returns it: ID and ARN.
+func listedKey(k alikms.Key) kms.Key {
+	key := kms.Key{Provider: provider, ID: k.KeyId, ARN: k.KeyArn}
+	key.Region, key.Account, _ = parseARN(k.KeyArn)
+	return key.WithNative(k)
+}
+
+// hydrate describes k; with aliases it lists its aliases, with tags its
+// tags. A failure is recorded in DetailErr; what was learnt is kept.
+func (l *Lister) hydrate(ctx context.Context, k kms.Key, aliases, tags bool) kms.Key {
+	d, err := l.describe(ctx, k.ID)
+	if err != nil {
+		k.DetailErr = err
+		return k
+	}
+	var listed alikms.Key
+	if k.As(&listed) {
+		d = d.WithNative(listed)
+	}
+	if aliases {
+		if d.Aliases, err = l.aliases(ctx, d.ID); err != nil {
+			d.DetailErr = err
+			return d
+		}
+	}
+	if tags {
+		if d.Labels, err = l.tags(ctx, d.ID); err != nil {
+			d.DetailErr = err
+		}
+	}
+	return d
+}

@@ -1,0 +1,139 @@
+package alibabakms
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
+)
+
+// callHeader carries the ID of an adapter call from the SDK request to the
+// transport; RPC signatures cover only the query, so it changes nothing on
+// the wire but this header, which the transport removes.
+const callHeader = "X-Multikms-Call"
+
+// caller runs SDK calls under a context although the SDK takes none.
+//
+// The SDK builds an *http.Request without a context, so caller installs
+// itself as the client's RoundTripper: every call is tagged with a header,
+// and RoundTrip looks the call up and sends the request with the call's
+// context, so that a deadline or cancellation aborts the exchange and the
+// SDK call returns at once; no goroutine is left behind.
+//
+// The SDK also writes shared client state (the http.Client's Timeout) while
+// it prepares every request, which is a data race when one client serves
+// concurrent calls. caller therefore lets one call at a time prepare its
+// request and releases the next one when the request reaches the
+// transport, after the SDK's last write and http.Client's last read of that
+// state: the exchanges themselves still run concurrently.
+type caller struct {
+	base  http.RoundTripper
+	prep  chan struct{}
+	next  atomic.Uint64
+	mu    sync.Mutex
+	calls map[string]*pendingCall
+}
+
+// headered is an SDK request.
+type headered interface{ GetHeaders() map[string]string }
+
+type pendingCall struct {
+	ctx     context.Context
+	release func()
+	cleanup []func() // run once the SDK call has returned (and closed the body)
+}
+
+func newCaller(base http.RoundTripper) *caller {
+	return &caller{base: base, prep: make(chan struct{}, 1), calls: map[string]*pendingCall{}}
+}
+
+// install makes c the client's transport. It keeps the transport from the
+// client's Config (Transport, then HttpTransport) as the one requests go
+// through, or a clone of http.DefaultTransport.
+func install(client *alikms.Client) *caller {
+	var base http.RoundTripper
+	if cfg := client.GetConfig(); cfg != nil {
+		switch {
+		case cfg.Transport != nil:
+			base = cfg.Transport
+		case cfg.HttpTransport != nil:
+			base = cfg.HttpTransport
+		}
+		// The engine retries; SDK retries would multiply attempts and run
+		// outside the context.
+		cfg.AutoRetry = false
+		cfg.MaxRetryTime = 0
+	}
+	if base == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 32
+		base = t
+	}
+	c := newCaller(base)
+	client.SetTransport(c)
+	return c
+}
+
+// do runs fn, which makes the SDK call of req, under ctx. A context error
+// is returned as it is.
+func (c *caller) do(ctx context.Context, req headered, fn func() error) error {
+	select {
+	case c.prep <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { <-c.prep }) }
+	id := strconv.FormatUint(c.next.Add(1), 36)
+	c.mu.Lock()
+	c.calls[id] = &pendingCall{ctx: ctx, release: release}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		pc := c.calls[id]
+		delete(c.calls, id)
+		c.mu.Unlock()
+		for _, f := range pc.cleanup {
+			f()
+		}
+		release()
+	}()
+	req.GetHeaders()[callHeader] = id
+	err := fn()
+	if cerr := ctx.Err(); cerr != nil && err != nil {
+		return cerr
+	}
+	return err
+}
+
+// RoundTrip sends r under the context of the call it belongs to.
+func (c *caller) RoundTrip(r *http.Request) (*http.Response, error) {
+	id := r.Header.Get(callHeader)
+	c.mu.Lock()
+	pc := c.calls[id]
+	c.mu.Unlock()
+	if pc == nil {
+		return c.base.RoundTrip(r)
+	}
+	pc.release()
+	// The request's own context carries http.Client's timeout (the SDK's
+	// read timeout); send under both it and the call's context.
+	ctx, cancel := context.WithCancelCause(pc.ctx)
+	stop := context.AfterFunc(r.Context(), func() { cancel(context.Cause(r.Context())) })
+	c.mu.Lock()
+	pc.cleanup = append(pc.cleanup, func() { stop(); cancel(nil) })
+	c.mu.Unlock()
+	r2 := r.Clone(ctx)
+	r2.Header.Del(callHeader)
+	return c.base.RoundTrip(r2)
+}
+
+// CloseIdleConnections closes the idle connections of the base transport.
+func (c *caller) CloseIdleConnections() {
+	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
