@@ -1,0 +1,166 @@
+package awskms_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	emulator "github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+	"github.com/multikms/multikms/providers/awskms"
+)
+
+func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
+	keys := emulator.GenerateKeys(250)
+	keys[5].DenyDescribe = true
+	s, client := setup(t, emulator.WithKeys(keys...))
+	l := awskms.New(client)
+	got, err := collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, Tags: true}))
+	if err != nil || len(got) != len(keys) {
+		t.Fatalf("got %d keys, %v", len(got), err)
+	}
+	for i, k := range got {
+		if i == 5 {
+			continue
+		}
+		if k.ID != keys[i].ID || k.DetailErr != nil || k.Detail != kms.DetailFull || !slices.Equal(k.Aliases, keys[i].Aliases) ||
+			len(k.Labels) != len(keys[i].Tags) || !k.CreatedAt.Equal(keys[i].Created) {
+			t.Fatalf("key %d: got %+v, want %+v", i, k, keys[i])
+		}
+		var md types.KeyMetadata
+		if !k.As(&md) || *md.KeyId != k.ID {
+			t.Fatalf("key %d: no *types.KeyMetadata for As", i)
+		}
+	}
+	denied := got[5]
+	if denied.ID != keys[5].ID || denied.ARN == "" || !errors.Is(denied.DetailErr, kms.ErrPermissionDenied) || denied.State != kms.StateUnknown {
+		t.Fatalf("denied key: got %+v, want ID and ARN from ListKeys and DetailErr permission denied", denied)
+	}
+	// One ListAliases pass (84 aliases, 100 a page), tags only for the 249
+	// described keys.
+	if a, tg := s.Requests(awskms.OpListAliases), s.Requests(awskms.OpListResourceTags); a != 1 || tg != 249 {
+		t.Fatalf("ListAliases %d requests, ListResourceTags %d; want 1 and 249", a, tg)
+	}
+}
+
+func TestFilterOnBasicListingDescribes(t *testing.T) {
+	s, client := setup(t, emulator.WithGeneratedKeys(40))
+	l := awskms.New(client)
+	f := kms.Filter{States: []kms.KeyState{kms.StateDisabled}, Usages: []kms.KeyUsage{kms.UsageEncryptDecrypt}}
+	got, err := collect(l.ListKeys(context.Background(), kms.ListOptions{Filter: f}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, k := range s.Keys() {
+		if k.State == "Disabled" && k.Usage == "ENCRYPT_DECRYPT" {
+			want = append(want, k.ID)
+		}
+	}
+	var ids []string
+	for _, k := range got {
+		ids = append(ids, k.ID)
+		if k.Detail != kms.DetailBasic || k.State != kms.StateDisabled || k.Spec == "" || k.Aliases != nil {
+			t.Fatalf("filtered basic key %+v: want described fields, Detail basic, no aliases", k)
+		}
+	}
+	if len(want) == 0 || !slices.Equal(ids, want) {
+		t.Fatalf("got %v, want %v", ids, want)
+	}
+	if s.Requests(awskms.OpDescribeKey) != 40 || s.Requests(awskms.OpListAliases) != 0 {
+		t.Fatalf("describes %d, alias listings %d; want 40 and 0", s.Requests(awskms.OpDescribeKey), s.Requests(awskms.OpListAliases))
+	}
+}
+
+func TestBasicListingKeepsListEntry(t *testing.T) {
+	s, client := setup(t, emulator.WithGeneratedKeys(3))
+	got, err := collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{}))
+	if err != nil || len(got) != 3 {
+		t.Fatalf("got %d keys, %v", len(got), err)
+	}
+	var e types.KeyListEntry
+	if !got[0].As(&e) || *e.KeyId != s.Keys()[0].ID || got[0].Region != "us-east-1" || got[0].Account != "111122223333" {
+		t.Fatalf("basic key %+v", got[0])
+	}
+	if s.Requests(awskms.OpDescribeKey) != 0 {
+		t.Fatal("a basic listing described keys")
+	}
+}
+
+func TestThrottlingIsAbsorbed(t *testing.T) {
+	s, client := setup(t, emulator.WithGeneratedKeys(60), emulator.WithRateLimit(awskms.OpDescribeKey, 100, 5))
+	l := awskms.New(client, awskms.WithRateLimit(awskms.OpDescribeKey, 2000, 100),
+		awskms.WithRetry(pagination.Retry{MaxAttempts: 30, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}))
+	got, err := collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull}))
+	if err != nil || len(got) != 60 {
+		t.Fatalf("got %d keys, %v", len(got), err)
+	}
+	for _, k := range got {
+		if k.DetailErr != nil {
+			t.Fatalf("key %s: throttling surfaced: %v", k.ID, k.DetailErr)
+		}
+	}
+	if s.Throttled(awskms.OpDescribeKey) == 0 {
+		t.Fatal("the emulator throttled nothing; the test proves nothing")
+	}
+}
+
+func TestMisbehavingMarkers(t *testing.T) {
+	_, client := setup(t, emulator.WithGeneratedKeys(10), emulator.WithRepeatedMarkers())
+	_, err := collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
+	if !errors.Is(err, pagination.ErrRepeatedToken) {
+		t.Fatalf("repeated marker: got %v, want ErrRepeatedToken", err)
+	}
+	_, client = setup(t, emulator.WithGeneratedKeys(10), emulator.WithEmptyPages())
+	got, err := collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
+	if err != nil || len(got) != 10 {
+		t.Fatalf("empty truncated pages: got %d keys, %v", len(got), err)
+	}
+}
+
+func TestListKeyVersions(t *testing.T) {
+	s, client := setup(t, emulator.WithGeneratedKeys(9))
+	l := awskms.New(client)
+	k := s.Keys()[8] // symmetric, two rotations
+	for _, ref := range []string{k.ID, "arn:aws:kms:us-east-1:111122223333:key/" + k.ID} {
+		vs, err := collect(l.ListKeyVersions(context.Background(), ref, kms.ListOptions{PageSize: 2}))
+		if err != nil || len(vs) != 3 || !vs[2].Primary || vs[0].Primary || vs[2].RotationType != "ON_DEMAND" || vs[0].State != kms.VersionEnabled {
+			t.Fatalf("%s: got %+v, %v", ref, vs, err)
+		}
+		var e types.RotationsListEntry
+		if !vs[1].As(&e) || *e.KeyMaterialId != vs[1].ID {
+			t.Fatal("no *types.RotationsListEntry for As")
+		}
+	}
+	aliased := s.Keys()[0] // symmetric, alias/demo-0
+	vs, err := collect(l.ListKeyVersions(context.Background(), aliased.Aliases[0], kms.ListOptions{}))
+	if err != nil || len(vs) != len(aliased.Materials) || vs[0].KeyID != aliased.ID {
+		t.Fatalf("by alias: got %+v, %v", vs, err)
+	}
+	_, err = collect(l.ListKeyVersions(context.Background(), s.Keys()[2].ID, kms.ListOptions{})) // RSA: no rotation
+	if !errors.Is(err, kms.ErrUnsupported) {
+		t.Fatalf("asymmetric key: got %v, want ErrUnsupported", err)
+	}
+}
+
+func TestLimiterIsSharedAndAdjustable(t *testing.T) {
+	_, client := setup(t)
+	l := awskms.New(client)
+	for op, q := range awskms.DefaultQuotas {
+		if got := l.Limiter(op).Limit(); got != q {
+			t.Errorf("%s: limit %v, want %v", op, got, q)
+		}
+	}
+	l.Limiter(awskms.OpDescribeKey).SetLimit(10)
+	if l.Limiter(awskms.OpDescribeKey).Limit() != 10 || l.Limiter("Encrypt") != nil {
+		t.Fatal("Limiter is not adjustable, or knows an unknown op")
+	}
+	if l.Provider() != kms.ProviderAWS {
+		t.Fatal("Provider")
+	}
+}

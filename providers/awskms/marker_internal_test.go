@@ -1,0 +1,28 @@
+package awskms
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/multikms/multikms/kms"
+)
+
+func TestSetPageRefusesMarkersOffTheDocumentedShape(t *testing.T) {
+	for _, marker := range []string{strings.Repeat("m", MaxMarkerLen+1), "bad\u0100", "tab\t"} {
+		var m *string
+		var n *int32
+		if err := setPage(OpListKeys, marker, 10, &m, &n); !errors.Is(err, kms.ErrInvalidCursor) || m != nil {
+			t.Errorf("marker %.12q: got %v, want ErrInvalidCursor and nothing set", marker, err)
+		}
+	}
+	var m *string
+	var n *int32
+	if err := setPage(OpListKeys, "ok\u00ff", 10, &m, &n); err != nil || *m != "ok\u00ff" || *n != 10 {
+		t.Fatalf("valid marker: %v", err)
+	}
+	m, n = nil, nil
+	if err := setPage(OpListKeys, "", 0, &m, &n); err != nil || m != nil || n != nil {
+		t.Fatalf("first page with the default size must send neither Marker nor Limit")
+	}
+}

@@ -1,0 +1,71 @@
+package awskms_test
+
+import (
+	"context"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	emulator "github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/providers/awskms"
+)
+
+// isolateAWSConfig points the default chain at fake static credentials and
+// no shared files, so only the emulator is reachable.
+func isolateAWSConfig(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTESTONLY")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret-not-real")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+func TestOpen(t *testing.T) {
+	isolateAWSConfig(t)
+	s := emulator.New(emulator.WithGeneratedKeys(5), emulator.WithRegion("eu-west-1"))
+	t.Cleanup(s.Close)
+	l, err := kms.Open(context.Background(), "awskms://?region=eu-west-1&endpoint="+url.QueryEscape(s.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+	if err != nil || len(keys) != 5 || keys[0].Region != "eu-west-1" {
+		t.Fatalf("got %d keys, %v", len(keys), err)
+	}
+	if pl, ok := l.(kms.ProviderLister); !ok || pl.Provider() != kms.ProviderAWS {
+		t.Fatal("Open did not return the AWS lister")
+	}
+	direct, err := awskms.NewFromConfig(context.Background(), awskms.WithRegion("eu-west-1"), awskms.WithEndpoint(s.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := direct.DescribeKey(context.Background(), keys[0].ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenRejectsBadURLs(t *testing.T) {
+	isolateAWSConfig(t)
+	for _, u := range []string{
+		"awskms://eu-west-1",
+		"awskms://user:secret-password@/?region=eu-west-1",
+		"awskms:///path",
+		"awskms://?regoin=eu-west-1",
+		"awskms://?region=",
+		"awskms://?region=a&region=b",
+		"awskms://?endpoint=ftp://host",
+		"awskms://?endpoint=" + url.QueryEscape("https://user:pw@host"),
+	} {
+		_, err := kms.Open(context.Background(), u)
+		wantInvalid(t, err, "")
+		if strings.Contains(err.Error(), "secret-password") || strings.Contains(err.Error(), "pw@") {
+			t.Fatalf("%s: the error repeats a credential: %v", u, err)
+		}
+	}
+}
