@@ -94,3 +94,24 @@ func (st *store) lookup(id string) *folder {
 	}
 	return &folder{}
 }
+
+// SymmetricKeys returns the symmetric keys of a folder, in list order.
+// The messages are the emulator's own: do not modify them.
+func (s *Server) SymmetricKeys(folderID string) []*kmspb.SymmetricKey {
+	return s.store.lookup(folderID).symmetric
+}
+
+// EncryptionKeys returns the asymmetric encryption keys of a folder, in list order.
+func (s *Server) EncryptionKeys(folderID string) []*aepb.AsymmetricEncryptionKey {
+	return s.store.lookup(folderID).encryption
+}
+
+// SignatureKeys returns the asymmetric signature keys of a folder, in list order.
+func (s *Server) SignatureKeys(folderID string) []*aspb.AsymmetricSignatureKey {
+	return s.store.lookup(folderID).signature
+}
+
+// Versions returns the versions of a symmetric key, in list order.
+func (s *Server) Versions(keyID string) []*kmspb.SymmetricKeyVersion {
+	return s.store.versions[keyID]
+}

@@ -1,0 +1,139 @@
+package yandexkms
+
+import (
+	"time"
+
+	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
+	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
+	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/multikms/multikms/kms"
+)
+
+// keyState maps the status the three key kinds share (CREATING 1, ACTIVE 2,
+// INACTIVE 3 in all three enums).
+func keyState(status int32) kms.KeyState {
+	switch status {
+	case 1:
+		return kms.StateCreating
+	case 2:
+		return kms.StateEnabled
+	case 3:
+		return kms.StateDisabled
+	}
+	return kms.StateUnknown
+}
+
+// timeOf converts a timestamp; nil (unset) is the zero time.
+func timeOf(ts *timestamppb.Timestamp) time.Time {
+	if ts == nil {
+		return time.Time{}
+	}
+	return ts.AsTime()
+}
+
+// protection tells where a symmetric version's material lives, and the
+// native flag that says so ("" when it is not hosted by an HSM).
+func protection(hostedByHSM bool) (kms.ProtectionLevel, string) {
+	if hostedByHSM {
+		return kms.ProtectionHSM, "hosted_by_hsm"
+	}
+	return kms.ProtectionSoftware, ""
+}
+
+// baseKey fills the fields every kind has.
+func baseKey(kind kms.KeyKind, id, folderID, name, desc string, labels map[string]string,
+	created *timestamppb.Timestamp, status int32, statusName string, deletionProtection bool,
+) kms.Key {
+	return kms.Key{
+		Provider: kms.ProviderYandex, ID: id, FolderID: folderID, Name: name, Description: desc, Kind: kind,
+		State: keyState(status), NativeState: statusName, Enabled: status == 2,
+		CreatedAt: timeOf(created), Labels: labels, DeletionProtection: deletionProtection,
+		Detail: kms.DetailFull,
+	}
+}
+
+// fromSymmetric maps a symmetric key; the key's protection is its primary
+// version's (hosted_by_hsm), and the next rotation is rotated_at plus
+// rotation_period when both are set.
+func fromSymmetric(k *kmspb.SymmetricKey) kms.Key {
+	key := baseKey(kms.KindSymmetric, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
+		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
+	key.Usage, key.Spec = kms.UsageEncryptDecrypt, k.DefaultAlgorithm.String()
+	key.Protection, key.NativeProtection = protection(k.GetPrimaryVersion().GetHostedByHsm() ||
+		k.DefaultAlgorithm == kmspb.SymmetricAlgorithm_AES_256_HSM)
+	key.PrimaryVersion = k.GetPrimaryVersion().GetId()
+	key.RotatedAt = timeOf(k.RotatedAt)
+	if k.RotationPeriod != nil {
+		key.RotationPeriod = k.RotationPeriod.AsDuration()
+		key.AutomaticRotation = key.RotationPeriod > 0
+		if key.AutomaticRotation && !key.RotatedAt.IsZero() {
+			key.NextRotationAt = key.RotatedAt.Add(key.RotationPeriod)
+		}
+	}
+	return key.WithNative(k)
+}
+
+// fromEncryption maps an asymmetric encryption key. Yandex Cloud keeps
+// asymmetric key material in software.
+func fromEncryption(k *aepb.AsymmetricEncryptionKey) kms.Key {
+	key := baseKey(kms.KindAsymmetricEncryption, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
+		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
+	key.Usage, key.Spec = kms.UsageEncryptDecrypt, k.EncryptionAlgorithm.String()
+	key.Protection, key.NativeProtection = protection(false)
+	key.PrimaryVersion = k.Id
+	return key.WithNative(k)
+}
+
+// fromSignature maps an asymmetric signature key.
+func fromSignature(k *aspb.AsymmetricSignatureKey) kms.Key {
+	key := baseKey(kms.KindAsymmetricSignature, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
+		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
+	key.Usage, key.Spec = kms.UsageSignVerify, k.SignatureAlgorithm.String()
+	key.Protection, key.NativeProtection = protection(false)
+	key.PrimaryVersion = k.Id
+	return key.WithNative(k)
+}
+
+// versionStates maps SymmetricKeyVersion.Status.
+var versionStates = map[kmspb.SymmetricKeyVersion_Status]kms.KeyVersionState{
+	kmspb.SymmetricKeyVersion_ACTIVE:                    kms.VersionEnabled,
+	kmspb.SymmetricKeyVersion_SCHEDULED_FOR_DESTRUCTION: kms.VersionPendingDeletion,
+	kmspb.SymmetricKeyVersion_DESTROYED:                 kms.VersionDestroyed,
+}
+
+// fromVersion maps a symmetric key version.
+func fromVersion(v *kmspb.SymmetricKeyVersion) kms.KeyVersion {
+	p, _ := protection(v.HostedByHsm)
+	return kms.KeyVersion{
+		Provider: kms.ProviderYandex, KeyID: v.KeyId, ID: v.Id,
+		State: versionStates[v.Status], NativeState: v.Status.String(), Primary: v.Primary,
+		Algorithm: v.Algorithm.String(), CreatedAt: timeOf(v.CreatedAt), DestroyAt: timeOf(v.DestroyAt),
+		Protection: p,
+	}.WithNative(v)
+}
+
+// implicitVersion is the one version of an asymmetric key: its ID is the
+// key's, it is primary, and it is Enabled while the key exists (ACTIVE or
+// INACTIVE: the key's state says whether it may be used) or Pending while
+// the key is CREATING. KeyVersion.As finds the key's native object.
+func implicitVersion(k kms.Key) kms.KeyVersion {
+	state := kms.VersionEnabled
+	if k.State == kms.StateCreating {
+		state = kms.VersionPending
+	}
+	v := kms.KeyVersion{
+		Provider: kms.ProviderYandex, KeyID: k.ID, ID: k.ID, State: state, NativeState: k.NativeState,
+		Primary: true, Algorithm: k.Spec, CreatedAt: k.CreatedAt, Protection: k.Protection,
+	}
+	var enc *aepb.AsymmetricEncryptionKey
+	var sig *aspb.AsymmetricSignatureKey
+	switch {
+	case k.As(&enc):
+		return v.WithNative(enc)
+	case k.As(&sig):
+		return v.WithNative(sig)
+	}
+	return v
+}

@@ -1,0 +1,132 @@
+package yandexkms
+
+import (
+	"context"
+	"fmt"
+
+	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
+	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
+	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+)
+
+// kindGet is the Get call of one key kind.
+type kindGet struct {
+	op  string
+	get func(l *Lister, ctx context.Context, keyID string) (kms.Key, error)
+}
+
+// getters are tried in this order by DescribeKey.
+var getters = []kindGet{
+	{OpGetSymmetric, func(l *Lister, ctx context.Context, id string) (kms.Key, error) {
+		k, err := l.sdk.KMS().SymmetricKey().Get(ctx, &kmspb.GetSymmetricKeyRequest{KeyId: id})
+		if err != nil {
+			return kms.Key{}, err
+		}
+		return fromSymmetric(k), nil
+	}},
+	{OpGetEncryption, func(l *Lister, ctx context.Context, id string) (kms.Key, error) {
+		k, err := l.sdk.KMSAsymmetricEncryption().AsymmetricEncryptionKey().Get(ctx, &aepb.GetAsymmetricEncryptionKeyRequest{KeyId: id})
+		if err != nil {
+			return kms.Key{}, err
+		}
+		return fromEncryption(k), nil
+	}},
+	{OpGetSignature, func(l *Lister, ctx context.Context, id string) (kms.Key, error) {
+		k, err := l.sdk.KMSAsymmetricSignature().AsymmetricSignatureKey().Get(ctx, &aspb.GetAsymmetricSignatureKeyRequest{KeyId: id})
+		if err != nil {
+			return kms.Key{}, err
+		}
+		return fromSignature(k), nil
+	}},
+}
+
+// DescribeKey returns the key with ID keyRef (1..50 characters), whichever
+// kind it is: it asks SymmetricKey.Get, then AsymmetricEncryptionKey.Get,
+// then AsymmetricSignatureKey.Get, stopping at the first answer that is not
+// NOT_FOUND; NOT_FOUND from all three is kms.ErrNotFound. Key IDs are
+// unique across folders, so the key may be in any folder the credentials
+// can read, not only the Lister's.
+func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
+	if err := l.checkKey("DescribeKey", keyRef); err != nil {
+		return kms.Key{}, err
+	}
+	return l.describe(ctx, keyRef, getters, l.retry)
+}
+
+// describe tries gets in turn; see DescribeKey.
+func (l *Lister) describe(ctx context.Context, keyID string, gets []kindGet, r pagination.Retry) (kms.Key, error) {
+	var lastErr error
+	for _, g := range gets {
+		var k kms.Key
+		err := pagination.Call(ctx, r, l.limiter, func(ctx context.Context) error {
+			var err error
+			k, err = g.get(l, ctx, keyID)
+			return mapError(ctx, g.op, err)
+		})
+		if err == nil {
+			return k, nil
+		}
+		if !isNotFound(err) {
+			return kms.Key{}, err
+		}
+		lastErr = err
+	}
+	return kms.Key{}, kms.NewError(kms.ProviderYandex, "DescribeKey", kms.CodeNotFound,
+		fmt.Errorf("no symmetric, asymmetric encryption or asymmetric signature key %q: %w", keyID, lastErr))
+}
+
+// ListKeyVersions lists the versions of key keyRef. For a symmetric key it
+// pages SymmetricKey.ListVersions through pagination.ByPageToken (page size
+// 0..1000, 0: 100): every version with its status (ACTIVE,
+// SCHEDULED_FOR_DESTRUCTION with DestroyAt, DESTROYED), primary flag,
+// algorithm and protection (hosted_by_hsm). An asymmetric key has no
+// versions in the API: when ListVersions answers NOT_FOUND, the key is
+// looked up as an asymmetric key and, if found, listed as one implicit
+// version (see implicitVersion); otherwise the listing fails with
+// kms.ErrNotFound.
+func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
+	if err := l.checkKey("ListKeyVersions", keyRef); err != nil {
+		return pagination.Err[kms.KeyVersion](err)
+	}
+	if err := l.checkList("ListKeyVersions", kms.ListOptions{PageSize: opts.PageSize, MaxItems: opts.MaxItems}); err != nil {
+		return pagination.Err[kms.KeyVersion](err)
+	}
+	o := l.pageOptions(keyRef+"/"+OpListVersions, opts.Cursor, opts.PageSize)
+	o.MaxItems = opts.MaxItems
+	return pagination.ByPageToken(ctx, func(ctx context.Context, token string, size int) ([]kms.KeyVersion, string, error) {
+		return l.fetchVersions(ctx, keyRef, token, size)
+	}, o)
+}
+
+// fetchVersions is one ListVersions request, and for the first page of a
+// key ListVersions does not know, the asymmetric lookups (sent once each
+// under the limiter; the engine retries the whole fetch).
+func (l *Lister) fetchVersions(ctx context.Context, keyID, token string, size int) ([]kms.KeyVersion, string, error) {
+	if err := checkToken(OpListVersions, token); err != nil {
+		return nil, "", err
+	}
+	resp, err := l.sdk.KMS().SymmetricKey().ListVersions(ctx,
+		&kmspb.ListSymmetricKeyVersionsRequest{KeyId: keyID, PageSize: int64(size), PageToken: token})
+	if err = mapError(ctx, OpListVersions, err); err == nil {
+		return convert(resp.KeyVersions, fromVersion), resp.NextPageToken, nil
+	}
+	if token != "" || !isNotFound(err) {
+		return nil, "", err
+	}
+	k, err := l.describe(ctx, keyID, getters[1:], pagination.Retry{MaxAttempts: 1})
+	if err != nil {
+		return nil, "", err
+	}
+	return []kms.KeyVersion{implicitVersion(k)}, "", nil
+}
+
+// checkKey rejects a bad key reference before any request.
+func (l *Lister) checkKey(op, keyRef string) error {
+	if l.optErr != nil {
+		return l.optErr
+	}
+	return checkID(op, "keyRef", keyRef, MaxKeyIDLen)
+}

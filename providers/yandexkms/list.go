@@ -1,0 +1,155 @@
+package yandexkms
+
+import (
+	"context"
+	"strings"
+
+	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
+	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
+	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+)
+
+// kindList is the List call of one key kind: one SDK request for one page
+// of one folder.
+type kindList struct {
+	op   string
+	list func(l *Lister, ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error)
+}
+
+// kinds are listed in this order within each folder.
+var kinds = []kindList{
+	{OpListSymmetric, (*Lister).listSymmetric},
+	{OpListEncryption, (*Lister).listEncryption},
+	{OpListSignature, (*Lister).listSignature},
+}
+
+// ListKeys lists the symmetric, asymmetric encryption and asymmetric
+// signature keys of every folder of the Lister as one stream: for each folder
+// in turn its symmetric keys, then its asymmetric encryption keys, then its
+// asymmetric signature keys (Key.Kind tells them apart). Each of these
+// listings pages its List call through pagination.ByPageToken with page size
+// opts.PageSize (0: the cloud's default, 100); up to WithConcurrency of them
+// are fetched at once. The List answers are complete, so every key comes
+// out with DetailFull whatever opts.Detail asks, at no extra cost. The
+// Filter is applied to each page as it arrives.
+func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
+	if err := l.checkList("ListKeys", opts); err != nil {
+		return pagination.Err[kms.Key](err)
+	}
+	parts := make([]func(context.Context, string) *pagination.Iterator[kms.Key], 0, len(kinds)*len(l.folders))
+	for _, folderID := range l.folders {
+		for _, k := range kinds {
+			parts = append(parts, l.part(folderID, k, opts))
+		}
+	}
+	return pagination.Concat(ctx, pagination.Options{
+		Cursor:      opts.Cursor,
+		MaxItems:    opts.MaxItems,
+		Scope:       l.scope + "/ListKeys/" + strings.Join(l.folders, ",") + "/" + opts.Filter.String(),
+		Concurrency: l.concurrency,
+	}, parts...)
+}
+
+// part is the listing of one kind of key in one folder.
+func (l *Lister) part(folderID string, k kindList, opts kms.ListOptions) func(context.Context, string) *pagination.Iterator[kms.Key] {
+	fetch := func(ctx context.Context, token string, size int) ([]kms.Key, string, error) {
+		if err := checkToken(k.op, token); err != nil {
+			return nil, "", err
+		}
+		keys, next, err := k.list(l, ctx, folderID, token, int64(size))
+		if err != nil {
+			return nil, "", mapError(ctx, k.op, err)
+		}
+		if !opts.Filter.IsZero() {
+			keys = filterKeys(keys, opts.Filter)
+		}
+		return keys, next, nil
+	}
+	return func(ctx context.Context, cursor string) *pagination.Iterator[kms.Key] {
+		return pagination.ByPageToken(ctx, fetch, l.pageOptions(folderID+"/"+k.op+"/"+opts.Filter.String(), cursor, opts.PageSize))
+	}
+}
+
+// filterKeys keeps the keys f matches, in place.
+func filterKeys(keys []kms.Key, f kms.Filter) []kms.Key {
+	out := keys[:0]
+	for _, k := range keys {
+		if f.Match(k) {
+			out = append(out, k)
+		}
+	}
+	clear(keys[len(out):])
+	return out
+}
+
+func (l *Lister) listSymmetric(ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error) {
+	resp, err := l.sdk.KMS().SymmetricKey().List(ctx, &kmspb.ListSymmetricKeysRequest{FolderId: folderID, PageSize: size, PageToken: token})
+	if err != nil {
+		return nil, "", err
+	}
+	return convert(resp.Keys, fromSymmetric), resp.NextPageToken, nil
+}
+
+func (l *Lister) listEncryption(ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error) {
+	resp, err := l.sdk.KMSAsymmetricEncryption().AsymmetricEncryptionKey().List(ctx,
+		&aepb.ListAsymmetricEncryptionKeysRequest{FolderId: folderID, PageSize: size, PageToken: token})
+	if err != nil {
+		return nil, "", err
+	}
+	return convert(resp.Keys, fromEncryption), resp.NextPageToken, nil
+}
+
+func (l *Lister) listSignature(ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error) {
+	resp, err := l.sdk.KMSAsymmetricSignature().AsymmetricSignatureKey().List(ctx,
+		&aspb.ListAsymmetricSignatureKeysRequest{FolderId: folderID, PageSize: size, PageToken: token})
+	if err != nil {
+		return nil, "", err
+	}
+	return convert(resp.Keys, fromSignature), resp.NextPageToken, nil
+}
+
+// convert maps a page of native objects.
+func convert[T any, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// checkList rejects bad list options before any request.
+func (l *Lister) checkList(op string, opts kms.ListOptions) error {
+	switch {
+	case l.optErr != nil:
+		return l.optErr
+	case opts.PageSize < 0 || opts.PageSize > MaxPageSize:
+		return kms.InvalidArgument(kms.ProviderYandex, op, "PageSize", "must be 1..%d (or 0 for the default, 100), got %d", MaxPageSize, opts.PageSize)
+	case opts.MaxItems < 0:
+		return kms.InvalidArgument(kms.ProviderYandex, op, "MaxItems", "must not be negative, got %d", opts.MaxItems)
+	}
+	return opts.Filter.ValidateFor(kms.ProviderYandex, op)
+}
+
+// checkToken refuses a page token longer than the API allows: it can only
+// come from a tampered cursor.
+func checkToken(op, token string) error {
+	if len(token) > MaxPageToken {
+		return kms.NewError(kms.ProviderYandex, op, kms.CodeInvalidCursor, errTokenTooLong)
+	}
+	return nil
+}
+
+// pageOptions are the engine options of one paged listing; scope names it
+// (folder or key, operation, filter) within the Lister's endpoint.
+func (l *Lister) pageOptions(scope, cursor string, pageSize int) pagination.Options {
+	return pagination.Options{
+		PageSize: pageSize,
+		Cursor:   cursor,
+		Scope:    l.scope + "/" + scope,
+		Retry:    l.retry,
+		Limiter:  l.limiter,
+	}
+}
