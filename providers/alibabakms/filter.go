@@ -117,21 +117,25 @@ func dedupe(values []string) []string {
 	return out
 }
 
-// encodeFilters renders pairs as the Filters JSON, checking the reference's
-// limits: at most 10 pairs of at most 10 values each. No pairs give "".
+// encodeFilters renders pairs as the Filters JSON within the reference's
+// limits: a pair holds at most 10 values, so longer value lists are split
+// into several pairs of the same key (which the reference ORs together),
+// and at most 10 pairs may be sent. No pairs give "".
 func encodeFilters(pairs []filterPair) (string, error) {
-	if len(pairs) == 0 {
-		return "", nil
-	}
-	if len(pairs) > maxFilterPairs {
-		return "", fmt.Errorf("%d filter key-value pairs, at most %d allowed", len(pairs), maxFilterPairs)
-	}
+	var out []filterPair
 	for _, p := range pairs {
-		if len(p.Values) > maxFilterValues {
-			return "", fmt.Errorf("filter %s: %d values, at most %d allowed", p.Key, len(p.Values), maxFilterValues)
+		for chunk := range slices.Chunk(p.Values, maxFilterValues) {
+			out = append(out, filterPair{Key: p.Key, Values: chunk})
 		}
 	}
-	b, err := json.Marshal(pairs)
+	if len(out) == 0 {
+		return "", nil
+	}
+	if len(out) > maxFilterPairs {
+		return "", fmt.Errorf("needs %d key-value pairs of at most %d values, at most %d allowed",
+			len(out), maxFilterValues, maxFilterPairs)
+	}
+	b, err := json.Marshal(out)
 	return string(b), err
 }
 
