@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 // memSource serves n items ("0".."n-1") in the three page shapes.
@@ -201,5 +202,59 @@ func TestCancelledContext(t *testing.T) {
 	src := &memSource{n: 10}
 	for _, err := range ByMarker(ctx, src.marker, Options{}).All() {
 		assert.True(t, errors.Is(err, context.Canceled))
+	}
+}
+
+// TestBreakStopsFetching breaks out while later pages are in flight on a
+// source that only returns when cancelled: the loop must not hang and no
+// goroutine may outlive it.
+func TestBreakStopsFetching(t *testing.T) {
+	blocking := func(ctx context.Context, first bool) error {
+		if first {
+			return nil
+		}
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	ignore := goleak.IgnoreCurrent()
+	ctx := context.Background()
+	its := map[string]*Iterator[int]{
+		"marker": ByMarker(ctx, func(ctx context.Context, m string, _ int) ([]int, string, bool, error) {
+			return []int{1, 2}, m + "x", true, blocking(ctx, m == "")
+		}, Options{Prefetch: 3}),
+		"token": ByPageToken(ctx, func(ctx context.Context, tok string, _ int) ([]int, string, error) {
+			return []int{1, 2}, tok + "x", blocking(ctx, tok == "")
+		}, Options{}),
+		"number": ByPageNumber(ctx, func(ctx context.Context, page, _ int) ([]int, int, error) {
+			return []int{1, 2}, 1000, blocking(ctx, page == 1)
+		}, Options{PageSize: 2, Concurrency: 8}),
+	}
+	its["map"] = Map(ByPageNumber(ctx, func(ctx context.Context, page, _ int) ([]int, int, error) {
+		return []int{1, page}, 1000, blocking(ctx, page <= 2)
+	}, Options{PageSize: 2}), 4, func(ctx context.Context, v int) (int, bool) {
+		if v == 2 { // the second page's items wait for the end
+			<-ctx.Done()
+		}
+		return v, true
+	})
+	its["concat"] = Concat(ctx, Options{Concurrency: 3},
+		func(ctx context.Context, c string) *Iterator[int] {
+			return ByPageToken(ctx, func(ctx context.Context, tok string, _ int) ([]int, string, error) {
+				return []int{1, 2}, tok + "x", blocking(ctx, tok == "")
+			}, Options{Cursor: c})
+		},
+		func(ctx context.Context, c string) *Iterator[int] {
+			return ByPageToken(ctx, func(ctx context.Context, tok string, _ int) ([]int, string, error) {
+				return nil, "", blocking(ctx, false)
+			}, Options{Cursor: c})
+		})
+	for name, it := range its {
+		for v, err := range it.All() {
+			require.NoError(t, err, name)
+			require.Equal(t, 1, v, name)
+			break
+		}
+		goleak.VerifyNone(t, ignore)
+		assert.NotEmpty(t, it.Cursor(), name)
 	}
 }
