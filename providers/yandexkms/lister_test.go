@@ -1,0 +1,198 @@
+package yandexkms_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
+	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
+	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
+
+	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
+	"github.com/multikms/multikms/pagination"
+	"github.com/multikms/multikms/providers/yandexkms"
+)
+
+// collect drains it, failing t on an error.
+func collect[T any](t *testing.T, it *pagination.Iterator[T]) []T {
+	t.Helper()
+	var out []T
+	for v, err := range it.All() {
+		require.NoError(t, err)
+		out = append(out, v)
+	}
+	return out
+}
+
+// demoLister is a Lister of the emulator's demo folder.
+func demoLister(t *testing.T, opts ...yandexkms.Option) (*emu.Server, *yandexkms.Lister) {
+	t.Helper()
+	srv, sdk := setup(t, emu.WithDemoKeys())
+	return srv, yandexkms.New(sdk, emu.DemoFolderID, opts...)
+}
+
+func TestMapsEveryField(t *testing.T) {
+	_, l := demoLister(t)
+	keys := collect(t, l.ListKeys(context.Background(), kms.ListOptions{}))
+	require.Len(t, keys, 4)
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+
+	pay := keys[0]
+	var native *kmspb.SymmetricKey
+	require.True(t, pay.As(&native))
+	assert.Equal(t, "payments", native.Name)
+	want := kms.Key{
+		Provider: kms.ProviderYandex, ID: "abjdemo0payments00001", FolderID: emu.DemoFolderID,
+		Name: "payments", Description: "card data envelope key", Kind: kms.KindSymmetric,
+		State: kms.StateEnabled, NativeState: "ACTIVE", Usage: kms.UsageEncryptDecrypt, Spec: "AES_256",
+		Protection: kms.ProtectionSoftware, Enabled: true, CreatedAt: at("2025-02-01T09:00:00Z"),
+		RotatedAt: at("2026-02-01T09:00:00Z"), RotationPeriod: 365 * 24 * time.Hour, AutomaticRotation: true,
+		NextRotationAt: at("2027-02-01T09:00:00Z"), PrimaryVersion: "abjdemo0payments0v002",
+		Labels: map[string]string{"env": "prod"}, DeletionProtection: true, Detail: kms.DetailFull,
+	}.WithNative(native)
+	assert.Equal(t, want, pay)
+
+	backups := keys[1]
+	assert.Equal(t, kms.StateDisabled, backups.State)
+	assert.False(t, backups.Enabled)
+	assert.Equal(t, kms.ProtectionHSM, backups.Protection)
+	assert.Equal(t, "hosted_by_hsm", backups.NativeProtection)
+	assert.False(t, backups.AutomaticRotation)
+	assert.True(t, backups.NextRotationAt.IsZero())
+
+	var enc *aepb.AsymmetricEncryptionKey
+	assert.Equal(t, kms.KindAsymmetricEncryption, keys[2].Kind)
+	assert.True(t, keys[2].As(&enc))
+	assert.Equal(t, "RSA_3072_ENC_OAEP_SHA_256", keys[2].Spec)
+	var sig *aspb.AsymmetricSignatureKey
+	assert.Equal(t, kms.KindAsymmetricSignature, keys[3].Kind)
+	assert.True(t, keys[3].As(&sig))
+	assert.Equal(t, kms.UsageSignVerify, keys[3].Usage)
+	assert.True(t, keys[3].DeletionProtection)
+	assert.Equal(t, "release-signing", keys[3].Name)
+}
+
+func TestDescribeFindsEachKind(t *testing.T) {
+	srv, l := demoLister(t)
+	ctx := context.Background()
+	for id, wantRequests := range map[string]int64{
+		"abjdemo0payments00001": 1, // SymmetricKey.Get
+		"abjdemo0documents0001": 2, // then AsymmetricEncryptionKey.Get
+		"abjdemo0releases00001": 3, // then AsymmetricSignatureKey.Get
+	} {
+		srv.ResetCounts()
+		k, err := l.DescribeKey(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, id, k.ID)
+		assert.Equal(t, kms.DetailFull, k.Detail)
+		assert.Equal(t, wantRequests, srv.TotalRequests(), id)
+	}
+	_, err := l.DescribeKey(ctx, "abjnosuchkey")
+	assert.ErrorIs(t, err, kms.ErrNotFound)
+}
+
+func TestVersions(t *testing.T) {
+	srv, l := demoLister(t)
+	ctx := context.Background()
+	vs := collect(t, l.ListKeyVersions(ctx, "abjdemo0payments00001", kms.ListOptions{PageSize: 1}))
+	require.Len(t, vs, 2)
+	assert.Equal(t, kms.VersionPendingDeletion, vs[0].State)
+	assert.Equal(t, "SCHEDULED_FOR_DESTRUCTION", vs[0].NativeState)
+	assert.False(t, vs[0].DestroyAt.IsZero())
+	assert.True(t, vs[1].Primary)
+	assert.Equal(t, "AES_256", vs[1].Algorithm)
+	var native *kmspb.SymmetricKeyVersion
+	assert.True(t, vs[1].As(&native))
+
+	hsm := collect(t, l.ListKeyVersions(ctx, "abjdemo0backups000001", kms.ListOptions{}))
+	require.Len(t, hsm, 1)
+	assert.Equal(t, kms.ProtectionHSM, hsm[0].Protection)
+
+	for _, id := range []string{"abjdemo0documents0001", "abjdemo0releases00001"} {
+		vs := collect(t, l.ListKeyVersions(ctx, id, kms.ListOptions{}))
+		require.Len(t, vs, 1, id)
+		v := vs[0]
+		assert.Equal(t, [4]string{id, id, string(kms.VersionEnabled), "ACTIVE"}, [4]string{v.KeyID, v.ID, string(v.State), v.NativeState})
+		assert.True(t, v.Primary)
+		assert.Equal(t, kms.ProtectionSoftware, v.Protection)
+		assert.NotEmpty(t, v.Algorithm)
+		assert.False(t, v.CreatedAt.IsZero())
+	}
+	var sig *aspb.AsymmetricSignatureKey
+	vs = collect(t, l.ListKeyVersions(ctx, "abjdemo0releases00001", kms.ListOptions{}))
+	assert.True(t, vs[0].As(&sig))
+
+	srv.ResetCounts()
+	for _, err := range l.ListKeyVersions(ctx, "abjnosuchkey", kms.ListOptions{}).All() {
+		assert.ErrorIs(t, err, kms.ErrNotFound)
+	}
+	assert.Equal(t, int64(3), srv.TotalRequests(), "ListVersions, then the two asymmetric Gets")
+}
+
+func TestEmptyPagesWithTokenAreFollowed(t *testing.T) {
+	srv, sdk := setup(t, emu.WithGenerated(1, 30), emu.WithEmptyPages())
+	l := yandexkms.New(sdk, emu.FolderID(0))
+	keys := collect(t, l.ListKeys(context.Background(), kms.ListOptions{PageSize: 4}))
+	assert.Len(t, keys, 30)
+	// 3 kinds x (3 real pages of 4 + 3 empty ones before them).
+	assert.Equal(t, int64(18), srv.TotalRequests())
+}
+
+func TestSeveralFolders(t *testing.T) {
+	srv, sdk := setup(t, emu.WithGenerated(4, 6))
+	warm(t, sdk)
+	folders := []string{emu.FolderID(0), emu.FolderID(1), emu.FolderID(2), emu.FolderID(3)}
+	l := yandexkms.New(sdk, folders[0], yandexkms.WithFolders(folders[1:]...), yandexkms.WithConcurrency(5))
+	assert.Equal(t, folders, l.Folders())
+	kmstest.RunConformance(t, kmstest.Harness{Setup: func(t *testing.T) kmstest.Fixture {
+		return fixture(srv, l, folders...)
+	}})
+	keys := collect(t, l.ListKeys(context.Background(), kms.ListOptions{}))
+	require.Len(t, keys, 24)
+	assert.Equal(t, emu.FolderID(3), keys[23].FolderID)
+	assert.Equal(t, kms.KindAsymmetricSignature, keys[23].Kind)
+}
+
+func TestMergeOfFolderListers(t *testing.T) {
+	srv, sdk := setup(t, emu.WithGenerated(3, 6))
+	warm(t, sdk)
+	var listers []kms.Lister
+	folders := []string{emu.FolderID(0), emu.FolderID(1), emu.FolderID(2)}
+	for _, f := range folders {
+		listers = append(listers, yandexkms.New(sdk, f))
+	}
+	kmstest.RunConformance(t, kmstest.Harness{Setup: func(t *testing.T) kmstest.Fixture {
+		fx := fixture(srv, kms.Merge(listers...), folders...)
+		fx.Requests = nil // Merge's own checks may describe
+		return fx
+	}})
+}
+
+func TestFilterAndMaxItems(t *testing.T) {
+	_, l := demoLister(t)
+	ctx := context.Background()
+	keys := collect(t, l.ListKeys(ctx, kms.ListOptions{Filter: kms.Filter{Usages: []kms.KeyUsage{kms.UsageSignVerify}}}))
+	require.Len(t, keys, 1)
+	assert.Equal(t, "abjdemo0releases00001", keys[0].ID)
+	keys = collect(t, l.ListKeys(ctx, kms.ListOptions{Filter: kms.Filter{Protections: []kms.ProtectionLevel{kms.ProtectionHSM}}}))
+	require.Len(t, keys, 1)
+	assert.Equal(t, "abjdemo0backups000001", keys[0].ID)
+	assert.Len(t, collect(t, l.ListKeys(ctx, kms.ListOptions{MaxItems: 3, PageSize: 1})), 3)
+}
+
+func TestContextErrorsPassThrough(t *testing.T) {
+	_, sdk := setup(t, emu.WithDemoKeys(), emu.WithLatency(time.Hour))
+	l := yandexkms.New(sdk, emu.DemoFolderID)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := l.DescribeKey(ctx, "abjdemo0payments00001")
+	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
+	var kerr *kms.Error
+	assert.False(t, errors.As(err, &kerr))
+}
