@@ -3,6 +3,8 @@ package awskms
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -80,9 +82,13 @@ func classify(err error) kms.Code {
 		}
 	}
 	var sendErr *smithyhttp.RequestSendError
+	var netErr net.Error
 	var params smithy.InvalidParamsError
 	switch {
-	case errors.As(err, &sendErr):
+	case errors.As(err, &sendErr), errors.As(err, &netErr),
+		errors.Is(err, net.ErrClosed), errors.Is(err, io.ErrUnexpectedEOF):
+		// The request did not get through, or its answer was cut off:
+		// the calls are reads, safe to send again.
 		return kms.CodeUnavailable
 	case errors.As(err, &params):
 		return kms.CodeInvalidArgument

@@ -2,11 +2,31 @@ package awskms
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/multikms/multikms/kms"
 )
+
+func TestCutOffAnswersAreRetryable(t *testing.T) {
+	for _, err := range []error{
+		&smithy.DeserializationError{Err: &net.OpError{Op: "read", Net: "tcp", Err: net.ErrClosed}},
+		&smithy.DeserializationError{Err: io.ErrUnexpectedEOF},
+		fmt.Errorf("wrapped: %w", net.ErrClosed),
+	} {
+		if got := classify(err); got != kms.CodeUnavailable {
+			t.Errorf("classify(%v) = %v, want unavailable", err, got)
+		}
+	}
+	if got := classify(errors.New("something else")); got != kms.CodeUnknown {
+		t.Errorf("an unknown error classified %v", got)
+	}
+}
 
 func TestSetPageRefusesMarkersOffTheDocumentedShape(t *testing.T) {
 	for _, marker := range []string{strings.Repeat("m", MaxMarkerLen+1), "bad\u0100", "tab\t"} {

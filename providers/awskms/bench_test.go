@@ -1,0 +1,214 @@
+package awskms_test
+
+import (
+	"context"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
+
+	emulator "github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/providers/awskms"
+)
+
+// Run with:
+//
+//	go test -run '^$' -bench . -benchtime 20x ./providers/awskms/   # (1) and (3)
+//	go test -run '^$' -bench FullListing -benchtime 1x ./providers/awskms/  # (2)
+
+// cpuTime is the user+system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// perKey reports CPU, wall time and allocations per listed key.
+func perKey(b *testing.B, keys int, list func() int) {
+	b.ReportAllocs()
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	cpu0 := cpuTime()
+	iters := 0
+	for b.Loop() {
+		if n := list(); n != keys {
+			b.Fatalf("listed %d keys, want %d", n, keys)
+		}
+		iters++
+	}
+	cpu := cpuTime() - cpu0
+	runtime.ReadMemStats(&ms1)
+	n := float64(iters * keys)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/key")
+	b.ReportMetric(float64(cpu.Nanoseconds())/n, "cpu-ns/key")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/key")
+	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/n, "B/key")
+}
+
+// BenchmarkBasicListing (1): a DetailBasic listing of 10,000 keys, 1,000 a
+// page, through the adapter and through a plain SDK paginator loop over the
+// same emulator. ListKeys pacing is off in the adapter, as the loop has none.
+func BenchmarkBasicListing(b *testing.B) {
+	const keys = 10_000
+	_, client := setup(b, emulator.WithGeneratedKeys(keys))
+	ctx := context.Background()
+	b.Run("adapter", func(b *testing.B) {
+		l := awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0, 0))
+		perKey(b, keys, func() int {
+			n := 0
+			for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000}).All() {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			return n
+		})
+	})
+	b.Run("sdk-paginator", func(b *testing.B) {
+		perKey(b, keys, func() int { return paginate(b, client) })
+	})
+}
+
+// paginate is the loop a user writes with the SDK alone.
+func paginate(b *testing.B, client *kmssdk.Client) int {
+	n := 0
+	p := kmssdk.NewListKeysPaginator(client, &kmssdk.ListKeysInput{Limit: aws.Int32(1000)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(out.Keys)
+	}
+	return n
+}
+
+// BenchmarkFullListing (2): a DetailFull listing of 5,000 keys with 10 ms
+// emulator latency and the published quotas enforced by the emulator,
+// through the adapter (defaults: 32 describes in flight, client-side
+// quotas) and through the SDK paginator + sequential DescribeKey loop.
+func BenchmarkFullListing(b *testing.B) {
+	const keys, latency = 5000, 10 * time.Millisecond
+	s, client := setup(b, emulator.WithGeneratedKeys(keys), emulator.WithLatency(latency), emulator.WithQuotas())
+	ctx := context.Background()
+	// Lower bound: the first ListKeys page, then the describes at the
+	// DescribeKey quota or at 32 in flight, whichever is slower, then the
+	// last describe's round trip.
+	bound := 2*latency + max(time.Duration(float64(keys)/emulator.Quotas[awskms.OpDescribeKey]*float64(time.Second)),
+		time.Duration(keys)*latency/awskms.DefaultDescribeConcurrency)
+	report := func(b *testing.B, iters, surfaced int) {
+		per := float64(b.Elapsed().Nanoseconds()) / float64(iters)
+		b.ReportMetric(per/1e9, "s/listing")
+		b.ReportMetric(per/float64(bound.Nanoseconds()), "x-bound")
+		b.ReportMetric(float64(s.TotalRequests())/float64(iters), "requests/listing")
+		throttled := 0
+		for _, op := range emulator.Operations {
+			throttled += s.Throttled(op)
+		}
+		b.ReportMetric(float64(throttled)/float64(iters), "throttled/listing")
+		b.ReportMetric(float64(surfaced), "surfaced-errors")
+	}
+	b.Run("adapter", func(b *testing.B) {
+		s.ResetCounts()
+		l := awskms.New(client)
+		surfaced, iters := 0, 0
+		for ; b.Loop(); iters++ {
+			n := 0
+			for k, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000, Detail: kms.DetailFull}).All() {
+				if err != nil {
+					b.Fatal(err)
+				}
+				if k.DetailErr != nil {
+					surfaced++
+				}
+				n++
+			}
+			if n != keys {
+				b.Fatalf("listed %d keys", n)
+			}
+		}
+		report(b, iters, surfaced)
+	})
+	b.Run("sdk-sequential", func(b *testing.B) {
+		s.ResetCounts()
+		surfaced, iters := 0, 0
+		for ; b.Loop(); iters++ {
+			p := kmssdk.NewListKeysPaginator(client, &kmssdk.ListKeysInput{Limit: aws.Int32(1000)})
+			for p.HasMorePages() {
+				out, err := p.NextPage(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, e := range out.Keys {
+					if _, err := client.DescribeKey(ctx, &kmssdk.DescribeKeyInput{KeyId: e.KeyId}); err != nil {
+						surfaced++
+					}
+				}
+			}
+		}
+		report(b, iters, surfaced)
+	})
+}
+
+// BenchmarkBasicListingHeap (3): the peak heap of a DetailBasic listing,
+// sampled every millisecond above the heap after setup, for 10,000 and
+// 100,000 keys: it must not grow with the number of keys.
+func BenchmarkBasicListingHeap(b *testing.B) {
+	for _, keys := range []int{10_000, 100_000} {
+		b.Run(map[int]string{10_000: "keys=10k", 100_000: "keys=100k"}[keys], func(b *testing.B) {
+			_, client := setup(b, emulator.WithGeneratedKeys(keys))
+			l := awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0, 0))
+			var peak uint64
+			for b.Loop() {
+				runtime.GC()
+				base := heapBytes()
+				stop := sampleHeap(&peak, base)
+				n := 0
+				for _, err := range l.ListKeys(context.Background(), kms.ListOptions{PageSize: 1000}).All() {
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				stop()
+				if n != keys {
+					b.Fatalf("listed %d keys", n)
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		})
+	}
+}
+
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// sampleHeap records the largest heap above base into peak until stop.
+func sampleHeap(peak *uint64, base uint64) (stop func()) {
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !done.Load() {
+			if h := heapBytes(); h > base && h-base > *peak {
+				*peak = h - base
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	return func() { done.Store(true); wg.Wait() }
+}
