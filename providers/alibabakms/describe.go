@@ -57,15 +57,17 @@ func checkRef(op, ref string) error {
 
 // parseARN splits acs:kms:<region>:<account>:key/<id>.
 func parseARN(arn string) (region, account string, ok bool) {
-	parts := strings.SplitN(arn, ":", 5)
-	if len(parts) != 5 || parts[0] != "acs" || parts[1] != "kms" || parts[2] == "" || parts[3] == "" {
+	rest, ok := strings.CutPrefix(arn, "acs:kms:")
+	if !ok {
 		return "", "", false
 	}
-	id, isKey := strings.CutPrefix(parts[4], "key/")
-	if !isKey || id == "" {
+	region, rest, _ = strings.Cut(rest, ":")
+	account, rest, _ = strings.Cut(rest, ":")
+	id, isKey := strings.CutPrefix(rest, "key/")
+	if region == "" || account == "" || !isKey || id == "" || strings.Contains(id, ":") {
 		return "", "", false
 	}
-	return parts[2], parts[3], true
+	return region, account, true
 }
 
 // describe calls DescribeKey and maps its KeyMetadata.

@@ -48,8 +48,8 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 			return nil, 0, err
 		}
 		keys := make([]kms.Key, len(resp.Keys.Key))
-		for i, k := range resp.Keys.Key {
-			keys[i] = listedKey(k)
+		for i := range resp.Keys.Key {
+			keys[i] = listedKey(&resp.Keys.Key[i])
 		}
 		return keys, resp.TotalCount, nil
 	}
@@ -106,8 +106,10 @@ func checkPageSize(op string, n int) error {
 	return nil
 }
 
-// listedKey is a key as ListKeys returns it: ID and ARN.
-func listedKey(k alikms.Key) kms.Key {
+// listedKey is a key as ListKeys returns it: ID and ARN. It keeps the
+// native entry by pointer (Key.As fills an alikms.Key or *alikms.Key),
+// which saves an allocation per key.
+func listedKey(k *alikms.Key) kms.Key {
 	key := kms.Key{Provider: provider, ID: k.KeyId, ARN: k.KeyArn}
 	key.Region, key.Account, _ = parseARN(k.KeyArn)
 	return key.WithNative(k)
@@ -121,7 +123,7 @@ func (l *Lister) hydrate(ctx context.Context, k kms.Key, aliases, tags bool) kms
 		k.DetailErr = err
 		return k
 	}
-	var listed alikms.Key
+	var listed *alikms.Key
 	if k.As(&listed) {
 		d = d.WithNative(listed)
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 // callHeader carries the ID of an adapter call from the SDK request to the
-// transport; RPC signatures cover only the query, so it changes nothing on
-// the wire but this header, which the transport removes.
+// transport. RPC signatures cover only the query, so the header (which
+// servers ignore) changes nothing else on the wire.
 const callHeader = "X-Multikms-Call"
 
 // caller runs SDK calls under a context although the SDK takes none.
@@ -126,9 +126,7 @@ func (c *caller) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	pc.cleanup = append(pc.cleanup, func() { stop(); cancel(nil) })
 	c.mu.Unlock()
-	r2 := r.Clone(ctx)
-	r2.Header.Del(callHeader)
-	return c.base.RoundTrip(r2)
+	return c.base.RoundTrip(r.WithContext(ctx))
 }
 
 // CloseIdleConnections closes the idle connections of the base transport.

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"context"
+
+	emulator "github.com/multikms/multikms/internal/emulator/alibabakms"
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/providers/alibabakms"
+)
+
+// The Alibaba Cloud demo: the in-process KMS emulator holding the demo keys,
+// listed through the real alibaba-cloud-sdk-go client (signed RPC over
+// loopback HTTP) by the alibabakms adapter.
+func init() {
+	demos = append(demos, demo{name: "alibaba", start: startAlibaba})
+}
+
+func startAlibaba(context.Context) (kms.Lister, func(), error) {
+	srv := emulator.New(emulator.WithKeys(emulator.DemoKeys(emulator.DefaultAccount)...))
+	client, err := srv.Client()
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return alibabakms.New(client, alibabakms.WithRegion(srv.Region())), srv.Close, nil
+}
