@@ -49,19 +49,26 @@ type Harness struct {
 func RunConformance(t *testing.T, h Harness) {
 	t.Helper()
 	s := suite{t: t, h: h}
-	s.run("ListAll", testListAll)
-	s.run("Resume", testResume)
-	s.run("Pages", testPages)
-	s.run("MaxItems", testMaxItems)
-	s.run("Filters", testFilters)
-	s.run("DetailFull", testDetailFull)
-	s.run("DescribeKey", testDescribeKey)
-	s.run("ListKeyVersions", testListKeyVersions)
-	s.run("NotFound", testNotFound)
-	s.run("InvalidArgument", testInvalidArgument)
-	s.run("InvalidCursor", testInvalidCursor)
-	s.run("Cancel", testCancel)
-	s.run("BreakLeavesNoGoroutine", testBreak)
+	for _, c := range []struct {
+		name string
+		fn   func(t *testing.T, fx Fixture)
+	}{
+		{"ListAll", testListAll},
+		{"Resume", testResume},
+		{"Pages", testPages},
+		{"MaxItems", testMaxItems},
+		{"Filters", testFilters},
+		{"DetailFull", testDetailFull},
+		{"DescribeKey", testDescribeKey},
+		{"ListKeyVersions", testListKeyVersions},
+		{"NotFound", testNotFound},
+		{"InvalidArgument", testInvalidArgument},
+		{"InvalidCursor", testInvalidCursor},
+		{"Cancel", testCancel},
+		{"BreakLeavesNoGoroutine", testBreak},
+	} {
+		s.run(c.name, c.fn)
+	}
 }
 
 type suite struct {

@@ -12,7 +12,7 @@ import (
 
 // firstErr returns the error the listing ends with, or nil.
 func firstErr[T any](it *pagination.Iterator[T]) error {
-	_, err := collect(it)
+	_, err := Collect(it)
 	return err
 }
 
@@ -44,7 +44,7 @@ func testDescribeKey(t *testing.T, fx Fixture) {
 func testListKeyVersions(t *testing.T, fx Fixture) {
 	for id, want := range fx.Versions {
 		for _, size := range []int{1, 0} {
-			vs, err := collect(fx.Lister.ListKeyVersions(context.Background(), id, kms.ListOptions{PageSize: size}))
+			vs, err := Collect(fx.Lister.ListKeyVersions(context.Background(), id, kms.ListOptions{PageSize: size}))
 			if err != nil {
 				t.Errorf("ListKeyVersions(%q), PageSize %d: %v", id, size, err)
 				continue

@@ -10,8 +10,9 @@ import (
 	"github.com/multikms/multikms/pagination"
 )
 
-// collect drains it; it returns the items before the first error and that error.
-func collect[T any](it *pagination.Iterator[T]) ([]T, error) {
+// Collect drains it: it returns the items before the first error, and that
+// error (nil if the listing completed).
+func Collect[T any](it *pagination.Iterator[T]) ([]T, error) {
 	var out []T
 	for item, err := range it.All() {
 		if err != nil {
@@ -25,7 +26,7 @@ func collect[T any](it *pagination.Iterator[T]) ([]T, error) {
 // listKeys lists fx's keys with opts and fails t on an error.
 func listKeys(t *testing.T, fx Fixture, opts kms.ListOptions) []kms.Key {
 	t.Helper()
-	keys, err := collect(fx.Lister.ListKeys(context.Background(), opts))
+	keys, err := Collect(fx.Lister.ListKeys(context.Background(), opts))
 	if err != nil {
 		t.Fatalf("ListKeys(%+v): %v", opts, err)
 	}
@@ -72,7 +73,7 @@ func testListAll(t *testing.T, fx Fixture) {
 	want := keyIDs(fx.Keys)
 	for _, size := range pageSizes(fx) {
 		it := fx.Lister.ListKeys(context.Background(), kms.ListOptions{PageSize: size})
-		keys, err := collect(it)
+		keys, err := Collect(it)
 		if err != nil {
 			t.Fatalf("PageSize %d: %v", size, err)
 		}
