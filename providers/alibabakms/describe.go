@@ -75,11 +75,7 @@ func (l *Lister) describe(ctx context.Context, ref string) (kms.Key, error) {
 	const op = "DescribeKey"
 	req := alikms.CreateDescribeKeyRequest()
 	req.KeyId = ref
-	var resp *alikms.DescribeKeyResponse
-	err := l.call(ctx, op, req, func() (err error) {
-		resp, err = l.client.DescribeKey(req)
-		return err
-	})
+	resp, err := invoke(ctx, l.call, op, req, l.client.DescribeKey)
 	if err != nil {
 		return kms.Key{}, err
 	}
@@ -184,11 +180,7 @@ func (l *Lister) aliases(ctx context.Context, id string) ([]string, error) {
 		req.KeyId = id
 		req.PageNumber = requests.NewInteger(page)
 		req.PageSize = requests.NewInteger(size)
-		var resp *alikms.ListAliasesByKeyIdResponse
-		err := l.once(ctx, op, req, func() (err error) {
-			resp, err = l.client.ListAliasesByKeyId(req)
-			return err
-		})
+		resp, err := invoke(ctx, l.once, op, req, l.client.ListAliasesByKeyId)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -216,11 +208,7 @@ func (l *Lister) tags(ctx context.Context, id string) (map[string]string, error)
 	const op = "ListResourceTags"
 	req := alikms.CreateListResourceTagsRequest()
 	req.KeyId = id
-	var resp *alikms.ListResourceTagsResponse
-	err := l.call(ctx, op, req, func() (err error) {
-		resp, err = l.client.ListResourceTags(req)
-		return err
-	})
+	resp, err := invoke(ctx, l.call, op, req, l.client.ListResourceTags)
 	if err != nil {
 		return nil, err
 	}

@@ -39,11 +39,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		req.PageNumber = requests.NewInteger(page)
 		req.PageSize = requests.NewInteger(size)
 		req.Filters = pd.filters
-		var resp *alikms.ListKeysResponse
-		err := l.once(ctx, op, req, func() (err error) {
-			resp, err = l.client.ListKeys(req)
-			return err
-		})
+		resp, err := invoke(ctx, l.once, op, req, l.client.ListKeys)
 		if err != nil {
 			return nil, 0, err
 		}

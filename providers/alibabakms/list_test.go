@@ -184,14 +184,21 @@ func TestTotalCountChangesMidListing(t *testing.T) {
 	}
 }
 
-// TestConcurrentUse lists and describes from many goroutines on one
-// Lister (and one SDK client): -race checks the adapter serialises the
+// TestConcurrentUse lists and describes from many goroutines through two
+// Listers over one SDK client: -race checks the adapter serialises the
 // SDK's writes to shared client state.
 func TestConcurrentUse(t *testing.T) {
-	_, l := setup(t, []emu.Option{emu.WithGeneratedKeys(60, 5)})
+	s := emu.New(emu.WithGeneratedKeys(60, 5))
+	t.Cleanup(s.Close)
+	c, err := s.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listers := []*alibabakms.Lister{alibabakms.New(c, alibabakms.WithRateLimit(0, 1)), alibabakms.New(c, alibabakms.WithRateLimit(0, 1))}
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
-	for range 4 {
+	for i := range 4 {
+		l := listers[i%2]
 		wg.Add(2)
 		go func() {
 			defer wg.Done()

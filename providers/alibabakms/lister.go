@@ -130,3 +130,15 @@ func (l *Lister) call(ctx context.Context, op string, req headered, fn func() er
 func (l *Lister) once(ctx context.Context, op string, req headered, fn func() error) error {
 	return mapError(op, l.calls.do(ctx, req, fn))
 }
+
+// invoke makes the SDK call sdkFn(req) of operation op through run
+// (Lister.once for engine-driven pages, Lister.call for single requests).
+func invoke[Req headered, Resp any](ctx context.Context, run func(context.Context, string, headered, func() error) error,
+	op string, req Req, sdkFn func(Req) (Resp, error)) (Resp, error) {
+	var resp Resp
+	err := run(ctx, op, req, func() (err error) {
+		resp, err = sdkFn(req)
+		return err
+	})
+	return resp, err
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 )
 
@@ -50,29 +51,34 @@ func newCaller(base http.RoundTripper) *caller {
 	return &caller{base: base, prep: make(chan struct{}, 1), calls: map[string]*pendingCall{}}
 }
 
-// install makes c the client's transport. It keeps the transport from the
-// client's Config (Transport, then HttpTransport) as the one requests go
-// through, or a clone of http.DefaultTransport.
+// install makes a caller the client's transport and returns it. It sends
+// requests through the transport of the client's Config (Transport, then
+// HttpTransport) or a clone of http.DefaultTransport, and records itself as
+// Config.Transport, so that a second New over the same client (or over a
+// client of the same Config) shares it.
 func install(client *alikms.Client) *caller {
-	var base http.RoundTripper
-	if cfg := client.GetConfig(); cfg != nil {
-		switch {
-		case cfg.Transport != nil:
-			base = cfg.Transport
-		case cfg.HttpTransport != nil:
+	cfg := client.GetConfig()
+	if cfg == nil {
+		cfg = &sdk.Config{}
+	}
+	// The engine retries; SDK retries would multiply attempts and run
+	// outside the context.
+	cfg.AutoRetry = false
+	cfg.MaxRetryTime = 0
+	c, shared := cfg.Transport.(*caller)
+	if !shared {
+		base := cfg.Transport
+		if base == nil && cfg.HttpTransport != nil {
 			base = cfg.HttpTransport
 		}
-		// The engine retries; SDK retries would multiply attempts and run
-		// outside the context.
-		cfg.AutoRetry = false
-		cfg.MaxRetryTime = 0
+		if base == nil {
+			t := http.DefaultTransport.(*http.Transport).Clone()
+			t.MaxIdleConnsPerHost = 32
+			base = t
+		}
+		c = newCaller(base)
+		cfg.Transport = c
 	}
-	if base == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 32
-		base = t
-	}
-	c := newCaller(base)
 	client.SetTransport(c)
 	return c
 }

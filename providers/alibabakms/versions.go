@@ -42,11 +42,7 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 		req.KeyId = keyRef
 		req.PageNumber = requests.NewInteger(page)
 		req.PageSize = requests.NewInteger(size)
-		var resp *alikms.ListKeyVersionsResponse
-		err := l.once(ctx, op, req, func() (err error) {
-			resp, err = l.client.ListKeyVersions(req)
-			return err
-		})
+		resp, err := invoke(ctx, l.once, op, req, l.client.ListKeyVersions)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -88,11 +84,7 @@ func (l *Lister) DescribeKeyVersion(ctx context.Context, keyRef, versionID strin
 	}
 	req := alikms.CreateDescribeKeyVersionRequest()
 	req.KeyId, req.KeyVersionId = keyRef, versionID
-	var resp *alikms.DescribeKeyVersionResponse
-	err := l.call(ctx, op, req, func() (err error) {
-		resp, err = l.client.DescribeKeyVersion(req)
-		return err
-	})
+	resp, err := invoke(ctx, l.call, op, req, l.client.DescribeKeyVersion)
 	if err != nil {
 		return kms.KeyVersion{}, err
 	}
