@@ -92,80 +92,74 @@ func count(b *testing.B, it *pagination.Iterator[int]) int {
 	return n
 }
 
+// engineVsLoop benchmarks a listing through the engine and through a plain
+// loop over the same fetch function.
+func engineVsLoop(b *testing.B, engine func() *pagination.Iterator[int], loop func() int) {
+	b.Run("engine", func(b *testing.B) {
+		perItem(b, benchItems, func() int { return count(b, engine()) })
+	})
+	b.Run("loop", func(b *testing.B) { perItem(b, benchItems, loop) })
+}
+
 func BenchmarkMarker(b *testing.B) {
 	src := newBenchSource(benchItems)
 	ctx := context.Background()
-	b.Run("engine", func(b *testing.B) {
-		perItem(b, benchItems, func() int {
-			return count(b, pagination.ByMarker(ctx, src.marker, pagination.Options{PageSize: benchPage}))
-		})
-	})
-	b.Run("loop", func(b *testing.B) {
-		perItem(b, benchItems, func() int {
-			n := 0
-			for marker := ""; ; {
-				items, next, truncated, err := src.marker(ctx, marker, benchPage)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n += visit(items)
-				if !truncated {
-					return n
-				}
-				marker = next
+	engineVsLoop(b, func() *pagination.Iterator[int] {
+		return pagination.ByMarker(ctx, src.marker, pagination.Options{PageSize: benchPage})
+	}, func() int {
+		n := 0
+		for marker := ""; ; {
+			items, next, truncated, err := src.marker(ctx, marker, benchPage)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
+			n += visit(items)
+			if !truncated {
+				return n
+			}
+			marker = next
+		}
 	})
 }
 
 func BenchmarkPageToken(b *testing.B) {
 	src := newBenchSource(benchItems)
 	ctx := context.Background()
-	b.Run("engine", func(b *testing.B) {
-		perItem(b, benchItems, func() int {
-			return count(b, pagination.ByPageToken(ctx, src.token, pagination.Options{PageSize: benchPage}))
-		})
-	})
-	b.Run("loop", func(b *testing.B) {
-		perItem(b, benchItems, func() int {
-			n := 0
-			for token := ""; ; {
-				items, next, err := src.token(ctx, token, benchPage)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n += visit(items)
-				if next == "" {
-					return n
-				}
-				token = next
+	engineVsLoop(b, func() *pagination.Iterator[int] {
+		return pagination.ByPageToken(ctx, src.token, pagination.Options{PageSize: benchPage})
+	}, func() int {
+		n := 0
+		for token := ""; ; {
+			items, next, err := src.token(ctx, token, benchPage)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
+			n += visit(items)
+			if next == "" {
+				return n
+			}
+			token = next
+		}
 	})
 }
 
 func BenchmarkPageNumber(b *testing.B) {
 	src := newBenchSource(benchItems)
 	ctx := context.Background()
-	b.Run("engine", func(b *testing.B) {
-		perItem(b, benchItems, func() int {
-			return count(b, pagination.ByPageNumber(ctx, src.number, pagination.Options{PageSize: benchPage}))
-		})
-	})
-	b.Run("loop", func(b *testing.B) {
-		perItem(b, benchItems, func() int {
-			n := 0
-			for page := 1; ; page++ {
-				items, total, err := src.number(ctx, page, benchPage)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n += visit(items)
-				if len(items) == 0 || page*benchPage >= total {
-					return n
-				}
+	engineVsLoop(b, func() *pagination.Iterator[int] {
+		return pagination.ByPageNumber(ctx, src.number, pagination.Options{PageSize: benchPage})
+	}, func() int {
+		n := 0
+		for page := 1; ; page++ {
+			items, total, err := src.number(ctx, page, benchPage)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
+			n += visit(items)
+			if len(items) == 0 || page*benchPage >= total {
+				return n
+			}
+		}
 	})
 }
 
