@@ -93,13 +93,22 @@ func kind(spec string, usage types.KeyUsageType) kms.KeyKind {
 }
 
 // arnRegionAccount returns the Region and account of an ARN
-// (arn:partition:kms:region:account:resource).
+// (arn:partition:kms:region:account:resource), without allocating.
 func arnRegionAccount(arn string) (region, account string) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 {
+	rest := arn
+	for range 3 { // skip arn, partition and service
+		_, after, ok := strings.Cut(rest, ":")
+		if !ok {
+			return "", ""
+		}
+		rest = after
+	}
+	region, rest, ok1 := strings.Cut(rest, ":")
+	account, _, ok2 := strings.Cut(rest, ":")
+	if !ok1 || !ok2 {
 		return "", ""
 	}
-	return parts[3], parts[4]
+	return region, account
 }
 
 // fromRotation maps a ListKeyRotations entry (one key material) to a version.

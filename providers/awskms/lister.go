@@ -37,8 +37,8 @@ var DefaultQuotas = map[string]float64{
 
 // DefaultDescribeConcurrency is how many DescribeKey (and ListResourceTags)
 // requests a DetailFull or filtered listing has in flight: enough to reach
-// the DescribeKey quota of 2000/s at 16 ms a request.
-const DefaultDescribeConcurrency = 32
+// the DescribeKey quota of 2000/s at up to 32 ms a request.
+const DefaultDescribeConcurrency = 64
 
 // Limits of the AWS API checked before any request.
 const (

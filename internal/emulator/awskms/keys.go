@@ -119,7 +119,7 @@ func generateKey(i int) Key {
 		Usage:       su.usage,
 		Origin:      "AWS_KMS",
 		Manager:     "CUSTOMER",
-		Created:     base.Add(time.Duration(i) * time.Minute),
+		Created:     base.Add(time.Duration(i) * 7 * time.Hour),
 		MultiRegion: i%7 == 3,
 	}
 	switch i % 10 {
