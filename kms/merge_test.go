@@ -127,6 +127,32 @@ func resumeAfter(t *testing.T, l kms.Lister, opts kms.ListOptions, stop int) []s
 	return got
 }
 
+// TestMergeResumeManyListers resumes a merge of more listers than
+// pagination.Concat fetches ahead at once (4), from every break point.
+func TestMergeResumeManyListers(t *testing.T) {
+	var listers []kms.Lister
+	var want []string
+	for i := range 6 {
+		keys := []kms.Key{{ID: fmt.Sprintf("l%d-a", i)}, {ID: fmt.Sprintf("l%d-b", i)}}
+		listers = append(listers, kmstest.NewFake(keys, kmstest.WithProvider(kms.Provider(fmt.Sprint("p", i)))))
+		want = append(want, keyIDs(keys)...)
+	}
+	m := kms.Merge(listers...)
+	for stop := 0; stop <= len(want); stop++ {
+		if got := resumeAfter(t, m, kms.ListOptions{PageSize: 1}, stop); !slices.Equal(got, want) {
+			t.Errorf("stop after %d: got %v, want %v", stop, got, want)
+		}
+	}
+}
+
+func keyIDs(keys []kms.Key) []string {
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	return ids
+}
+
 func TestMergeMaxItems(t *testing.T) {
 	m := merge(fakes())
 	it := m.ListKeys(context.Background(), kms.ListOptions{PageSize: 2, MaxItems: 7})
