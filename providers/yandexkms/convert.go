@@ -42,23 +42,22 @@ func protection(hostedByHSM bool) (kms.ProtectionLevel, string) {
 	return kms.ProtectionSoftware, ""
 }
 
-// baseKey fills the fields every kind has.
-func baseKey(kind kms.KeyKind, id, folderID, name, desc string, labels map[string]string,
+// setBase fills the fields every kind has into *key, in place (a Key is
+// large: copying it per key costs more than the mapping).
+func setBase(key *kms.Key, kind kms.KeyKind, id, folderID, name, desc string, labels map[string]string,
 	created *timestamppb.Timestamp, status int32, statusName string, deletionProtection bool,
-) kms.Key {
-	return kms.Key{
-		Provider: kms.ProviderYandex, ID: id, FolderID: folderID, Name: name, Description: desc, Kind: kind,
-		State: keyState(status), NativeState: statusName, Enabled: status == 2,
-		CreatedAt: timeOf(created), Labels: labels, DeletionProtection: deletionProtection,
-		Detail: kms.DetailFull,
-	}
+) {
+	key.Provider, key.ID, key.FolderID, key.Name, key.Description, key.Kind = kms.ProviderYandex, id, folderID, name, desc, kind
+	key.State, key.NativeState, key.Enabled = keyState(status), statusName, status == 2
+	key.CreatedAt, key.Labels, key.DeletionProtection = timeOf(created), labels, deletionProtection
+	key.Detail = kms.DetailFull
 }
 
 // fromSymmetric maps a symmetric key; the key's protection is its primary
 // version's (hosted_by_hsm), and the next rotation is rotated_at plus
 // rotation_period when both are set.
-func fromSymmetric(k *kmspb.SymmetricKey) kms.Key {
-	key := baseKey(kms.KindSymmetric, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
+func fromSymmetric(key *kms.Key, k *kmspb.SymmetricKey) {
+	setBase(key, kms.KindSymmetric, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
 		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
 	key.Usage, key.Spec = kms.UsageEncryptDecrypt, k.DefaultAlgorithm.String()
 	key.Protection, key.NativeProtection = protection(k.GetPrimaryVersion().GetHostedByHsm() ||
@@ -72,28 +71,28 @@ func fromSymmetric(k *kmspb.SymmetricKey) kms.Key {
 			key.NextRotationAt = key.RotatedAt.Add(key.RotationPeriod)
 		}
 	}
-	return key.WithNative(k)
+	*key = key.WithNative(k)
 }
 
 // fromEncryption maps an asymmetric encryption key. Yandex Cloud keeps
 // asymmetric key material in software.
-func fromEncryption(k *aepb.AsymmetricEncryptionKey) kms.Key {
-	key := baseKey(kms.KindAsymmetricEncryption, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
+func fromEncryption(key *kms.Key, k *aepb.AsymmetricEncryptionKey) {
+	setBase(key, kms.KindAsymmetricEncryption, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
 		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
 	key.Usage, key.Spec = kms.UsageEncryptDecrypt, k.EncryptionAlgorithm.String()
 	key.Protection, key.NativeProtection = protection(false)
 	key.PrimaryVersion = k.Id
-	return key.WithNative(k)
+	*key = key.WithNative(k)
 }
 
 // fromSignature maps an asymmetric signature key.
-func fromSignature(k *aspb.AsymmetricSignatureKey) kms.Key {
-	key := baseKey(kms.KindAsymmetricSignature, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
+func fromSignature(key *kms.Key, k *aspb.AsymmetricSignatureKey) {
+	setBase(key, kms.KindAsymmetricSignature, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
 		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
 	key.Usage, key.Spec = kms.UsageSignVerify, k.SignatureAlgorithm.String()
 	key.Protection, key.NativeProtection = protection(false)
 	key.PrimaryVersion = k.Id
-	return key.WithNative(k)
+	*key = key.WithNative(k)
 }
 
 // versionStates maps SymmetricKeyVersion.Status.
@@ -104,9 +103,9 @@ var versionStates = map[kmspb.SymmetricKeyVersion_Status]kms.KeyVersionState{
 }
 
 // fromVersion maps a symmetric key version.
-func fromVersion(v *kmspb.SymmetricKeyVersion) kms.KeyVersion {
+func fromVersion(out *kms.KeyVersion, v *kmspb.SymmetricKeyVersion) {
 	p, _ := protection(v.HostedByHsm)
-	return kms.KeyVersion{
+	*out = kms.KeyVersion{
 		Provider: kms.ProviderYandex, KeyID: v.KeyId, ID: v.Id,
 		State: versionStates[v.Status], NativeState: v.Status.String(), Primary: v.Primary,
 		Algorithm: v.Algorithm.String(), CreatedAt: timeOf(v.CreatedAt), DestroyAt: timeOf(v.DestroyAt),

@@ -25,21 +25,21 @@ var getters = []kindGet{
 		if err != nil {
 			return kms.Key{}, err
 		}
-		return fromSymmetric(k), nil
+		return one(k, fromSymmetric), nil
 	}},
 	{OpGetEncryption, func(l *Lister, ctx context.Context, id string) (kms.Key, error) {
 		k, err := l.sdk.KMSAsymmetricEncryption().AsymmetricEncryptionKey().Get(ctx, &aepb.GetAsymmetricEncryptionKeyRequest{KeyId: id})
 		if err != nil {
 			return kms.Key{}, err
 		}
-		return fromEncryption(k), nil
+		return one(k, fromEncryption), nil
 	}},
 	{OpGetSignature, func(l *Lister, ctx context.Context, id string) (kms.Key, error) {
 		k, err := l.sdk.KMSAsymmetricSignature().AsymmetricSignatureKey().Get(ctx, &aspb.GetAsymmetricSignatureKeyRequest{KeyId: id})
 		if err != nil {
 			return kms.Key{}, err
 		}
-		return fromSignature(k), nil
+		return one(k, fromSignature), nil
 	}},
 }
 

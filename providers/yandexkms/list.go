@@ -111,12 +111,19 @@ func (l *Lister) listSignature(ctx context.Context, folderID, token string, size
 	return convert(resp.Keys, fromSignature), resp.NextPageToken, nil
 }
 
-// convert maps a page of native objects.
-func convert[T any, U any](in []T, f func(T) U) []U {
+// convert maps a page of native objects, each straight into its place.
+func convert[T any, U any](in []T, f func(*U, T)) []U {
 	out := make([]U, len(in))
 	for i, v := range in {
-		out[i] = f(v)
+		f(&out[i], v)
 	}
+	return out
+}
+
+// one maps a single native object.
+func one[T any, U any](v T, f func(*U, T)) U {
+	var out U
+	f(&out, v)
 	return out
 }
 

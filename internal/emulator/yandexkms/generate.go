@@ -35,21 +35,38 @@ func WithGenerated(folders, keysPerFolder int) Option {
 	}
 }
 
-func generateKey(c *config, i, j int) {
+// WithGeneratedSymmetric seeds folders folders of keysPerFolder symmetric
+// keys each (IDs KeyID(i, j)), varied as WithGenerated varies its symmetric
+// keys: for comparisons with the SDK's SymmetricKeyIterator.
+func WithGeneratedSymmetric(folders, keysPerFolder int) Option {
+	return func(c *config) {
+		for i := range folders {
+			for j := range keysPerFolder {
+				generateKindOf(c, i, j, 3*j)
+			}
+		}
+	}
+}
+
+func generateKey(c *config, i, j int) { generateKindOf(c, i, j, j) }
+
+// generateKindOf seeds key j of folder i shaped as generated key v is: its
+// kind, status, labels and algorithms follow v.
+func generateKindOf(c *config, i, j, v int) {
 	id, folderID := KeyID(i, j), FolderID(i)
 	created := epoch.Add(time.Duration(i)*time.Hour + time.Duration(j)*time.Minute)
-	labels := map[string]string{"env": []string{"prod", "staging", "dev"}[j%3], "team": fmt.Sprintf("t%d", j%4)}
+	labels := map[string]string{"env": []string{"prod", "staging", "dev"}[v%3], "team": fmt.Sprintf("t%d", v%4)}
 	name, desc := fmt.Sprintf("key-%d-%d", i, j), fmt.Sprintf("generated key %d of folder %d", j, i)
 	status := 2 // ACTIVE in the asymmetric enums
 	switch {
-	case j%13 == 12:
+	case v%13 == 12:
 		status = 1 // CREATING
-	case j%5 == 4:
+	case v%5 == 4:
 		status = 3 // INACTIVE
 	}
-	switch j % 3 {
+	switch v % 3 {
 	case 0:
-		k, vs := generateSymmetric(id, folderID, j, created)
+		k, vs := generateSymmetric(id, folderID, v, created)
 		k.Name, k.Description, k.Labels = name, desc, labels
 		k.Status = kmspb.SymmetricKey_Status(status)
 		c.seed.symmetric = append(c.seed.symmetric, k)
@@ -59,16 +76,16 @@ func generateKey(c *config, i, j int) {
 			Id: id, FolderId: folderID, CreatedAt: timestamppb.New(created),
 			Name: name, Description: desc, Labels: labels,
 			Status:              aepb.AsymmetricEncryptionKey_Status(status),
-			EncryptionAlgorithm: aepb.AsymmetricEncryptionAlgorithm(1 + j%3),
-			DeletionProtection:  j%4 == 1,
+			EncryptionAlgorithm: aepb.AsymmetricEncryptionAlgorithm(1 + v%3),
+			DeletionProtection:  v%4 == 1,
 		})
 	default:
 		c.seed.signature = append(c.seed.signature, &aspb.AsymmetricSignatureKey{
 			Id: id, FolderId: folderID, CreatedAt: timestamppb.New(created),
 			Name: name, Description: desc, Labels: labels,
 			Status:             aspb.AsymmetricSignatureKey_Status(status),
-			SignatureAlgorithm: aspb.AsymmetricSignatureAlgorithm(1 + j%13),
-			DeletionProtection: j%4 == 2,
+			SignatureAlgorithm: aspb.AsymmetricSignatureAlgorithm(1 + v%13),
+			DeletionProtection: v%4 == 2,
 		})
 	}
 }
