@@ -103,7 +103,9 @@ func BenchmarkFullListing(b *testing.B) {
 	// last describe's round trip.
 	bound := 2*latency + max(time.Duration(float64(keys)/emulator.Quotas[awskms.OpDescribeKey]*float64(time.Second)),
 		time.Duration(keys)*latency/awskms.DefaultDescribeConcurrency)
+	var cpu0 time.Duration
 	report := func(b *testing.B, iters, surfaced int) {
+		b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(iters), "cpu-s/listing")
 		per := float64(b.Elapsed().Nanoseconds()) / float64(iters)
 		b.ReportMetric(per/1e9, "s/listing")
 		b.ReportMetric(per/float64(bound.Nanoseconds()), "x-bound")
@@ -117,6 +119,7 @@ func BenchmarkFullListing(b *testing.B) {
 	}
 	b.Run("adapter", func(b *testing.B) {
 		s.ResetCounts()
+		cpu0 = cpuTime()
 		l := awskms.New(client)
 		surfaced, iters := 0, 0
 		for ; b.Loop(); iters++ {
@@ -138,6 +141,7 @@ func BenchmarkFullListing(b *testing.B) {
 	})
 	b.Run("sdk-sequential", func(b *testing.B) {
 		s.ResetCounts()
+		cpu0 = cpuTime()
 		surfaced, iters := 0, 0
 		for ; b.Loop(); iters++ {
 			p := kmssdk.NewListKeysPaginator(client, &kmssdk.ListKeysInput{Limit: aws.Int32(1000)})

@@ -45,9 +45,6 @@ func fromListEntry(e *types.KeyListEntry) kms.Key {
 // fromMetadata maps DescribeKey's metadata to a DetailFull key.
 func fromMetadata(md *types.KeyMetadata) kms.Key {
 	spec := string(md.KeySpec)
-	if spec == "" {
-		spec = string(md.CustomerMasterKeySpec)
-	}
 	k := kms.Key{
 		Provider:         kms.ProviderAWS,
 		ID:               aws.ToString(md.KeyId),

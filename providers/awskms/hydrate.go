@@ -101,13 +101,11 @@ func (a *aliasJoin) get(ctx context.Context, load func(context.Context) (map[str
 func (l *Lister) loadAliases(ctx context.Context) (map[string][]types.AliasListEntry, error) {
 	entries, err := drain(ctx, l, OpListAliases, OpListAliases, 100,
 		func(ctx context.Context, marker string, limit int) ([]types.AliasListEntry, string, bool, error) {
-			in := &kmssdk.ListAliasesInput{}
-			if err := setPage(OpListAliases, marker, limit, &in.Marker, &in.Limit); err != nil {
-				return nil, "", false, err
-			}
-			out, err := l.client.ListAliases(ctx, in, noSDKRetry)
+			out, err := page(ctx, OpListAliases, marker, limit, func(m *string, n *int32) (*kmssdk.ListAliasesOutput, error) {
+				return l.client.ListAliases(ctx, &kmssdk.ListAliasesInput{Marker: m, Limit: n}, noSDKRetry)
+			})
 			if err != nil {
-				return nil, "", false, mapError(OpListAliases, err)
+				return nil, "", false, err
 			}
 			return out.Aliases, aws.ToString(out.NextMarker), out.Truncated, nil
 		})
@@ -124,13 +122,11 @@ func (l *Lister) loadAliases(ctx context.Context) (map[string][]types.AliasListE
 func (l *Lister) loadTags(ctx context.Context, keyID string) ([]types.Tag, error) {
 	return drain(ctx, l, OpListResourceTags, OpListResourceTags+"/"+keyID, 50,
 		func(ctx context.Context, marker string, limit int) ([]types.Tag, string, bool, error) {
-			in := &kmssdk.ListResourceTagsInput{KeyId: aws.String(keyID)}
-			if err := setPage(OpListResourceTags, marker, limit, &in.Marker, &in.Limit); err != nil {
-				return nil, "", false, err
-			}
-			out, err := l.client.ListResourceTags(ctx, in, noSDKRetry)
+			out, err := page(ctx, OpListResourceTags, marker, limit, func(m *string, n *int32) (*kmssdk.ListResourceTagsOutput, error) {
+				return l.client.ListResourceTags(ctx, &kmssdk.ListResourceTagsInput{KeyId: aws.String(keyID), Marker: m, Limit: n}, noSDKRetry)
+			})
 			if err != nil {
-				return nil, "", false, mapError(OpListResourceTags, err)
+				return nil, "", false, err
 			}
 			return out.Tags, aws.ToString(out.NextMarker), out.Truncated, nil
 		})

@@ -29,19 +29,35 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 
 // fetchKeys is one ListKeys request.
 func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms.Key, string, bool, error) {
-	in := &kmssdk.ListKeysInput{}
-	if err := setPage(OpListKeys, marker, limit, &in.Marker, &in.Limit); err != nil {
-		return nil, "", false, err
-	}
-	out, err := l.client.ListKeys(ctx, in, noSDKRetry)
+	out, err := page(ctx, OpListKeys, marker, limit, func(m *string, n *int32) (*kmssdk.ListKeysOutput, error) {
+		return l.client.ListKeys(ctx, &kmssdk.ListKeysInput{Marker: m, Limit: n}, noSDKRetry)
+	})
 	if err != nil {
-		return nil, "", false, mapError(OpListKeys, err)
+		return nil, "", false, err
 	}
 	keys := make([]kms.Key, len(out.Keys))
 	for i := range out.Keys {
 		keys[i] = fromListEntry(&out.Keys[i])
 	}
 	return keys, aws.ToString(out.NextMarker), out.Truncated, nil
+}
+
+// page makes one request of a marker-paginated operation: call gets the
+// Marker and Limit to send (nil for none) and its error is mapped.
+func page[O any](ctx context.Context, op, marker string, limit int, call func(m *string, n *int32) (O, error)) (O, error) {
+	var (
+		m    *string
+		n    *int32
+		zero O
+	)
+	if err := setPage(op, marker, limit, &m, &n); err != nil {
+		return zero, err
+	}
+	out, err := call(m, n)
+	if err != nil {
+		return zero, mapError(op, err)
+	}
+	return out, nil
 }
 
 // setPage checks the marker a cursor carried (length 1..1024, characters

@@ -33,13 +33,13 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 		if err != nil {
 			return nil, "", false, err
 		}
-		in := &kmssdk.ListKeyRotationsInput{KeyId: aws.String(keyID), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial}
-		if err := setPage(OpListKeyRotations, marker, limit, &in.Marker, &in.Limit); err != nil {
-			return nil, "", false, err
-		}
-		out, err := l.client.ListKeyRotations(ctx, in, noSDKRetry)
+		out, err := page(ctx, OpListKeyRotations, marker, limit, func(m *string, n *int32) (*kmssdk.ListKeyRotationsOutput, error) {
+			return l.client.ListKeyRotations(ctx, &kmssdk.ListKeyRotationsInput{
+				KeyId: aws.String(keyID), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial, Marker: m, Limit: n,
+			}, noSDKRetry)
+		})
 		if err != nil {
-			return nil, "", false, mapError(OpListKeyRotations, err)
+			return nil, "", false, err
 		}
 		versions := make([]kms.KeyVersion, len(out.Rotations))
 		for i := range out.Rotations {
