@@ -21,8 +21,9 @@ type hydrator struct {
 	aliases aliasJoin
 }
 
-// hydrate describes k. A failed describe keeps k as ListKeys gave it, with
-// the reason in DetailErr, whatever the filter (it cannot be decided).
+// hydrate describes k. A failed describe keeps k as ListKeys gave it (with
+// its aliases for DetailFull), the reason in DetailErr, whatever the filter
+// (it cannot be decided).
 func (h *hydrator) hydrate(ctx context.Context, k kms.Key) (kms.Key, bool) {
 	var aliases *aliasFuture
 	if h.opts.Detail == kms.DetailFull {
@@ -31,6 +32,11 @@ func (h *hydrator) hydrate(ctx context.Context, k kms.Key) (kms.Key, bool) {
 	}
 	md, err := h.l.describe(ctx, k.ID, h.l.retry)
 	if err != nil {
+		if aliases != nil {
+			if aliases.wait(); aliases.err == nil {
+				k = withAliases(k, aliases.byKey[k.ID])
+			}
+		}
 		k.DetailErr = err
 		return k, true
 	}

@@ -173,7 +173,9 @@ func apply(opts []Option) settings {
 func NewFromConfig(ctx context.Context, opts ...Option) (*Lister, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, apply(opts).load...)
 	if err != nil {
-		return nil, kms.NewError(kms.ProviderAWS, "LoadDefaultConfig", kms.CodeUnauthenticated, err)
+		// Loading reads configuration (no credentials are fetched yet): a
+		// missing profile or a malformed file is a bad argument.
+		return nil, kms.NewError(kms.ProviderAWS, "LoadDefaultConfig", kms.CodeInvalidArgument, err)
 	}
 	return New(kmssdk.NewFromConfig(cfg), opts...), nil
 }

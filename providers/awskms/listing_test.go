@@ -17,7 +17,7 @@ import (
 
 func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
 	keys := emulator.GenerateKeys(250)
-	keys[5].DenyDescribe = true
+	keys[6].DenyDescribe = true
 	s, client := setup(t, emulator.WithKeys(keys...))
 	l := awskms.New(client)
 	got, err := collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, Tags: true}))
@@ -25,7 +25,7 @@ func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
 		t.Fatalf("got %d keys, %v", len(got), err)
 	}
 	for i, k := range got {
-		if i == 5 {
+		if i == 6 {
 			continue
 		}
 		if k.ID != keys[i].ID || k.DetailErr != nil || k.Detail != kms.DetailFull || !slices.Equal(k.Aliases, keys[i].Aliases) ||
@@ -37,9 +37,10 @@ func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
 			t.Fatalf("key %d: no *types.KeyMetadata for As", i)
 		}
 	}
-	denied := got[5]
-	if denied.ID != keys[5].ID || denied.ARN == "" || !errors.Is(denied.DetailErr, kms.ErrPermissionDenied) || denied.State != kms.StateUnknown {
-		t.Fatalf("denied key: got %+v, want ID and ARN from ListKeys and DetailErr permission denied", denied)
+	denied := got[6]
+	if denied.ID != keys[6].ID || denied.ARN == "" || !errors.Is(denied.DetailErr, kms.ErrPermissionDenied) ||
+		denied.State != kms.StateUnknown || denied.Detail != kms.DetailBasic || !slices.Equal(denied.Aliases, keys[6].Aliases) {
+		t.Fatalf("denied key: got %+v, want ID, ARN from ListKeys, its aliases, DetailErr permission denied", denied)
 	}
 	// One ListAliases pass (84 aliases, 100 a page), tags only for the 249
 	// described keys.

@@ -2,6 +2,7 @@ package awskms_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,9 @@ func TestOpen(t *testing.T) {
 	}
 	if _, err := direct.DescribeKey(context.Background(), keys[0].ID); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := kms.Open(context.Background(), "awskms://?profile=no-such-profile"); !errors.Is(err, kms.ErrInvalidArgument) {
+		t.Fatalf("missing profile: got %v, want ErrInvalidArgument", err)
 	}
 }
 
