@@ -7,21 +7,7 @@ import (
 	"testing"
 
 	"github.com/multikms/multikms/kms"
-	"github.com/multikms/multikms/pagination"
 )
-
-// Collect drains it: it returns the items before the first error, and that
-// error (nil if the listing completed).
-func Collect[T any](it *pagination.Iterator[T]) ([]T, error) {
-	var out []T
-	for item, err := range it.All() {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, item)
-	}
-	return out, nil
-}
 
 // listKeys lists fx's keys with opts and fails t on an error.
 func listKeys(t *testing.T, fx Fixture, opts kms.ListOptions) []kms.Key {

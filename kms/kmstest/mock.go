@@ -54,11 +54,3 @@ func iteratorOf[T any](v any) *pagination.Iterator[T] {
 	}
 	panic(fmt.Sprintf("kmstest.Mock: cannot return a %T as a *pagination.Iterator[%T]", v, *new(T)))
 }
-
-// Iterator returns an Iterator over items, served as one page; for mocks
-// and tests of code that consumes iterators.
-func Iterator[T any](items ...T) *pagination.Iterator[T] {
-	return pagination.ByPageToken(context.Background(), func(context.Context, string, int) ([]T, string, error) {
-		return items, "", nil
-	}, pagination.Options{Scope: "kmstest.Iterator"})
-}
