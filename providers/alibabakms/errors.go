@@ -90,10 +90,12 @@ type nativeError struct {
 func (e *nativeError) Error() string { return e.msg }
 func (e *nativeError) Unwrap() error { return e.err }
 
-// mapError turns an SDK error of operation op into a *kms.Error; context
-// errors pass through as they are.
+// mapError turns an SDK error of operation op into a *kms.Error. The
+// caller's context errors (which caller.do returns as they are) pass
+// through; the SDK's own read timeout, a wrapped deadline, is a transport
+// failure.
 func mapError(op string, err error) error {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || err == context.Canceled || err == context.DeadlineExceeded {
 		return err
 	}
 	var se *sdkerrors.ServerError

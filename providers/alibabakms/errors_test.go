@@ -127,3 +127,21 @@ func TestContextDeadline(t *testing.T) {
 		t.Fatalf("ListKeys: %v", err)
 	}
 }
+
+// TestSDKReadTimeoutIsUnavailable: the SDK's own read timeout, with the
+// caller's context still alive, is a retryable transport failure, not a
+// context error.
+func TestSDKReadTimeoutIsUnavailable(t *testing.T) {
+	s := emu.New(emu.WithKeys(emu.DemoKeys(emu.DefaultAccount)...), emu.WithLatency(time.Hour))
+	t.Cleanup(s.Close)
+	c, err := s.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadTimeout(20 * time.Millisecond)
+	_, err = alibabakms.New(c, alibabakms.WithRetry(pagination.Retry{MaxAttempts: 1})).DescribeKey(bg, "alias/app-data")
+	var ke *kms.Error
+	if !errors.Is(err, kms.ErrUnavailable) || !errors.As(err, &ke) {
+		t.Fatalf("got %v", err)
+	}
+}
