@@ -43,14 +43,15 @@ type concatWalk[T any] struct {
 	p     *concatPager[T]
 	ctx   context.Context
 	wg    sync.WaitGroup
-	cur   int // the part being handed out
-	first string
+	cur   int    // the part being handed out
+	from  int    // the part the walk started in
+	first string // that part's cursor
 	feeds map[int]chan pageResult[T]
 }
 
 func (p *concatPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &concatWalk[T]{p: p, ctx: ctx, cur: from.part, feeds: map[int]chan pageResult[T]{}}
+	w := &concatWalk[T]{p: p, ctx: ctx, cur: from.part, from: from.part, feeds: map[int]chan pageResult[T]{}}
 	if from.inner != nil {
 		w.first = encodeCursor(*from.inner)
 	}
@@ -64,7 +65,7 @@ func (p *concatPager[T]) open(ctx context.Context, from position) (func() (*page
 // start begins fetching part i in its own goroutine.
 func (w *concatWalk[T]) start(i int) {
 	cursor := ""
-	if i == w.cur {
+	if i == w.from {
 		cursor = w.first
 	}
 	ch := make(chan pageResult[T], 1)

@@ -33,6 +33,11 @@ type position struct {
 	// index counts the items of that page already handed out; for page-number
 	// listings it is the absolute index of the next item.
 	index int
+	// size is, for page-number listings, the page size the server was found
+	// to number its pages by, where it differs from the one asked for.
+	size int
+	// asked is the page size asked for when size was found.
+	asked int
 	// part is the current part of a Concat.
 	part int
 	// inner is the position inside that part, nil at its start.
@@ -72,6 +77,8 @@ func (st cursorState) appendTo(b *bytes.Buffer) {
 	b.Write(binary.AppendUvarint(nil, uint64(len(st.pos.token))))
 	b.WriteString(st.pos.token)
 	b.Write(binary.AppendUvarint(nil, uint64(st.pos.index)))
+	b.Write(binary.AppendUvarint(nil, uint64(st.pos.size)))
+	b.Write(binary.AppendUvarint(nil, uint64(st.pos.asked)))
 	b.Write(binary.AppendUvarint(nil, uint64(st.pos.part)))
 	if st.pos.inner == nil {
 		b.WriteByte(0)
@@ -137,6 +144,12 @@ func readState(r *bytes.Reader, depth int) (cursorState, error) {
 	}
 	st.pos.token = string(tok)
 	if st.pos.index, err = readInt(r); err != nil {
+		return st, err
+	}
+	if st.pos.size, err = readInt(r); err != nil {
+		return st, err
+	}
+	if st.pos.asked, err = readInt(r); err != nil {
 		return st, err
 	}
 	if st.pos.part, err = readInt(r); err != nil {

@@ -22,8 +22,10 @@ const defaultPageNumberSize = 10
 // server reports no total, on a short page. Once the first page's total is
 // known, up to Options.Concurrency pages are fetched at once; items are
 // handed out in order. A server that returns more items than asked is taken
-// to use that larger page size. The cursor records the absolute index of
-// the next item, so a listing may resume with another page size.
+// to use that larger page size, and one whose first page is short while its
+// total says more follow is taken to cap the page size. The cursor records
+// the absolute index of the next item and the page size; a listing resumed
+// from it keeps that page size, whatever its Options.PageSize.
 func ByPageNumber[T any](ctx context.Context, fetch PageNumberFunc[T], opts Options) *Iterator[T] {
 	size := opts.PageSize
 	if size == 0 {
@@ -57,6 +59,7 @@ type numberWalk[T any] struct {
 	p        *numberPager[T]
 	ctx      context.Context
 	wg       sync.WaitGroup
+	ask      int // the page size asked for
 	size     int // the page size pages are numbered by
 	idx      int // absolute index of the next item to hand out
 	total    int // latest total; -1 before the first page
@@ -67,7 +70,10 @@ type numberWalk[T any] struct {
 
 func (p *numberPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &numberWalk[T]{p: p, ctx: ctx, size: p.size, idx: from.index, total: -1}
+	w := &numberWalk[T]{p: p, ctx: ctx, ask: p.size, size: p.size, idx: from.index, total: -1}
+	if from.asked > 0 {
+		w.ask, w.size = from.asked, max(from.size, 1)
+	}
 	w.last = w.idx / w.size // the page before the first one to fetch
 	stop := func() {
 		cancel()
@@ -91,7 +97,7 @@ func (w *numberWalk[T]) schedule() {
 			total int
 		}
 		r, err := callValue(w.ctx, opts.Retry, opts.Limiter, func(ctx context.Context) (res, error) {
-			items, total, err := w.p.fetch(ctx, pd.num, w.p.size)
+			items, total, err := w.p.fetch(ctx, pd.num, w.ask)
 			return res{items, total}, err
 		})
 		pd.items, pd.total, pd.err = r.items, r.total, err
@@ -110,29 +116,54 @@ func (w *numberWalk[T]) fill() {
 }
 
 func (w *numberWalk[T]) next() (*page[T], error) {
-	if w.finished {
-		return nil, nil
+	for !w.finished {
+		w.fill()
+		pd := w.queue[0]
+		<-pd.done
+		w.queue = w.queue[1:]
+		if pd.err != nil {
+			return nil, pd.err
+		}
+		w.total = pd.total
+		if w.learnSize(pd) {
+			// The pages were numbered by the wrong size and this one does
+			// not hold the next item: number them again from it.
+			w.queue = nil
+			w.last = w.idx / w.size
+			continue
+		}
+		return w.page(pd), nil
 	}
-	w.fill()
-	pd := w.queue[0]
-	<-pd.done
-	w.queue = w.queue[1:]
-	if pd.err != nil {
-		return nil, pd.err
+	return nil, nil
+}
+
+// learnSize adopts the server's page size when a page shows it differs from
+// the one asked for: larger than asked, or short while the total says more
+// follow on the first page. It reports whether the next item lies outside this page then.
+func (w *numberWalk[T]) learnSize(pd *pending[T]) bool {
+	n := len(pd.items)
+	larger := n > w.size
+	capped := pd.num == 1 && n > 0 && n < w.size && pd.total > n
+	if !larger && !capped {
+		return false
 	}
-	if len(pd.items) > w.size {
-		w.size = len(pd.items)
-	}
-	w.total = pd.total
+	w.size = n
+	start := (pd.num - 1) * n
+	return w.idx < start || w.idx > start+n
+}
+
+// page hands out the part of a fetched page from the next item on.
+func (w *numberWalk[T]) page(pd *pending[T]) *page[T] {
 	start := (pd.num - 1) * w.size
 	skip := min(max(w.idx-start, 0), len(pd.items))
 	items := pd.items[skip:]
 	w.finished = len(pd.items) == 0 ||
 		(pd.total > 0 && pd.num*w.size >= pd.total) ||
-		(pd.total <= 0 && len(pd.items) < w.p.size)
+		(pd.total <= 0 && len(pd.items) < w.size)
 	first := start + skip
 	w.idx = first + len(items)
-	end := position{index: w.idx}
+	size, asked := w.learned()
+	end := position{index: w.idx, size: size, asked: asked}
 	if w.finished {
 		end = position{done: true}
 		w.queue = nil // pages scheduled past the end are dropped; stop cancels them
@@ -143,6 +174,14 @@ func (w *numberWalk[T]) next() (*page[T], error) {
 		if j >= len(items)-1 {
 			return end
 		}
-		return position{index: first + j + 1}
-	}}, nil
+		return position{index: first + j + 1, size: size, asked: asked}
+	}}
+}
+
+// learned is what a cursor records of the page size: the one the server
+// numbers its pages by, and the one asked for. A listing resumed from the
+// cursor asks for the same, whatever its Options.PageSize, so that the page
+// numbers keep their meaning.
+func (w *numberWalk[T]) learned() (size, asked int) {
+	return w.size, w.ask
 }

@@ -103,7 +103,7 @@ func (w *seqWalk[T]) nextPage(ctx context.Context) (*page[T], error) {
 	w.skip -= skip
 	w.token, w.finished = res.next, res.last
 	items := res.items[skip:]
-	end := position{token: res.next}
+	end := position{token: res.next, index: w.skip}
 	if res.last {
 		end = position{done: true}
 	}
