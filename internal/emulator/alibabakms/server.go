@@ -5,7 +5,7 @@
 // official Go SDK's response types define them.
 //
 // Every request's HMAC-SHA1 signature is checked against the configured
-// AccessKey. Knobs: seeded or generated keys, latency, the shared read quota
+// AccessKey, and its Timestamp must be within 15 minutes. Knobs: seeded or generated keys, latency, the shared read quota
 // (429 Rejected.Throttling), injected failures, a TotalCount that differs
 // from the truth, and request counts per action.
 package alibabakms
@@ -259,6 +259,13 @@ func (s *Server) check(r *http.Request) *apiError {
 	if !hmacEqual(f.Get("Signature"), Sign(sts, s.secret)) {
 		return &apiError{http.StatusBadRequest, "SignatureDoesNotMatch",
 			"Specified signature is not matched with our calculation. server string to sign is:" + sts}
+	}
+	ts, err := time.Parse("2006-01-02T15:04:05Z", f.Get("Timestamp"))
+	if err != nil {
+		return &apiError{http.StatusBadRequest, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."}
+	}
+	if d := time.Since(ts); d > 15*time.Minute || d < -15*time.Minute {
+		return &apiError{http.StatusBadRequest, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."}
 	}
 	if v := f.Get("Version"); v != APIVersion {
 		return &apiError{http.StatusBadRequest, "InvalidVersion", fmt.Sprintf("Specified parameter Version %q is not valid.", v)}

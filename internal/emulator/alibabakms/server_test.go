@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -295,5 +296,29 @@ func TestSignatureMatchesSDK(t *testing.T) {
 	want := "POST&%2F&Action%3DListKeys%26A~b%3Dc%2520d%252A%26Filters%3D%255B%257B%2522Key%2522%253A%2522KeyState%2522%252C%2522Values%2522%253A%255B%2522Enabled%2522%255D%257D%255D"
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestTimestampChecked sends hand-signed requests with a bad and a stale
+// Timestamp; a fresh one goes through.
+func TestTimestampChecked(t *testing.T) {
+	s := New(WithKeys(DemoKeys(DefaultAccount)...))
+	t.Cleanup(s.Close)
+	id, secret := s.AccessKey()
+	for ts, want := range map[string]int{
+		"yesterday": 400, time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04:05Z"): 400,
+		time.Now().UTC().Format("2006-01-02T15:04:05Z"): 200,
+	} {
+		q := url.Values{"Action": {"ListKeys"}, "Version": {APIVersion}, "Format": {"JSON"}, "AccessKeyId": {id},
+			"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {ts}, "Timestamp": {ts}}
+		q.Set("Signature", Sign(StringToSign("GET", q), secret))
+		resp, err := http.Get(s.URL() + "/?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Timestamp %q: status %d, want %d", ts, resp.StatusCode, want)
+		}
 	}
 }
