@@ -599,7 +599,8 @@ func TestPageNumberTotalChanges(t *testing.T) {
 // TestPageNumberLargerPageResume: a page-number server that serves more
 // items than asked (a minimum page size) is handed out whole, and resuming
 // (a new iterator from the cursor, or another loop over the same one) goes
-// on with the next item. Minimal case of TestPropertyRandomSources failures.
+// on with the next item. Regression test for failures TestPropertyRandomSources
+// found (pagenumber seeds 21, 36, 46, 66, 166, 196).
 func TestPageNumberLargerPageResume(t *testing.T) {
 	srv := &simServer{minSize: 5, attempts: map[string]int{}}
 	for i := range 12 {
@@ -623,8 +624,8 @@ func TestPageNumberLargerPageResume(t *testing.T) {
 
 // TestConcatResumeLaterParts: a Concat cursor taken inside its first part
 // resumes that part only; the parts after it start from their beginning,
-// whatever the Concurrency. Minimal case of TestPropertyRandomSources
-// failures.
+// whatever the Concurrency. Regression test for TestPropertyRandomSources
+// failures (concat seeds 63, 138).
 func TestConcatResumeLaterParts(t *testing.T) {
 	part := func(first int, scope string) func(context.Context, string) *pagination.Iterator[int] {
 		srv := &simServer{defaultSize: 2, attempts: map[string]int{}, items: []int{first, first + 1, first + 2, first + 3}}
@@ -650,7 +651,7 @@ func TestConcatResumeLaterParts(t *testing.T) {
 // TestResumeSmallerPageThenFailure: a marker or token cursor taken in the
 // middle of a page, resumed with a smaller PageSize (so the skip spans
 // several pages), keeps its exact position when a fetch fails before the
-// skip is used up: resuming again repeats nothing. Minimal case of
+// skip is used up: resuming again repeats nothing. Regression test for
 // TestPropertyRandomSources failures (token/seed=582, marker/seed=1250 when
 // run with more cases).
 func TestResumeSmallerPageThenFailure(t *testing.T) {
