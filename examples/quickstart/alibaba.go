@@ -22,5 +22,10 @@ func startAlibaba(context.Context) (kms.Lister, func(), error) {
 		srv.Close()
 		return nil, nil, err
 	}
-	return alibabakms.New(client, alibabakms.WithRegion(srv.Region())), srv.Close, nil
+	lister := alibabakms.New(client, alibabakms.WithRegion(srv.Region()))
+	stop := func() {
+		lister.CloseIdleConnections()
+		srv.Close()
+	}
+	return lister, stop, nil
 }

@@ -23,7 +23,8 @@ import (
 // With DetailFull every key is described (DescribeKey) and its aliases
 // listed (ListAliasesByKeyId), and with Tags its tags too
 // (ListResourceTags); a failure leaves the key in the listing with
-// DetailErr set. Keys keep their alikms.Key and, once described, their
+// DetailErr set (a key whose describe failed stays as ListKeys gave it,
+// DetailBasic). Keys keep their alikms.Key and, once described, their
 // alikms.KeyMetadata for Key.As.
 func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
 	const op = "ListKeys"
@@ -59,8 +60,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		return it
 	}
 	return pagination.Map(it, l.details, func(ctx context.Context, k kms.Key) (kms.Key, bool) {
-		k = l.hydrate(ctx, k, full, full && opts.Tags)
-		k.Detail = opts.Detail
+		k = l.hydrate(ctx, k, opts.Detail, full && opts.Tags)
 		return k, k.DetailErr != nil || pd.residual.Match(k)
 	})
 }
@@ -111,19 +111,21 @@ func listedKey(k *alikms.Key) kms.Key {
 	return key.WithNative(k)
 }
 
-// hydrate describes k; with aliases it lists its aliases, with tags its
-// tags. A failure is recorded in DetailErr; what was learnt is kept.
-func (l *Lister) hydrate(ctx context.Context, k kms.Key, aliases, tags bool) kms.Key {
+// hydrate describes k; with DetailFull it lists its aliases, with tags its
+// tags. A failed describe leaves k as ListKeys gave it (DetailBasic) with
+// the reason in DetailErr; a later failure keeps what was learnt.
+func (l *Lister) hydrate(ctx context.Context, k kms.Key, detail kms.Detail, tags bool) kms.Key {
 	d, err := l.describe(ctx, k.ID)
 	if err != nil {
 		k.DetailErr = err
 		return k
 	}
+	d.Detail = detail
 	var listed *alikms.Key
 	if k.As(&listed) {
 		d = d.WithNative(listed)
 	}
-	if aliases {
+	if detail == kms.DetailFull {
 		if d.Aliases, err = l.aliases(ctx, d.ID); err != nil {
 			d.DetailErr = err
 			return d

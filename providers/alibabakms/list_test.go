@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
+	"go.uber.org/goleak"
 
 	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
@@ -90,7 +91,7 @@ func TestDeniedDescribeKeepsKey(t *testing.T) {
 	}
 	for i, k := range got {
 		if i == 4 {
-			if !errors.Is(k.DetailErr, kms.ErrPermissionDenied) || k.ID != keys[4].ID || k.ARN == "" {
+			if !errors.Is(k.DetailErr, kms.ErrPermissionDenied) || k.ID != keys[4].ID || k.ARN == "" || k.Detail != kms.DetailBasic {
 				t.Errorf("denied key: %+v", k)
 			}
 			continue
@@ -221,4 +222,16 @@ func TestConcurrentUse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestCloseIdleConnections: after a listing, CloseIdleConnections leaves no
+// connection goroutine of the client (nor of the emulator) running.
+func TestCloseIdleConnections(t *testing.T) {
+	_, l := demo(t)
+	before := goleak.IgnoreCurrent()
+	if _, err := collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull})); err != nil {
+		t.Fatal(err)
+	}
+	l.CloseIdleConnections()
+	goleak.VerifyNone(t, before)
 }

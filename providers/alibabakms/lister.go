@@ -112,6 +112,10 @@ func (l *Lister) Provider() kms.Provider { return provider }
 // with SetLimit.
 func (l *Lister) Limiter() *pagination.Limiter { return l.limiter }
 
+// CloseIdleConnections closes the idle keep-alive connections of the
+// transport New installed on the client.
+func (l *Lister) CloseIdleConnections() { l.calls.CloseIdleConnections() }
+
 // scope identifies a listing for cursors: provider, region, endpoint,
 // operation and what narrows it. Never credentials.
 func (l *Lister) scope(op, extra string) string {
