@@ -13,30 +13,23 @@ import (
 	"github.com/multikms/multikms/pagination"
 )
 
-// hydrator describes the keys of one listing (pagination.Map calls hydrate
-// concurrently) and joins aliases and tags for DetailFull.
+// hydrator describes the keys of one listing and, for DetailFull, joins
+// tags and aliases. It runs as two pagination.Map stages: hydrate
+// (DescribeKey, ListResourceTags) and join (aliases), so that no describe
+// waits for the ListAliases pass: join starts the pass on its first key and
+// the describes of the next pages go on meanwhile.
 type hydrator struct {
 	l       *Lister
 	opts    kms.ListOptions
 	aliases aliasJoin
 }
 
-// hydrate describes k. A failed describe keeps k as ListKeys gave it (with
-// its aliases for DetailFull), the reason in DetailErr, whatever the filter
-// (it cannot be decided).
+// hydrate describes k, and lists its tags for DetailFull with Tags. A failed
+// describe keeps k as ListKeys gave it, the reason in DetailErr, whatever
+// the filter (it cannot be decided).
 func (h *hydrator) hydrate(ctx context.Context, k kms.Key) (kms.Key, bool) {
-	var aliases *aliasFuture
-	if h.opts.Detail == kms.DetailFull {
-		aliases = h.aliases.get(ctx, h.l.loadAliases)
-		defer aliases.wait()
-	}
 	md, err := h.l.describe(ctx, k.ID, h.l.retry)
 	if err != nil {
-		if aliases != nil {
-			if aliases.wait(); aliases.err == nil {
-				k = withAliases(k, aliases.byKey[k.ID])
-			}
-		}
 		k.DetailErr = err
 		return k, true
 	}
@@ -44,24 +37,30 @@ func (h *hydrator) hydrate(ctx context.Context, k kms.Key) (kms.Key, bool) {
 	if !h.opts.Filter.Match(full) {
 		return kms.Key{}, false
 	}
-	if aliases == nil {
+	if h.opts.Detail != kms.DetailFull {
 		full.Detail = kms.DetailBasic // described to filter; no aliases or tags
 		return full, true
 	}
-	var errs []error
 	if h.opts.Tags {
 		tags, err := h.l.loadTags(ctx, full.ID)
 		if err == nil {
 			full = withTags(full, tags)
 		}
-		errs = append(errs, err)
+		full.DetailErr = err
 	}
-	aliases.wait()
-	if aliases.err == nil {
-		full = withAliases(full, aliases.byKey[full.ID])
-	}
-	full.DetailErr = errors.Join(append(errs, aliases.err)...)
 	return full, true
+}
+
+// join adds k's aliases from the listing's ListAliases pass; a failed pass
+// goes into DetailErr.
+func (h *hydrator) join(ctx context.Context, k kms.Key) (kms.Key, bool) {
+	aliases := h.aliases.get(ctx, h.l.loadAliases)
+	aliases.wait()
+	if aliases.err != nil {
+		k.DetailErr = errors.Join(k.DetailErr, aliases.err)
+		return k, true
+	}
+	return withAliases(k, aliases.byKey[k.ID]), true
 }
 
 // aliasFuture is one ListAliases pass over the account, run once per listing.

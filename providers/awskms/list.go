@@ -24,7 +24,11 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		return it
 	}
 	h := &hydrator{l: l, opts: opts}
-	return pagination.Map(it, l.concurrency, h.hydrate)
+	described := pagination.Map(it, l.concurrency, h.hydrate)
+	if opts.Detail != kms.DetailFull {
+		return described
+	}
+	return pagination.Map(described, l.concurrency, h.join)
 }
 
 // fetchKeys is one ListKeys request.
