@@ -100,7 +100,7 @@ func decodeCursor(s string, kind byte, scope [8]byte) (position, error) {
 	if len(s) < len(cursorVersion) || s[:len(cursorVersion)] != cursorVersion {
 		return position{}, fmt.Errorf("%w: unknown format or version", ErrInvalidCursor)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(s[len(cursorVersion):])
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(s[len(cursorVersion):])
 	if err != nil || len(raw) < 6 {
 		return position{}, fmt.Errorf("%w: malformed", ErrInvalidCursor)
 	}
