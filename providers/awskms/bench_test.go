@@ -71,6 +71,19 @@ func BenchmarkBasicListing(b *testing.B) {
 			return n
 		})
 	})
+	b.Run("adapter-no-prefetch", func(b *testing.B) {
+		l := awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0, 0), awskms.WithPrefetch(-1))
+		perKey(b, keys, func() int {
+			n := 0
+			for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000}).All() {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			return n
+		})
+	})
 	b.Run("sdk-paginator", func(b *testing.B) {
 		perKey(b, keys, func() int { return paginate(b, client) })
 	})

@@ -105,6 +105,7 @@ func (l *Lister) pageOptions(op, scope string, opts kms.ListOptions) pagination.
 		Cursor:   opts.Cursor,
 		Scope:    l.scope + "/" + scope,
 		MaxItems: opts.MaxItems,
+		Prefetch: l.prefetch,
 		Retry:    l.retry,
 		Limiter:  l.limiters[op],
 	}

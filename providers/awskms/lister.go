@@ -56,6 +56,7 @@ type Lister struct {
 	client      *kmssdk.Client
 	scope       string // "aws/<region>/<endpoint>": never credentials
 	concurrency int
+	prefetch    int
 	retry       pagination.Retry
 	limiters    map[string]*pagination.Limiter
 	grantTokens []string
@@ -67,6 +68,7 @@ type Option func(*settings)
 
 type settings struct {
 	concurrency int
+	prefetch    int
 	retry       pagination.Retry
 	limits      map[string][2]float64 // op -> perSecond, burst
 	grantTokens []string
@@ -84,6 +86,10 @@ func WithDescribeConcurrency(n int) Option {
 		s.concurrency = n
 	}
 }
+
+// WithPrefetch sets how many ListKeys (and ListKeyRotations) pages are
+// fetched ahead of the caller: 0 (the default) means 1, negative none.
+func WithPrefetch(n int) Option { return func(s *settings) { s.prefetch = n } }
 
 // WithRateLimit sets the client-side rate limit of op (one of the Op
 // constants) to perSecond requests a second with the given burst; 0 or less
@@ -142,6 +148,7 @@ func New(client *kmssdk.Client, opts ...Option) *Lister {
 		client:      client,
 		scope:       fmt.Sprintf("aws/%s/%s", o.Region, aws.ToString(o.BaseEndpoint)),
 		concurrency: s.concurrency,
+		prefetch:    s.prefetch,
 		retry:       s.retry,
 		limiters:    make(map[string]*pagination.Limiter, len(DefaultQuotas)),
 		grantTokens: s.grantTokens,
