@@ -15,10 +15,9 @@ import (
 	"github.com/multikms/multikms/providers/awskms"
 )
 
-// Run with:
-//
-//	go test -run '^$' -bench . -benchtime 20x ./providers/awskms/   # (1) and (3)
-//	go test -run '^$' -bench FullListing -benchtime 1x ./providers/awskms/  # (2)
+// The benchmarks of BENCHMARKS.md (AWS section), which gives the commands:
+// (1) BenchmarkBasicListing, (2) BenchmarkFullListing, (3)
+// BenchmarkBasicListingHeap. They run only with -bench.
 
 // cpuTime is the user+system CPU time of the process so far.
 func cpuTime() time.Duration {

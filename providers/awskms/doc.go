@@ -42,7 +42,8 @@
 // attempts with jittered exponential backoff) for errors whose portable code
 // is retryable: throttling (ThrottlingException) and unavailability
 // (KMSInternalException, DependencyTimeoutException, HTTP 5xx, connection
-// failures). Stacking the SDK's retryer (3 attempts) under the engine's would
+// failures and answers cut off mid-body; every call is a read, safe to send
+// again). Stacking the SDK's retryer (3 attempts) under the engine's would
 // multiply attempts into a retry storm under throttling and hide throttling
 // from the limiters. The client's own Retryer still serves calls you make
 // on it directly.
