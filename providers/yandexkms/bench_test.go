@@ -244,6 +244,7 @@ func BenchmarkHeap(b *testing.B) {
 	warm(b, sdk)
 	folders := folderIDs(manyFolders)
 	l := yandexkms.New(sdk, folders[0], yandexkms.WithFolders(folders[1:]...), yandexkms.WithRateLimit(0, 0))
+	before := liveHeap()
 	var first, peak uint64
 	for b.Loop() {
 		n := 0
@@ -260,6 +261,7 @@ func BenchmarkHeap(b *testing.B) {
 			}
 		}
 	}
+	b.ReportMetric(float64(before)/1024, "before-KiB")
 	b.ReportMetric(float64(first)/1024, "first-KiB")
 	b.ReportMetric(float64(peak)/1024, "peak-KiB")
 	b.ReportMetric(float64(peak-first)/1024, "growth-KiB")

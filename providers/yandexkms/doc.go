@@ -5,7 +5,13 @@
 //
 //	l := yandexkms.New(sdk, "b1g...")                        // your *ycsdk.SDK
 //	l, err := yandexkms.NewFromConfig(ctx, "b1g...", ycsdk.Config{}) // CredentialsFromEnv
-//	l, err := kms.Open(ctx, "yandexkms://b1g...")
+//	l, err := kms.Open(ctx, "yandexkms://b1g...?folder=b1h...")  // CredentialsFromEnv
+//
+// A Lister made by NewFromConfig or kms.Open owns its SDK: close it (it is
+// an io.Closer) when done. kms.Open takes the folder as the host and the
+// query parameters endpoint (host:port, default api.cloud.yandex.net:443),
+// plaintext (true or false, for emulators) and folder (repeatable: more
+// folders); credentials never go in the URL.
 //
 // # Calls
 //

@@ -29,7 +29,9 @@ func firstErr[T any](it *pagination.Iterator[T]) error {
 }
 
 func TestErrorMapping(t *testing.T) {
-	srv, l := demoLister(t, yandexkms.WithRetry(pagination.Retry{MaxAttempts: 1}))
+	// One listing at a time: no request of a listing that failed may reach
+	// the emulator late and take the failure meant for the next subtest.
+	srv, l := demoLister(t, yandexkms.WithRetry(pagination.Retry{MaxAttempts: 1}), yandexkms.WithConcurrency(1))
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"ListKeys": func() error { return firstErr(l.ListKeys(ctx, kms.ListOptions{})) },
@@ -111,6 +113,9 @@ func TestBadInputSendsNothing(t *testing.T) {
 		},
 		"concurrency 0": func() error {
 			return firstErr(yandexkms.New(sdk, "b1g", yandexkms.WithConcurrency(0)).ListKeys(ctx, kms.ListOptions{}))
+		},
+		"prefetch -1": func() error {
+			return firstErr(yandexkms.New(sdk, "b1g", yandexkms.WithPrefetch(-1)).ListKeys(ctx, kms.ListOptions{}))
 		},
 		"describe empty": func() error { _, err := good.DescribeKey(ctx, ""); return err },
 		"describe long":  func() error { _, err := good.DescribeKey(ctx, long); return err },

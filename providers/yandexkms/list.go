@@ -156,6 +156,7 @@ func (l *Lister) pageOptions(scope, cursor string, pageSize int) pagination.Opti
 		PageSize: pageSize,
 		Cursor:   cursor,
 		Scope:    l.scope + "/" + scope,
+		Prefetch: l.prefetch,
 		Retry:    l.retry,
 		Limiter:  l.limiter,
 	}

@@ -56,6 +56,7 @@ type Lister struct {
 	retry       pagination.Retry
 	limiter     *pagination.Limiter
 	concurrency int
+	prefetch    int   // pagination.Options.Prefetch of every paged listing
 	optErr      error // an invalid option or folder, returned by every call
 }
 
@@ -69,6 +70,7 @@ type settings struct {
 	rate        float64
 	burst       int
 	concurrency int
+	prefetch    int
 	err         error
 }
 
@@ -105,6 +107,21 @@ func WithConcurrency(n int) Option {
 	}
 }
 
+// WithPrefetch makes every paged listing fetch up to n pages ahead of the
+// caller in a goroutine of its own. The default, 0, fetches a page when it
+// is needed: a folder holds at most 100 keys per cloud, so a kind rarely
+// needs a second page of the default size, and the listings of ListKeys
+// already overlap (WithConcurrency); prefetching would cost CPU (goroutine
+// hand-offs) for little gain. Raise it for small pages over a slow link.
+func WithPrefetch(n int) Option {
+	return func(s *settings) {
+		if n < 0 {
+			s.err = kms.InvalidArgument(kms.ProviderYandex, "New", "Prefetch", "must not be negative, got %d", n)
+		}
+		s.prefetch = n
+	}
+}
+
 // New returns a Lister of folder folderID (and of WithFolders) over sdk. An
 // invalid folder ID or option does not fail New: it makes every call of the
 // Lister fail with kms.ErrInvalidArgument before any request.
@@ -124,7 +141,11 @@ func newLister(sdk *ycsdk.SDK, endpoint, folderID string, opts []Option) *Lister
 		retry:       s.retry,
 		limiter:     s.limiter,
 		concurrency: s.concurrency,
+		prefetch:    -1,
 		optErr:      s.err,
+	}
+	if s.prefetch > 0 {
+		l.prefetch = s.prefetch
 	}
 	if l.limiter == nil {
 		l.limiter = pagination.NewLimiter(s.rate, s.burst)

@@ -142,6 +142,9 @@ func TestEmptyPagesWithTokenAreFollowed(t *testing.T) {
 	assert.Len(t, keys, 30)
 	// 3 kinds x (3 real pages of 4 + 3 empty ones before them).
 	assert.Equal(t, int64(18), srv.TotalRequests())
+
+	prefetching := yandexkms.New(sdk, emu.FolderID(0), yandexkms.WithPrefetch(2))
+	assert.Len(t, collect(t, prefetching.ListKeys(context.Background(), kms.ListOptions{PageSize: 4})), 30)
 }
 
 func TestSeveralFolders(t *testing.T) {
