@@ -145,3 +145,16 @@ func TestSDKReadTimeoutIsUnavailable(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestThrottlingSlowsTheLimiter: a throttled answer slows the Lister's
+// shared limiter down (and is retried unless the policy says otherwise).
+func TestThrottlingSlowsTheLimiter(t *testing.T) {
+	s, l := demo(t, alibabakms.WithRateLimit(1000, 1), alibabakms.WithRetry(pagination.Retry{MaxAttempts: 1}))
+	s.FailNext("DescribeKey", 1, 429, "Rejected.Throttling")
+	if _, err := l.DescribeKey(bg, "alias/app-data"); !errors.Is(err, kms.ErrThrottled) {
+		t.Fatalf("want ErrThrottled, got %v", err)
+	}
+	if got := l.Limiter().Limit(); got >= 1000 {
+		t.Fatalf("limiter at %v/s after a throttled answer, want below 1000", got)
+	}
+}
