@@ -254,16 +254,23 @@ func (s *Server) describeKey(f url.Values) (any, *apiError) {
 	return &describeKeyResponse{KeyMetadata: m}, nil
 }
 
-func (s *Server) listKeyVersions(f url.Values, call int) (any, *apiError) {
+// keyPage resolves the KeyId and the page parameters (PageNumber, which
+// may be required, and PageSize within size) of a per-key listing.
+func (s *Server) keyPage(f url.Values, size pageRange, numRequired bool) (*Key, int, int, *apiError) {
 	k, e := s.key(f)
 	if e != nil {
-		return nil, e
+		return nil, 0, 0, e
 	}
-	num, e := intParam(f, "PageNumber", pageNumberRange, true)
+	num, e := intParam(f, "PageNumber", pageNumberRange, numRequired)
 	if e != nil {
-		return nil, e
+		return nil, 0, 0, e
 	}
-	size, e := intParam(f, "PageSize", versionsPageSize, false)
+	n, e := intParam(f, "PageSize", size, false)
+	return k, num, n, e
+}
+
+func (s *Server) listKeyVersions(f url.Values, call int) (any, *apiError) {
+	k, num, size, e := s.keyPage(f, versionsPageSize, true)
 	if e != nil {
 		return nil, e
 	}
@@ -303,15 +310,7 @@ func (s *Server) describeKeyVersion(f url.Values) (any, *apiError) {
 }
 
 func (s *Server) listAliases(f url.Values, call int) (any, *apiError) {
-	k, e := s.key(f)
-	if e != nil {
-		return nil, e
-	}
-	num, e := intParam(f, "PageNumber", pageNumberRange, false)
-	if e != nil {
-		return nil, e
-	}
-	size, e := intParam(f, "PageSize", aliasesPageSize, false)
+	k, num, size, e := s.keyPage(f, aliasesPageSize, false)
 	if e != nil {
 		return nil, e
 	}
