@@ -80,11 +80,15 @@ func want(s *emulator.Server, k emulator.Key) kms.Key {
 		"PendingDeletion": kms.StatePendingDeletion, "PendingImport": kms.StatePendingImport}
 	usages := map[string]kms.KeyUsage{"ENCRYPT_DECRYPT": kms.UsageEncryptDecrypt, "SIGN_VERIFY": kms.UsageSignVerify,
 		"GENERATE_VERIFY_MAC": kms.UsageGenerateVerifyMAC, "KEY_AGREEMENT": kms.UsageKeyAgreement}
+	protection := kms.ProtectionHSM // AWS KMS, imported and CloudHSM keys
+	if k.Origin == "EXTERNAL_KEY_STORE" {
+		protection = kms.ProtectionExternal
+	}
 	return kms.Key{
 		Provider: kms.ProviderAWS, ID: k.ID, ARN: "arn:aws:kms:" + s.Region() + ":" + s.Account() + ":key/" + k.ID,
 		Region: s.Region(), Account: s.Account(), Description: k.Description,
 		State: states[k.State], NativeState: k.State, Usage: usages[k.Usage], NativeUsage: k.Usage,
-		Spec: k.Spec, Origin: k.Origin, Protection: kms.ProtectionHSM, NativeProtection: k.Origin,
+		Spec: k.Spec, Origin: k.Origin, Protection: protection, NativeProtection: k.Origin,
 		Enabled: k.State == "Enabled", CreatedAt: k.Created, Aliases: k.Aliases, MultiRegion: k.MultiRegion,
 		Detail: kms.DetailFull,
 	}

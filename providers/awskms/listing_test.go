@@ -165,3 +165,25 @@ func TestLimiterIsSharedAndAdjustable(t *testing.T) {
 		t.Fatal("Provider")
 	}
 }
+
+func TestCustomKeyStoreKeys(t *testing.T) {
+	s, client := setup(t, emulator.WithGeneratedKeys(20))
+	l := awskms.New(client)
+	hsm, ext := s.Keys()[11], s.Keys()[16]
+	got, err := l.DescribeKey(context.Background(), hsm.ID)
+	if err != nil || got.Origin != "AWS_CLOUDHSM" || got.Protection != kms.ProtectionHSM {
+		t.Fatalf("CloudHSM key: %+v, %v", got, err)
+	}
+	var md types.KeyMetadata
+	if !got.As(&md) || md.CustomKeyStoreId == nil || *md.CustomKeyStoreId != hsm.CustomKeyStoreID {
+		t.Fatalf("CloudHSM key: CustomKeyStoreId not kept")
+	}
+	keys, err := collect(l.ListKeys(context.Background(), kms.ListOptions{
+		Filter: kms.Filter{Protections: []kms.ProtectionLevel{kms.ProtectionExternal}}}))
+	if err != nil || len(keys) != 1 || keys[0].ID != ext.ID || keys[0].NativeProtection != "EXTERNAL_KEY_STORE" {
+		t.Fatalf("external key store filter: %+v, %v", keys, err)
+	}
+	if _, err := collect(l.ListKeyVersions(context.Background(), hsm.ID, kms.ListOptions{})); !errors.Is(err, kms.ErrUnsupported) {
+		t.Fatalf("versions of a custom key store key: got %v, want ErrUnsupported", err)
+	}
+}

@@ -25,6 +25,9 @@ type Key struct {
 	Usage string
 	// Origin is AWS_KMS, EXTERNAL, AWS_CLOUDHSM or EXTERNAL_KEY_STORE.
 	Origin string
+	// CustomKeyStoreID is the custom key store of an AWS_CLOUDHSM or
+	// EXTERNAL_KEY_STORE key.
+	CustomKeyStoreID string
 	// Manager is CUSTOMER or AWS.
 	Manager         string
 	Created         time.Time
@@ -80,9 +83,9 @@ func (k *Key) currentMaterial() string {
 
 // GenerateKeys returns n deterministic keys, varied the way an account is:
 // mostly enabled symmetric keys, with disabled, pending-deletion and
-// pending-import ones, asymmetric and HMAC specs, imported and multi-Region
-// keys, aliases on every third key, tags on every fourth and rotations on the
-// rotatable ones.
+// pending-import ones, asymmetric and HMAC specs, imported, custom key store
+// (CloudHSM and external) and multi-Region keys, aliases on every third
+// key, tags on every fourth and rotations on the rotatable ones.
 func GenerateKeys(n int) []Key {
 	keys := make([]Key, n)
 	for i := range keys {
@@ -140,7 +143,13 @@ func generateKey(i int) Key {
 	if i%4 == 0 {
 		k.Tags = []Tag{{"env", []string{"prod", "dev"}[i/4%2]}, {"team", fmt.Sprintf("t%d", i%5)}}
 	}
-	if su.spec == "SYMMETRIC_DEFAULT" && k.State != "PendingImport" {
+	symmetric := su.spec == "SYMMETRIC_DEFAULT" && k.State != "PendingImport" && !k.MultiRegion
+	switch {
+	case symmetric && i%20 == 11:
+		k.Origin, k.CustomKeyStoreID = "AWS_CLOUDHSM", "cks-"+k.ID[:8]+"000000000"
+	case symmetric && i%20 == 16:
+		k.Origin, k.CustomKeyStoreID = "EXTERNAL_KEY_STORE", "cks-"+k.ID[:8]+"111111111"
+	case su.spec == "SYMMETRIC_DEFAULT" && k.State != "PendingImport":
 		k.Materials = generateMaterials(k.ID, k.Created, i%3)
 	}
 	return k

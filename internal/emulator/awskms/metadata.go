@@ -8,6 +8,7 @@ type keyMetadata struct {
 	Arn                         string             `json:"Arn"`
 	CreationDate                *epoch             `json:"CreationDate,omitempty"`
 	CurrentKeyMaterialID        string             `json:"CurrentKeyMaterialId,omitempty"`
+	CustomKeyStoreID            string             `json:"CustomKeyStoreId,omitempty"`
 	CustomerMasterKeySpec       string             `json:"CustomerMasterKeySpec,omitempty"`
 	DeletionDate                *epoch             `json:"DeletionDate,omitempty"`
 	Description                 string             `json:"Description"`
@@ -46,6 +47,7 @@ func (s *Server) metadata(k *Key) keyMetadata {
 		Arn:                   s.keyARN(k.ID),
 		CreationDate:          epochOf(k.Created),
 		CurrentKeyMaterialID:  k.currentMaterial(),
+		CustomKeyStoreID:      k.CustomKeyStoreID,
 		CustomerMasterKeySpec: k.Spec,
 		DeletionDate:          epochOf(k.DeletionDate),
 		Description:           k.Description,
