@@ -90,7 +90,7 @@ func (l *Lister) describe(ctx context.Context, keyRef string, r pagination.Retry
 	err := pagination.Call(ctx, r, l.limiters[OpDescribeKey], func(ctx context.Context) error {
 		out, err := l.client.DescribeKey(ctx, in, noSDKRetry)
 		if err != nil {
-			return mapError(OpDescribeKey, err)
+			return mapError(ctx, OpDescribeKey, err)
 		}
 		if out.KeyMetadata == nil || out.KeyMetadata.KeyId == nil {
 			return kms.NewError(kms.ProviderAWS, OpDescribeKey, kms.CodeUnknown, errNoMetadata)

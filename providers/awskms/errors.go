@@ -47,16 +47,15 @@ var codes = map[string]kms.Code{
 }
 
 // mapError turns an SDK error into a *kms.Error of the right Code, keeping
-// the native error reachable with errors.As. Context errors are returned as
-// they are.
-func mapError(op string, err error) error {
-	switch {
-	case err == nil:
+// the native error reachable with errors.As. When ctx is done, its error is
+// returned as it is; a timeout that is not ctx's (a dial or header timeout
+// of the HTTP client) is a retryable transport failure.
+func mapError(ctx context.Context, op string, err error) error {
+	if err == nil {
 		return nil
-	case errors.Is(err, context.Canceled):
-		return context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		return context.DeadlineExceeded
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
 	}
 	return kms.NewError(kms.ProviderAWS, op, classify(err), err)
 }

@@ -1,6 +1,7 @@
 package awskms
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,27 @@ func TestCutOffAnswersAreRetryable(t *testing.T) {
 	}
 	if got := classify(errors.New("something else")); got != kms.CodeUnknown {
 		t.Errorf("an unknown error classified %v", got)
+	}
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func TestMapErrorContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := mapError(ctx, OpListKeys, errors.New("whatever the SDK said")); err != context.Canceled {
+		t.Fatalf("done context: got %v, want context.Canceled itself", err)
+	}
+	err := mapError(context.Background(), OpListKeys, &net.OpError{Op: "dial", Net: "tcp", Err: timeoutErr{}})
+	if !errors.Is(err, kms.ErrUnavailable) {
+		t.Fatalf("a dial timeout with a live context: got %v, want ErrUnavailable", err)
+	}
+	if mapError(context.Background(), OpListKeys, nil) != nil {
+		t.Fatal("nil error mapped to non-nil")
 	}
 }
 

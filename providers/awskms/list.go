@@ -59,7 +59,7 @@ func page[O any](ctx context.Context, op, marker string, limit int, call func(m 
 	}
 	out, err := call(m, n)
 	if err != nil {
-		return zero, mapError(op, err)
+		return zero, mapError(ctx, op, err)
 	}
 	return out, nil
 }
