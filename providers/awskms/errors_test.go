@@ -11,6 +11,7 @@ import (
 
 	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/awskms"
 )
@@ -52,7 +53,7 @@ func TestErrorMapping(t *testing.T) {
 				if op == awskms.OpDescribeKey {
 					_, err = l.DescribeKey(context.Background(), s.Keys()[0].ID)
 				} else {
-					_, err = collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+					_, err = kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
 				}
 				checkError(t, err, op, tt.typ, tt.want, tt.native)
 				if n := s.Requests(op); n != tt.attempts {
@@ -84,7 +85,7 @@ func TestRetryableFaultIsRetriedAway(t *testing.T) {
 		emulator.WithFault(emulator.Fault{Op: awskms.OpListKeys, Every: 2, Status: 500}),
 		emulator.WithFault(emulator.Fault{Op: awskms.OpDescribeKey, Every: 3, Status: 503}))
 	l := awskms.New(client, awskms.WithRetry(pagination.Retry{BaseDelay: time.Microsecond, MaxDelay: time.Millisecond}))
-	keys, err := collect(l.ListKeys(context.Background(), kms.ListOptions{PageSize: 10, Detail: kms.DetailFull}))
+	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{PageSize: 10, Detail: kms.DetailFull}))
 	if err != nil || len(keys) != 30 {
 		t.Fatalf("got %d keys, %v", len(keys), err)
 	}
@@ -108,7 +109,7 @@ func TestContextAndTransportErrors(t *testing.T) {
 	}
 	ctx, cancel = context.WithDeadline(context.Background(), time.Unix(1, 0))
 	defer cancel()
-	if _, err := collect(l.ListKeys(ctx, kms.ListOptions{})); err != context.DeadlineExceeded {
+	if _, err := kmstest.Collect(l.ListKeys(ctx, kms.ListOptions{})); err != context.DeadlineExceeded {
 		t.Fatalf("past deadline: got %v, want context.DeadlineExceeded itself", err)
 	}
 	s.Close()

@@ -8,6 +8,7 @@ import (
 
 	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/awskms"
 )
 
@@ -38,7 +39,7 @@ func TestBadKeyRefsSendNothing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := l.DescribeKey(context.Background(), ref)
 			wantInvalid(t, err, awskms.OpDescribeKey)
-			_, err = collect(l.ListKeyVersions(context.Background(), ref, kms.ListOptions{}))
+			_, err = kmstest.Collect(l.ListKeyVersions(context.Background(), ref, kms.ListOptions{}))
 			wantInvalid(t, err, awskms.OpListKeyRotations)
 		})
 	}
@@ -80,14 +81,14 @@ func TestBadListOptionsSendNothing(t *testing.T) {
 	l := awskms.New(client)
 	for name, opts := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := collect(l.ListKeys(context.Background(), opts))
+			_, err := kmstest.Collect(l.ListKeys(context.Background(), opts))
 			wantInvalid(t, err, awskms.OpListKeys)
-			_, err = collect(l.ListKeyVersions(context.Background(), uuid, opts))
+			_, err = kmstest.Collect(l.ListKeyVersions(context.Background(), uuid, opts))
 			wantInvalid(t, err, awskms.OpListKeyRotations)
 		})
 	}
 	for _, c := range []string{"garbage", "AAAA", strings.Repeat("x", 5000)} {
-		if _, err := collect(l.ListKeys(context.Background(), kms.ListOptions{Cursor: c})); !errors.Is(err, kms.ErrInvalidCursor) {
+		if _, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Cursor: c})); !errors.Is(err, kms.ErrInvalidCursor) {
 			t.Errorf("cursor %.10q: got %v, want ErrInvalidCursor", c, err)
 		}
 	}
@@ -112,9 +113,9 @@ func TestBadOptionsFailEveryCall(t *testing.T) {
 			l := awskms.New(client, opt)
 			_, err := l.DescribeKey(context.Background(), s.Keys()[0].ID)
 			wantInvalid(t, err, "")
-			_, err = collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+			_, err = kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
 			wantInvalid(t, err, "")
-			_, err = collect(l.ListKeyVersions(context.Background(), s.Keys()[0].ID, kms.ListOptions{}))
+			_, err = kmstest.Collect(l.ListKeyVersions(context.Background(), s.Keys()[0].ID, kms.ListOptions{}))
 			wantInvalid(t, err, "")
 		})
 	}

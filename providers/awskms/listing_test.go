@@ -11,6 +11,7 @@ import (
 
 	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/awskms"
 )
@@ -20,7 +21,7 @@ func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
 	keys[6].DenyDescribe = true
 	s, client := setup(t, emulator.WithKeys(keys...))
 	l := awskms.New(client)
-	got, err := collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, Tags: true}))
+	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, Tags: true}))
 	if err != nil || len(got) != len(keys) {
 		t.Fatalf("got %d keys, %v", len(got), err)
 	}
@@ -53,7 +54,7 @@ func TestFilterOnBasicListingDescribes(t *testing.T) {
 	s, client := setup(t, emulator.WithGeneratedKeys(40))
 	l := awskms.New(client)
 	f := kms.Filter{States: []kms.KeyState{kms.StateDisabled}, Usages: []kms.KeyUsage{kms.UsageEncryptDecrypt}}
-	got, err := collect(l.ListKeys(context.Background(), kms.ListOptions{Filter: f}))
+	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Filter: f}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestFilterOnBasicListingDescribes(t *testing.T) {
 
 func TestBasicListingKeepsListEntry(t *testing.T) {
 	s, client := setup(t, emulator.WithGeneratedKeys(3))
-	got, err := collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{}))
+	got, err := kmstest.Collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{}))
 	if err != nil || len(got) != 3 {
 		t.Fatalf("got %d keys, %v", len(got), err)
 	}
@@ -97,7 +98,7 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 	s, client := setup(t, emulator.WithGeneratedKeys(60), emulator.WithRateLimit(awskms.OpDescribeKey, 100, 5))
 	l := awskms.New(client, awskms.WithRateLimit(awskms.OpDescribeKey, 2000, 100),
 		awskms.WithRetry(pagination.Retry{MaxAttempts: 30, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}))
-	got, err := collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull}))
+	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull}))
 	if err != nil || len(got) != 60 {
 		t.Fatalf("got %d keys, %v", len(got), err)
 	}
@@ -113,12 +114,12 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 
 func TestMisbehavingMarkers(t *testing.T) {
 	_, client := setup(t, emulator.WithGeneratedKeys(10), emulator.WithRepeatedMarkers())
-	_, err := collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
+	_, err := kmstest.Collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
 	if !errors.Is(err, pagination.ErrRepeatedToken) {
 		t.Fatalf("repeated marker: got %v, want ErrRepeatedToken", err)
 	}
 	_, client = setup(t, emulator.WithGeneratedKeys(10), emulator.WithEmptyPages())
-	got, err := collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
+	got, err := kmstest.Collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
 	if err != nil || len(got) != 10 {
 		t.Fatalf("empty truncated pages: got %d keys, %v", len(got), err)
 	}
@@ -129,7 +130,7 @@ func TestListKeyVersions(t *testing.T) {
 	l := awskms.New(client)
 	k := s.Keys()[8] // symmetric, two rotations
 	for _, ref := range []string{k.ID, "arn:aws:kms:us-east-1:111122223333:key/" + k.ID} {
-		vs, err := collect(l.ListKeyVersions(context.Background(), ref, kms.ListOptions{PageSize: 2}))
+		vs, err := kmstest.Collect(l.ListKeyVersions(context.Background(), ref, kms.ListOptions{PageSize: 2}))
 		if err != nil || len(vs) != 3 || !vs[2].Primary || vs[0].Primary || vs[2].RotationType != "ON_DEMAND" || vs[0].State != kms.VersionEnabled {
 			t.Fatalf("%s: got %+v, %v", ref, vs, err)
 		}
@@ -139,11 +140,11 @@ func TestListKeyVersions(t *testing.T) {
 		}
 	}
 	aliased := s.Keys()[0] // symmetric, alias/demo-0
-	vs, err := collect(l.ListKeyVersions(context.Background(), aliased.Aliases[0], kms.ListOptions{}))
+	vs, err := kmstest.Collect(l.ListKeyVersions(context.Background(), aliased.Aliases[0], kms.ListOptions{}))
 	if err != nil || len(vs) != len(aliased.Materials) || vs[0].KeyID != aliased.ID {
 		t.Fatalf("by alias: got %+v, %v", vs, err)
 	}
-	_, err = collect(l.ListKeyVersions(context.Background(), s.Keys()[2].ID, kms.ListOptions{})) // RSA: no rotation
+	_, err = kmstest.Collect(l.ListKeyVersions(context.Background(), s.Keys()[2].ID, kms.ListOptions{})) // RSA: no rotation
 	if !errors.Is(err, kms.ErrUnsupported) {
 		t.Fatalf("asymmetric key: got %v, want ErrUnsupported", err)
 	}
@@ -178,12 +179,12 @@ func TestCustomKeyStoreKeys(t *testing.T) {
 	if !got.As(&md) || md.CustomKeyStoreId == nil || *md.CustomKeyStoreId != hsm.CustomKeyStoreID {
 		t.Fatalf("CloudHSM key: CustomKeyStoreId not kept")
 	}
-	keys, err := collect(l.ListKeys(context.Background(), kms.ListOptions{
+	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{
 		Filter: kms.Filter{Protections: []kms.ProtectionLevel{kms.ProtectionExternal}}}))
 	if err != nil || len(keys) != 1 || keys[0].ID != ext.ID || keys[0].NativeProtection != "EXTERNAL_KEY_STORE" {
 		t.Fatalf("external key store filter: %+v, %v", keys, err)
 	}
-	if _, err := collect(l.ListKeyVersions(context.Background(), hsm.ID, kms.ListOptions{})); !errors.Is(err, kms.ErrUnsupported) {
+	if _, err := kmstest.Collect(l.ListKeyVersions(context.Background(), hsm.ID, kms.ListOptions{})); !errors.Is(err, kms.ErrUnsupported) {
 		t.Fatalf("versions of a custom key store key: got %v, want ErrUnsupported", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/awskms"
 )
 
@@ -35,7 +36,7 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
 	if err != nil || len(keys) != 5 || keys[0].Region != "eu-west-1" {
 		t.Fatalf("got %d keys, %v", len(keys), err)
 	}
