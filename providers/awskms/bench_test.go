@@ -79,6 +79,50 @@ func BenchmarkBasicListing(b *testing.B) {
 	b.Run("sdk-paginator", func(b *testing.B) {
 		perKey(b, keys, func() int { return paginate(b, client) })
 	})
+	b.Run("paired", func(b *testing.B) {
+		l := awskms.New(client, noPacing)
+		adapter := func() int {
+			n := 0
+			for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000}).All() {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			return n
+		}
+		paired(b, keys, adapter, func() int { return paginate(b, client) })
+	})
+}
+
+// paired runs the adapter's listing and the SDK loop one after the other in
+// every iteration, so that both see the same load on a shared machine, and
+// reports each one's CPU time and allocations per key and their ratio.
+func paired(b *testing.B, keys int, adapter, sdk func() int) {
+	var cpu, allocs [2]float64
+	measure := func(i int, list func() int) {
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		c0 := cpuTime()
+		if n := list(); n != keys {
+			b.Fatalf("listed %d keys, want %d", n, keys)
+		}
+		cpu[i] += float64(cpuTime() - c0)
+		runtime.ReadMemStats(&ms1)
+		allocs[i] += float64(ms1.Mallocs - ms0.Mallocs)
+	}
+	iters := 0
+	for b.Loop() {
+		measure(0, adapter)
+		measure(1, sdk)
+		iters++
+	}
+	n := float64(iters * keys)
+	b.ReportMetric(cpu[0]/n, "adapter-cpu-ns/key")
+	b.ReportMetric(cpu[1]/n, "sdk-cpu-ns/key")
+	b.ReportMetric(cpu[0]/cpu[1], "cpu-ratio")
+	b.ReportMetric(allocs[0]/n, "adapter-allocs/key")
+	b.ReportMetric(allocs[1]/n, "sdk-allocs/key")
 }
 
 // paginate is the loop a user writes with the SDK alone.
