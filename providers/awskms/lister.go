@@ -108,8 +108,8 @@ func WithRateLimit(op string, perSecond float64, burst int) Option {
 func WithRetry(r pagination.Retry) Option { return func(s *settings) { s.retry = r } }
 
 // WithGrantTokens sends grant tokens (at most 10, each 1..8192 characters)
-// with every DescribeKey, for keys the caller may describe through a grant
-// that is not yet eventually consistent.
+// with every DescribeKey, for keys the caller may describe only through a
+// grant that has not propagated yet.
 func WithGrantTokens(tokens ...string) Option {
 	return func(s *settings) {
 		if err := checkGrantTokens(tokens); err != nil {
