@@ -67,6 +67,61 @@ func BenchmarkPerKey(b *testing.B) {
 	_ = srv
 }
 
+// BenchmarkPerKeyPaired lists the same 1000 keys with the SDK's iterator and
+// with ListKeys alternately in every iteration, measuring the process CPU
+// time and heap allocations of each listing, so that both see the same
+// machine load; it reports both per key and their ratios.
+func BenchmarkPerKeyPaired(b *testing.B) {
+	_, sdk := setup(b, emu.WithGeneratedSymmetric(1, perKeyKeys))
+	warm(b, sdk)
+	ctx := context.Background()
+	folder := emu.FolderID(0)
+	l := yandexkms.New(sdk, folder, yandexkms.WithRateLimit(0, 0))
+	viaSDK := func() int {
+		it := sdk.KMS().SymmetricKey().SymmetricKeyIterator(ctx, &kmspb.ListSymmetricKeysRequest{FolderId: folder, PageSize: 100})
+		n := 0
+		for it.Next() {
+			_ = it.Value()
+			n++
+		}
+		return n
+	}
+	viaLister := func() int {
+		n := 0
+		for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 100}).All() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		return n
+	}
+	var cpu, allocs [2]float64
+	for b.Loop() {
+		for i, list := range []func() int{viaSDK, viaLister} {
+			c, a := cpuTime(), mallocs()
+			if n := list(); n != perKeyKeys {
+				b.Fatal(n)
+			}
+			cpu[i] += float64(cpuTime() - c)
+			allocs[i] += float64(mallocs() - a)
+		}
+	}
+	keys := float64(b.N * perKeyKeys)
+	b.ReportMetric(cpu[0]/keys, "sdk-cpu-ns/key")
+	b.ReportMetric(cpu[1]/keys, "lister-cpu-ns/key")
+	b.ReportMetric(cpu[1]/cpu[0], "cpu-ratio")
+	b.ReportMetric(allocs[0]/keys, "sdk-allocs/key")
+	b.ReportMetric(allocs[1]/keys, "lister-allocs/key")
+	b.ReportMetric(allocs[1]/allocs[0], "allocs-ratio")
+}
+
+func mallocs() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
+}
+
 // perKey reports the wall time and the CPU time (of the whole process:
 // client and emulator, user and system) per key of a benchmark whose op
 // lists perKeyKeys keys; cpu is the CPU time when the loop started. CPU time

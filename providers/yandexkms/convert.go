@@ -25,6 +25,19 @@ func keyState(status int32) kms.KeyState {
 	return kms.StateUnknown
 }
 
+// enumName returns the proto name of an enum value from its generated name
+// map (much cheaper than String, which goes through the descriptor), or
+// String for a value the map does not know.
+func enumName[E interface {
+	~int32
+	String() string
+}](names map[int32]string, v E) string {
+	if s, ok := names[int32(v)]; ok {
+		return s
+	}
+	return v.String()
+}
+
 // timeOf converts a timestamp; nil (unset) is the zero time.
 func timeOf(ts *timestamppb.Timestamp) time.Time {
 	if ts == nil {
@@ -58,8 +71,8 @@ func setBase(key *kms.Key, kind kms.KeyKind, id, folderID, name, desc string, la
 // rotation_period when both are set.
 func fromSymmetric(key *kms.Key, k *kmspb.SymmetricKey) {
 	setBase(key, kms.KindSymmetric, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
-		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
-	key.Usage, key.Spec = kms.UsageEncryptDecrypt, k.DefaultAlgorithm.String()
+		k.CreatedAt, int32(k.Status), enumName(kmspb.SymmetricKey_Status_name, k.Status), k.DeletionProtection)
+	key.Usage, key.Spec = kms.UsageEncryptDecrypt, enumName(kmspb.SymmetricAlgorithm_name, k.DefaultAlgorithm)
 	key.Protection, key.NativeProtection = protection(k.GetPrimaryVersion().GetHostedByHsm() ||
 		k.DefaultAlgorithm == kmspb.SymmetricAlgorithm_AES_256_HSM)
 	key.PrimaryVersion = k.GetPrimaryVersion().GetId()
@@ -78,8 +91,8 @@ func fromSymmetric(key *kms.Key, k *kmspb.SymmetricKey) {
 // asymmetric key material in software.
 func fromEncryption(key *kms.Key, k *aepb.AsymmetricEncryptionKey) {
 	setBase(key, kms.KindAsymmetricEncryption, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
-		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
-	key.Usage, key.Spec = kms.UsageEncryptDecrypt, k.EncryptionAlgorithm.String()
+		k.CreatedAt, int32(k.Status), enumName(aepb.AsymmetricEncryptionKey_Status_name, k.Status), k.DeletionProtection)
+	key.Usage, key.Spec = kms.UsageEncryptDecrypt, enumName(aepb.AsymmetricEncryptionAlgorithm_name, k.EncryptionAlgorithm)
 	key.Protection, key.NativeProtection = protection(false)
 	key.PrimaryVersion = k.Id
 	*key = key.WithNative(k)
@@ -88,8 +101,8 @@ func fromEncryption(key *kms.Key, k *aepb.AsymmetricEncryptionKey) {
 // fromSignature maps an asymmetric signature key.
 func fromSignature(key *kms.Key, k *aspb.AsymmetricSignatureKey) {
 	setBase(key, kms.KindAsymmetricSignature, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
-		k.CreatedAt, int32(k.Status), k.Status.String(), k.DeletionProtection)
-	key.Usage, key.Spec = kms.UsageSignVerify, k.SignatureAlgorithm.String()
+		k.CreatedAt, int32(k.Status), enumName(aspb.AsymmetricSignatureKey_Status_name, k.Status), k.DeletionProtection)
+	key.Usage, key.Spec = kms.UsageSignVerify, enumName(aspb.AsymmetricSignatureAlgorithm_name, k.SignatureAlgorithm)
 	key.Protection, key.NativeProtection = protection(false)
 	key.PrimaryVersion = k.Id
 	*key = key.WithNative(k)
@@ -107,8 +120,8 @@ func fromVersion(out *kms.KeyVersion, v *kmspb.SymmetricKeyVersion) {
 	p, _ := protection(v.HostedByHsm)
 	*out = kms.KeyVersion{
 		Provider: kms.ProviderYandex, KeyID: v.KeyId, ID: v.Id,
-		State: versionStates[v.Status], NativeState: v.Status.String(), Primary: v.Primary,
-		Algorithm: v.Algorithm.String(), CreatedAt: timeOf(v.CreatedAt), DestroyAt: timeOf(v.DestroyAt),
+		State: versionStates[v.Status], NativeState: enumName(kmspb.SymmetricKeyVersion_Status_name, v.Status), Primary: v.Primary,
+		Algorithm: enumName(kmspb.SymmetricAlgorithm_name, v.Algorithm), CreatedAt: timeOf(v.CreatedAt), DestroyAt: timeOf(v.DestroyAt),
 		Protection: p,
 	}.WithNative(v)
 }

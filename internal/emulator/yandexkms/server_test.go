@@ -224,3 +224,13 @@ func TestSeedErrors(t *testing.T) {
 	_, err = emu.Start(emu.WithAsymmetricSignatureKeys(&aspb.AsymmetricSignatureKey{Id: "a"}))
 	assert.Error(t, err)
 }
+
+func TestGeneratedSymmetricOnly(t *testing.T) {
+	srv, err := emu.Start(emu.WithGeneratedSymmetric(2, 7))
+	require.NoError(t, err)
+	defer srv.Close()
+	assert.Len(t, srv.SymmetricKeys(emu.FolderID(1)), 7)
+	assert.Empty(t, srv.EncryptionKeys(emu.FolderID(1)))
+	assert.Empty(t, srv.SignatureKeys(emu.FolderID(1)))
+	assert.Len(t, srv.Versions(emu.KeyID(1, 2)), 3)
+}
