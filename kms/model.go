@@ -149,7 +149,7 @@ type Key struct {
 	// (its describe was denied, say); nil when it is complete.
 	DetailErr error
 
-	native []any
+	native natives
 }
 
 // KeyVersionState is the portable state of a key version.
@@ -186,30 +186,62 @@ type KeyVersion struct {
 	ValidTo    time.Time
 	Protection ProtectionLevel
 
-	native []any
+	native natives
 }
 
 // As finds the first native SDK object of the key assignable to target, a
 // non-nil pointer, sets target to it and returns true; it returns false if
 // there is none. Adapters document which native types they keep.
-func (k Key) As(target any) bool { return asNative(k.native, target) }
+func (k Key) As(target any) bool { return k.native.as(target) }
 
 // WithNative returns a copy of k that also keeps the native SDK objects v;
 // for adapters.
 func (k Key) WithNative(v ...any) Key {
-	k.native = append(append([]any(nil), k.native...), v...)
+	k.native = k.native.with(v)
 	return k
 }
 
+// AddNative makes k also keep the native SDK objects v, in place; for
+// adapters. Keeping one object (a pointer) allocates nothing.
+func (k *Key) AddNative(v ...any) { k.native = k.native.with(v) }
+
 // As finds the first native SDK object of the version assignable to target;
 // see Key.As.
-func (v KeyVersion) As(target any) bool { return asNative(v.native, target) }
+func (v KeyVersion) As(target any) bool { return v.native.as(target) }
 
 // WithNative returns a copy of v that also keeps the native SDK objects n;
 // for adapters.
 func (v KeyVersion) WithNative(n ...any) KeyVersion {
-	v.native = append(append([]any(nil), v.native...), n...)
+	v.native = v.native.with(n)
 	return v
+}
+
+// AddNative makes v also keep the native SDK objects n, in place; for adapters.
+func (v *KeyVersion) AddNative(n ...any) { v.native = v.native.with(n) }
+
+// natives holds the native objects of a Key or KeyVersion: one directly (no
+// allocation for a pointer), several as a slice never shared between copies.
+type natives struct {
+	one  any
+	more []any
+}
+
+func (n natives) with(v []any) natives {
+	if n.one == nil && n.more == nil && len(v) == 1 {
+		return natives{one: v[0]}
+	}
+	all := make([]any, 0, 1+len(n.more)+len(v))
+	if n.one != nil {
+		all = append(all, n.one)
+	}
+	return natives{more: append(append(all, n.more...), v...)}
+}
+
+func (n natives) as(target any) bool {
+	if n.one != nil {
+		return asNative([]any{n.one}, target)
+	}
+	return asNative(n.more, target)
 }
 
 func asNative(natives []any, target any) bool {
