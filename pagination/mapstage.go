@@ -3,8 +3,6 @@ package pagination
 import (
 	"context"
 	"sync"
-
-	"golang.org/x/sync/semaphore"
 )
 
 // Map applies fn to every item of src with up to concurrency calls at once
@@ -22,13 +20,13 @@ func Map[T, U any](src *Iterator[T], concurrency int, fn func(ctx context.Contex
 		ctx: src.ctx, kind: src.kind, scope: src.scope,
 		err: src.err, errFrom: src.errFrom,
 		start: src.position(), done: src.done, max: src.max,
-		src: &mapPager[T, U]{src: src, conc: int64(concurrency), fn: fn},
+		src: &mapPager[T, U]{src: src, conc: concurrency, fn: fn},
 	}
 }
 
 type mapPager[T, U any] struct {
 	src  *Iterator[T]
-	conc int64
+	conc int
 	fn   func(ctx context.Context, item T) (U, bool)
 }
 
@@ -41,21 +39,38 @@ type mapJob[T, U any] struct {
 	wg   sync.WaitGroup
 }
 
+// mapTask is one item of a job for a worker.
+type mapTask[T, U any] struct {
+	job *mapJob[T, U]
+	j   int
+}
+
 func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page[U], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	srcNext, srcStop := m.src.src.open(ctx, from)
 	jobs := make(chan *mapJob[T, U], 1)
-	var producer, items sync.WaitGroup
+	tasks := make(chan mapTask[T, U])
+	var producer, workers sync.WaitGroup
+	for range m.conc {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for t := range tasks {
+				t.job.out[t.j], t.job.keep[t.j] = m.fn(ctx, t.job.pg.items[t.j])
+				t.job.wg.Done()
+			}
+		}()
+	}
 	producer.Add(1)
 	go func() {
 		defer producer.Done()
 		defer close(jobs)
-		sem := semaphore.NewWeighted(m.conc)
+		defer close(tasks)
 		for {
 			job := &mapJob[T, U]{}
 			job.pg, job.err = srcNext()
 			if job.pg != nil {
-				job.err = m.dispatch(ctx, sem, job, &items)
+				job.err = dispatch(ctx, tasks, job)
 			}
 			select {
 			case jobs <- job:
@@ -84,28 +99,24 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 	stop := func() {
 		cancel()
 		producer.Wait()
-		items.Wait()
+		workers.Wait()
 		srcStop()
 	}
 	return next, stop
 }
 
-// dispatch starts fn on every item of the job's page, at most conc at once.
-func (m *mapPager[T, U]) dispatch(ctx context.Context, sem *semaphore.Weighted, job *mapJob[T, U], items *sync.WaitGroup) error {
+// dispatch hands every item of the job's page to the workers, in order.
+func dispatch[T, U any](ctx context.Context, tasks chan<- mapTask[T, U], job *mapJob[T, U]) error {
 	n := len(job.pg.items)
 	job.out, job.keep = make([]U, n), make([]bool, n)
-	for j, item := range job.pg.items {
-		if err := sem.Acquire(ctx, 1); err != nil {
-			return err
-		}
+	for j := range n {
 		job.wg.Add(1)
-		items.Add(1)
-		go func() {
-			defer items.Done()
-			defer job.wg.Done()
-			defer sem.Release(1)
-			job.out[j], job.keep[j] = m.fn(ctx, item)
-		}()
+		select {
+		case tasks <- mapTask[T, U]{job, j}:
+		case <-ctx.Done():
+			job.wg.Done()
+			return ctx.Err()
+		}
 	}
 	return nil
 }

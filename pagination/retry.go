@@ -43,8 +43,10 @@ func sleepTimer(ctx context.Context, d time.Duration) error {
 // requests such as DescribeKey.
 //
 // Backoff between attempts is exponential from r.BaseDelay, capped at
-// r.MaxDelay, with full jitter. A context error is never retried and is
-// returned as it is; when the attempts run out, the last error is returned.
+// r.MaxDelay, with full jitter. Once ctx is done nothing is retried and its
+// error is returned unwrapped; a context error of fn's own while ctx lives
+// (an HTTP client timeout, say) is retried only if r.Retryable says so.
+// When the attempts run out, the last error is returned.
 func Call(ctx context.Context, r Retry, lim *Limiter, fn func(ctx context.Context) error) error {
 	_, err := callValue(ctx, r, lim, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, fn(ctx)
@@ -69,11 +71,8 @@ func callValue[R any](ctx context.Context, r Retry, lim *Limiter, fn func(ctx co
 		if IsThrottled(err) {
 			lim.Throttled()
 		}
-		if isContextErr(err) {
-			if cerr := ctx.Err(); cerr != nil {
-				return zero, cerr
-			}
-			return zero, err
+		if cerr := ctx.Err(); cerr != nil && isContextErr(err) {
+			return zero, cerr
 		}
 		if attempt >= p.MaxAttempts || !p.Retryable(err) {
 			return zero, err

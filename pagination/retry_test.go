@@ -121,14 +121,21 @@ func TestCallCustomRetryable(t *testing.T) {
 	}
 }
 
-func TestCallNeverRetriesContextErrors(t *testing.T) {
+func TestCallContextErrors(t *testing.T) {
 	recordSleep(t)
 	always := Retry{Retryable: func(error) bool { return true }}
 	wrappedDeadline := fmt.Errorf("http: %w", context.DeadlineExceeded)
 	for _, err0 := range []error{context.Canceled, context.DeadlineExceeded, wrappedDeadline} {
+		// The caller's ctx is live: the error is fn's own (an HTTP client
+		// timeout, say). The default policy does not retry it...
 		fn, calls := failing(err0, err0)
-		if err := Call(context.Background(), always, nil, fn); err != err0 || *calls != 1 {
+		if err := Call(context.Background(), Retry{}, nil, fn); err != err0 || *calls != 1 {
 			t.Errorf("Call = %v after %d calls, want %v after 1", err, *calls, err0)
+		}
+		// ...a policy that says it is retryable does.
+		fn, calls = failing(err0, err0)
+		if err := Call(context.Background(), always, nil, fn); err != nil || *calls != 3 {
+			t.Errorf("Call = %v after %d calls, want success after 3", err, *calls)
 		}
 	}
 	// fn saw its own ctx cancelled and wrapped the error: the ctx error comes
