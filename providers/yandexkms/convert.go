@@ -84,7 +84,7 @@ func fromSymmetric(key *kms.Key, k *kmspb.SymmetricKey) {
 			key.NextRotationAt = key.RotatedAt.Add(key.RotationPeriod)
 		}
 	}
-	*key = key.WithNative(k)
+	key.AddNative(k)
 }
 
 // fromEncryption maps an asymmetric encryption key. Yandex Cloud keeps
@@ -95,7 +95,7 @@ func fromEncryption(key *kms.Key, k *aepb.AsymmetricEncryptionKey) {
 	key.Usage, key.Spec = kms.UsageEncryptDecrypt, enumName(aepb.AsymmetricEncryptionAlgorithm_name, k.EncryptionAlgorithm)
 	key.Protection, key.NativeProtection = protection(false)
 	key.PrimaryVersion = k.Id
-	*key = key.WithNative(k)
+	key.AddNative(k)
 }
 
 // fromSignature maps an asymmetric signature key.
@@ -105,7 +105,7 @@ func fromSignature(key *kms.Key, k *aspb.AsymmetricSignatureKey) {
 	key.Usage, key.Spec = kms.UsageSignVerify, enumName(aspb.AsymmetricSignatureAlgorithm_name, k.SignatureAlgorithm)
 	key.Protection, key.NativeProtection = protection(false)
 	key.PrimaryVersion = k.Id
-	*key = key.WithNative(k)
+	key.AddNative(k)
 }
 
 // versionStates maps SymmetricKeyVersion.Status.
@@ -117,13 +117,12 @@ var versionStates = map[kmspb.SymmetricKeyVersion_Status]kms.KeyVersionState{
 
 // fromVersion maps a symmetric key version.
 func fromVersion(out *kms.KeyVersion, v *kmspb.SymmetricKeyVersion) {
-	p, _ := protection(v.HostedByHsm)
-	*out = kms.KeyVersion{
-		Provider: kms.ProviderYandex, KeyID: v.KeyId, ID: v.Id,
-		State: versionStates[v.Status], NativeState: enumName(kmspb.SymmetricKeyVersion_Status_name, v.Status), Primary: v.Primary,
-		Algorithm: enumName(kmspb.SymmetricAlgorithm_name, v.Algorithm), CreatedAt: timeOf(v.CreatedAt), DestroyAt: timeOf(v.DestroyAt),
-		Protection: p,
-	}.WithNative(v)
+	out.Provider, out.KeyID, out.ID = kms.ProviderYandex, v.KeyId, v.Id
+	out.State, out.NativeState = versionStates[v.Status], enumName(kmspb.SymmetricKeyVersion_Status_name, v.Status)
+	out.Primary, out.Algorithm = v.Primary, enumName(kmspb.SymmetricAlgorithm_name, v.Algorithm)
+	out.CreatedAt, out.DestroyAt = timeOf(v.CreatedAt), timeOf(v.DestroyAt)
+	out.Protection, _ = protection(v.HostedByHsm)
+	out.AddNative(v)
 }
 
 // implicitVersion is the one version of an asymmetric key: its ID is the
