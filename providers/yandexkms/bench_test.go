@@ -70,7 +70,9 @@ func BenchmarkPerKey(b *testing.B) {
 // BenchmarkPerKeyPaired lists the same 1000 keys with the SDK's iterator and
 // with ListKeys alternately in every iteration, measuring the process CPU
 // time and heap allocations of each listing, so that both see the same
-// machine load; it reports both per key and their ratios.
+// machine load; it reports both per key and their ratios. sdk3 also lists
+// the two (empty) asymmetric kinds with the SDK's iterators, as ListKeys
+// does: the same requests.
 func BenchmarkPerKeyPaired(b *testing.B) {
 	_, sdk := setup(b, emu.WithGeneratedSymmetric(1, perKeyKeys))
 	warm(b, sdk)
@@ -86,6 +88,20 @@ func BenchmarkPerKeyPaired(b *testing.B) {
 		}
 		return n
 	}
+	// viaSDK3 also lists the folder's (empty) asymmetric kinds with the
+	// SDK's iterators: the same requests as ListKeys sends.
+	viaSDK3 := func() int {
+		n := viaSDK()
+		for it := sdk.KMSAsymmetricEncryption().AsymmetricEncryptionKey().AsymmetricEncryptionKeyIterator(ctx,
+			&aepb.ListAsymmetricEncryptionKeysRequest{FolderId: folder, PageSize: 100}); it.Next(); {
+			n++
+		}
+		for it := sdk.KMSAsymmetricSignature().AsymmetricSignatureKey().AsymmetricSignatureKeyIterator(ctx,
+			&aspb.ListAsymmetricSignatureKeysRequest{FolderId: folder, PageSize: 100}); it.Next(); {
+			n++
+		}
+		return n
+	}
 	viaLister := func() int {
 		n := 0
 		for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 100}).All() {
@@ -96,9 +112,9 @@ func BenchmarkPerKeyPaired(b *testing.B) {
 		}
 		return n
 	}
-	var cpu, allocs [2]float64
+	var cpu, allocs [3]float64
 	for b.Loop() {
-		for i, list := range []func() int{viaSDK, viaLister} {
+		for i, list := range []func() int{viaSDK, viaLister, viaSDK3} {
 			c, a := cpuTime(), mallocs()
 			if n := list(); n != perKeyKeys {
 				b.Fatal(n)
@@ -114,6 +130,8 @@ func BenchmarkPerKeyPaired(b *testing.B) {
 	b.ReportMetric(allocs[0]/keys, "sdk-allocs/key")
 	b.ReportMetric(allocs[1]/keys, "lister-allocs/key")
 	b.ReportMetric(allocs[1]/allocs[0], "allocs-ratio")
+	b.ReportMetric(cpu[2]/keys, "sdk3-cpu-ns/key")
+	b.ReportMetric(cpu[1]/cpu[2], "cpu-ratio-vs-sdk3")
 }
 
 func mallocs() uint64 {
