@@ -87,25 +87,28 @@ func fromSymmetric(key *kms.Key, k *kmspb.SymmetricKey) {
 	key.AddNative(k)
 }
 
-// fromEncryption maps an asymmetric encryption key. Yandex Cloud keeps
-// asymmetric key material in software.
+// fromEncryption maps an asymmetric encryption key.
 func fromEncryption(key *kms.Key, k *aepb.AsymmetricEncryptionKey) {
 	setBase(key, kms.KindAsymmetricEncryption, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
 		k.CreatedAt, int32(k.Status), enumName(aepb.AsymmetricEncryptionKey_Status_name, k.Status), k.DeletionProtection)
-	key.Usage, key.Spec = kms.UsageEncryptDecrypt, enumName(aepb.AsymmetricEncryptionAlgorithm_name, k.EncryptionAlgorithm)
-	key.Protection, key.NativeProtection = protection(false)
-	key.PrimaryVersion = k.Id
-	key.AddNative(k)
+	setAsymmetric(key, kms.UsageEncryptDecrypt, enumName(aepb.AsymmetricEncryptionAlgorithm_name, k.EncryptionAlgorithm), k)
 }
 
 // fromSignature maps an asymmetric signature key.
 func fromSignature(key *kms.Key, k *aspb.AsymmetricSignatureKey) {
 	setBase(key, kms.KindAsymmetricSignature, k.Id, k.FolderId, k.Name, k.Description, k.Labels,
 		k.CreatedAt, int32(k.Status), enumName(aspb.AsymmetricSignatureKey_Status_name, k.Status), k.DeletionProtection)
-	key.Usage, key.Spec = kms.UsageSignVerify, enumName(aspb.AsymmetricSignatureAlgorithm_name, k.SignatureAlgorithm)
+	setAsymmetric(key, kms.UsageSignVerify, enumName(aspb.AsymmetricSignatureAlgorithm_name, k.SignatureAlgorithm), k)
+}
+
+// setAsymmetric fills what asymmetric keys of both kinds share: Yandex
+// Cloud keeps their material in software, and their one implicit version
+// has the key's ID.
+func setAsymmetric(key *kms.Key, usage kms.KeyUsage, spec string, native any) {
+	key.Usage, key.Spec = usage, spec
 	key.Protection, key.NativeProtection = protection(false)
-	key.PrimaryVersion = k.Id
-	key.AddNative(k)
+	key.PrimaryVersion = key.ID
+	key.AddNative(native)
 }
 
 // versionStates maps SymmetricKeyVersion.Status.
