@@ -44,7 +44,9 @@
 // cost the same whatever the number of folders. kms.Merge of one Lister per
 // folder works too, but Merge fetches only four listers ahead and asks every
 // lister in turn in DescribeKey (three Gets each for a missing key); use
-// Merge to join Yandex Cloud with other clouds.
+// Merge to join Yandex Cloud with other clouds. Each listing fetches its
+// next page when it is needed (a folder rarely needs a second page of 100);
+// WithPrefetch makes it fetch ahead.
 //
 // # Who retries
 //
