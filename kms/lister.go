@@ -56,3 +56,17 @@ type Filter struct {
 	// Origins are matched against Key.Origin.
 	Origins []string
 }
+
+// Validate checks the options a listing of provider p's operation op
+// accepts: PageSize in 0..maxPageSize (0 is the cloud's default), MaxItems
+// not negative, and the Filter. Adapters call it before any request; the
+// error is of class ErrInvalidArgument and names the parameter and its range.
+func (o ListOptions) Validate(p Provider, op string, maxPageSize int) error {
+	switch {
+	case o.PageSize < 0 || o.PageSize > maxPageSize:
+		return InvalidArgument(p, op, "PageSize", "must be 1..%d (or 0 for the default), got %d", maxPageSize, o.PageSize)
+	case o.MaxItems < 0:
+		return InvalidArgument(p, op, "MaxItems", "must not be negative, got %d", o.MaxItems)
+	}
+	return o.Filter.ValidateFor(p, op)
+}

@@ -80,13 +80,7 @@ func (f *Fake) find(op, keyRef string) (kms.Key, error) {
 
 // checkList rejects bad list options before any request, as an adapter does.
 func (f *Fake) checkList(op string, opts kms.ListOptions) error {
-	if opts.PageSize < 0 || opts.PageSize > f.maxPage {
-		return kms.InvalidArgument(f.provider, op, "PageSize", "must be 0..%d, got %d", f.maxPage, opts.PageSize)
-	}
-	if opts.MaxItems < 0 {
-		return kms.InvalidArgument(f.provider, op, "MaxItems", "must not be negative, got %d", opts.MaxItems)
-	}
-	return opts.Filter.ValidateFor(f.provider, op)
+	return opts.Validate(f.provider, op, f.maxPage)
 }
 
 // options turns ListOptions into the engine's options; scope names the

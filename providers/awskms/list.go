@@ -86,15 +86,10 @@ func setPage(op, marker string, limit int, m **string, n **int32) error {
 
 // checkList rejects bad list options before any request.
 func (l *Lister) checkList(op string, opts kms.ListOptions) error {
-	switch {
-	case l.optErr != nil:
+	if l.optErr != nil {
 		return l.optErr
-	case opts.PageSize < 0 || opts.PageSize > MaxPageSize:
-		return kms.InvalidArgument(kms.ProviderAWS, op, "PageSize", "must be 1..%d (or 0 for the default), got %d", MaxPageSize, opts.PageSize)
-	case opts.MaxItems < 0:
-		return kms.InvalidArgument(kms.ProviderAWS, op, "MaxItems", "must not be negative, got %d", opts.MaxItems)
 	}
-	return opts.Filter.ValidateFor(kms.ProviderAWS, op)
+	return opts.Validate(kms.ProviderAWS, op, MaxPageSize)
 }
 
 // pageOptions are the engine options of a listing of op; scope names it

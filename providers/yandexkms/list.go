@@ -129,15 +129,10 @@ func one[T any, U any](v T, f func(*U, T)) U {
 
 // checkList rejects bad list options before any request.
 func (l *Lister) checkList(op string, opts kms.ListOptions) error {
-	switch {
-	case l.optErr != nil:
+	if l.optErr != nil {
 		return l.optErr
-	case opts.PageSize < 0 || opts.PageSize > MaxPageSize:
-		return kms.InvalidArgument(kms.ProviderYandex, op, "PageSize", "must be 1..%d (or 0 for the default, 100), got %d", MaxPageSize, opts.PageSize)
-	case opts.MaxItems < 0:
-		return kms.InvalidArgument(kms.ProviderYandex, op, "MaxItems", "must not be negative, got %d", opts.MaxItems)
 	}
-	return opts.Filter.ValidateFor(kms.ProviderYandex, op)
+	return opts.Validate(kms.ProviderYandex, op, MaxPageSize)
 }
 
 // checkToken refuses a page token longer than the API allows: it can only
