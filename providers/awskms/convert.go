@@ -35,11 +35,12 @@ var protections = map[types.OriginType]kms.ProtectionLevel{
 	types.OriginTypeExternalKeyStore: kms.ProtectionExternal,
 }
 
-// fromListEntry maps a ListKeys entry to a DetailBasic key.
-func fromListEntry(e *types.KeyListEntry) kms.Key {
-	k := kms.Key{Provider: kms.ProviderAWS, ID: aws.ToString(e.KeyId), ARN: aws.ToString(e.KeyArn)}
+// setListEntry fills the zero key k from a ListKeys entry, in place (a page
+// of keys is large: no copies).
+func setListEntry(k *kms.Key, e *types.KeyListEntry) {
+	k.Provider, k.ID, k.ARN = kms.ProviderAWS, aws.ToString(e.KeyId), aws.ToString(e.KeyArn)
 	k.Region, k.Account = arnRegionAccount(k.ARN)
-	return k.WithNative(e)
+	k.AddNative(e)
 }
 
 // fromMetadata maps DescribeKey's metadata to a DetailFull key.

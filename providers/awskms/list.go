@@ -41,7 +41,7 @@ func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms
 	}
 	keys := make([]kms.Key, len(out.Keys))
 	for i := range out.Keys {
-		keys[i] = fromListEntry(&out.Keys[i])
+		setListEntry(&keys[i], &out.Keys[i])
 	}
 	return keys, aws.ToString(out.NextMarker), out.Truncated, nil
 }
