@@ -46,7 +46,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		}
 		keys := make([]kms.Key, len(resp.Keys.Key))
 		for i := range resp.Keys.Key {
-			keys[i] = listedKey(&resp.Keys.Key[i])
+			setListed(&keys[i], &resp.Keys.Key[i])
 		}
 		return keys, resp.TotalCount, nil
 	}
@@ -68,13 +68,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 // checkList validates the options before any request and builds the
 // Filters parameter.
 func (l *Lister) checkList(op string, opts kms.ListOptions) (pushdown, error) {
-	if err := checkPageSize(op, opts.PageSize); err != nil {
-		return pushdown{}, err
-	}
-	if opts.MaxItems < 0 {
-		return pushdown{}, kms.InvalidArgument(provider, op, "MaxItems", "must not be negative, got %d", opts.MaxItems)
-	}
-	if err := opts.Filter.ValidateFor(provider, op); err != nil {
+	if err := opts.Validate(provider, op, MaxPageSize); err != nil {
 		return pushdown{}, err
 	}
 	for _, v := range l.creatorTypes {
@@ -94,21 +88,14 @@ func (l *Lister) checkList(op string, opts kms.ListOptions) (pushdown, error) {
 	return pd, nil
 }
 
-// checkPageSize accepts 0 (the default) to MaxPageSize.
-func checkPageSize(op string, n int) error {
-	if n < 0 || n > MaxPageSize {
-		return kms.InvalidArgument(provider, op, "PageSize", "must be 1..%d (0 for the default %d), got %d", MaxPageSize, DefaultPageSize, n)
-	}
-	return nil
-}
-
-// listedKey is a key as ListKeys returns it: ID and ARN. It keeps the
-// native entry by pointer (Key.As fills an alikms.Key or *alikms.Key),
-// which saves an allocation per key.
-func listedKey(k *alikms.Key) kms.Key {
-	key := kms.Key{Provider: provider, ID: k.KeyId, ARN: k.KeyArn}
+// setListed fills the zero key from an entry of ListKeys: ID and ARN, in
+// place (a page of keys is large: no copies). It keeps the native entry by
+// pointer (Key.As fills an alikms.Key or *alikms.Key), which allocates
+// nothing.
+func setListed(key *kms.Key, k *alikms.Key) {
+	key.Provider, key.ID, key.ARN = provider, k.KeyId, k.KeyArn
 	key.Region, key.Account, _ = parseARN(k.KeyArn)
-	return key.WithNative(k)
+	key.AddNative(k)
 }
 
 // hydrate describes k; with DetailFull it lists its aliases, with tags its

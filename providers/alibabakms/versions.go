@@ -31,11 +31,8 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 	if err := checkRef(op, keyRef); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
-	if err := checkPageSize(op, opts.PageSize); err != nil {
+	if err := opts.Validate(provider, op, MaxPageSize); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
-	}
-	if opts.MaxItems < 0 {
-		return pagination.Err[kms.KeyVersion](kms.InvalidArgument(provider, op, "MaxItems", "must not be negative, got %d", opts.MaxItems))
 	}
 	fetch := func(ctx context.Context, page, size int) ([]kms.KeyVersion, int, error) {
 		req := alikms.CreateListKeyVersionsRequest()
