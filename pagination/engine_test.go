@@ -258,3 +258,20 @@ func TestBreakStopsFetching(t *testing.T) {
 		assert.NotEmpty(t, it.Cursor(), name)
 	}
 }
+
+func TestCollect(t *testing.T) {
+	src := &memSource{n: 8}
+	got, err := Collect(ByMarker(context.Background(), src.marker, Options{PageSize: 3, MaxItems: 5}))
+	require.NoError(t, err)
+	assert.Equal(t, src.items(0, 5), got, "MaxItems holds")
+
+	failing := func(_ context.Context, marker string, _ int) ([]string, string, bool, error) {
+		if marker != "" {
+			return nil, "", false, errors.New("page 2 fails")
+		}
+		return []string{"a", "b"}, "m", true, nil
+	}
+	got, err = Collect(ByMarker(context.Background(), failing, Options{}))
+	assert.EqualError(t, err, "page 2 fails")
+	assert.Equal(t, []string{"a", "b"}, got, "the items before the error")
+}

@@ -199,3 +199,16 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 		}
 	}
 }
+
+// Collect drains it into a slice: the items up to the first error, and that
+// error (nil if the listing completed).
+func Collect[T any](it *Iterator[T]) ([]T, error) {
+	var out []T
+	for page, err := range it.Pages() {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, page...)
+	}
+	return out, nil
+}

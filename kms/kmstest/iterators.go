@@ -17,12 +17,5 @@ func Iterator[T any](items ...T) *pagination.Iterator[T] {
 // Collect drains it: it returns the items before the first error, and that
 // error (nil if the listing completed).
 func Collect[T any](it *pagination.Iterator[T]) ([]T, error) {
-	var out []T
-	for item, err := range it.All() {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, item)
-	}
-	return out, nil
+	return pagination.Collect(it)
 }

@@ -14,6 +14,7 @@ import (
 
 	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/alibabakms"
 )
 
@@ -138,7 +139,7 @@ func BenchmarkFullListing(b *testing.B) {
 		for range b.N {
 			s, l := setup(b, fullOptions(), alibabakms.WithRateLimit(alibabakms.DefaultRateLimit, 5))
 			start := time.Now()
-			keys, err := collect(l.ListKeys(bg, kms.ListOptions{PageSize: 100, Detail: kms.DetailFull}))
+			keys, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{PageSize: 100, Detail: kms.DetailFull}))
 			if err != nil || len(keys) != 2000 {
 				b.Fatal(len(keys), err)
 			}

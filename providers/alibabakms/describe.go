@@ -190,15 +190,11 @@ func (l *Lister) aliases(ctx context.Context, id string) ([]string, error) {
 		}
 		return names, resp.TotalCount, nil
 	}
-	var names []string
-	it := pagination.ByPageNumber(ctx, fetch, pagination.Options{
+	names, err := pagination.Collect(pagination.ByPageNumber(ctx, fetch, pagination.Options{
 		PageSize: MaxPageSize, Concurrency: 1, Retry: l.retry, Limiter: l.limiter,
-	})
-	for page, err := range it.Pages() {
-		if err != nil {
-			return nil, err
-		}
-		names = append(names, page...)
+	}))
+	if err != nil {
+		return nil, err
 	}
 	return names, nil
 }

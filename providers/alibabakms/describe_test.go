@@ -9,6 +9,7 @@ import (
 
 	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 )
 
 func TestDescribeKeyEveryField(t *testing.T) {
@@ -46,7 +47,7 @@ func TestKeyVersions(t *testing.T) {
 	_, l := demo(t)
 	for _, k := range emu.DemoKeys(emu.DefaultAccount) {
 		for _, size := range []int{0, 1, 2, 100} {
-			vs, err := collect(l.ListKeyVersions(bg, k.ID, kms.ListOptions{PageSize: size}))
+			vs, err := kmstest.Collect(l.ListKeyVersions(bg, k.ID, kms.ListOptions{PageSize: size}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +71,7 @@ func TestKeyVersions(t *testing.T) {
 func TestKeyVersionFields(t *testing.T) {
 	s, l := demo(t)
 	k := emu.DemoKeys(emu.DefaultAccount)[1] // three versions, HSM
-	vs, err := collect(l.ListKeyVersions(bg, s.ARN(k.ID), kms.ListOptions{PageSize: 2}))
+	vs, err := kmstest.Collect(l.ListKeyVersions(bg, s.ARN(k.ID), kms.ListOptions{PageSize: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestKeyVersionFields(t *testing.T) {
 	if _, err := l.DescribeKeyVersion(bg, k.ID, "nope"); !errors.Is(err, kms.ErrNotFound) {
 		t.Fatalf("missing version: %v", err)
 	}
-	if _, err := collect(l.ListKeyVersions(bg, "key-missing", kms.ListOptions{})); !errors.Is(err, kms.ErrNotFound) {
+	if _, err := kmstest.Collect(l.ListKeyVersions(bg, "key-missing", kms.ListOptions{})); !errors.Is(err, kms.ErrNotFound) {
 		t.Fatalf("missing key: %v", err)
 	}
 }

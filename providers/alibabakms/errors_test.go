@@ -14,6 +14,7 @@ import (
 
 	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/alibabakms"
 )
@@ -87,7 +88,7 @@ func TestNoCredentialInErrors(t *testing.T) {
 		if !errors.Is(err, kms.ErrUnauthenticated) {
 			t.Fatalf("want ErrUnauthenticated, got %v", err)
 		}
-		_, lerr := collect(l.ListKeys(bg, kms.ListOptions{}))
+		_, lerr := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{}))
 		for _, e := range []error{err, lerr} {
 			msg := e.Error()
 			if strings.Contains(msg, secret) || strings.Contains(msg, keyID) || strings.Contains(msg, "Signature=") {
@@ -123,7 +124,7 @@ func TestContextDeadline(t *testing.T) {
 	ctx2, cancel2 := context.WithCancel(bg)
 	it := l.ListKeys(ctx2, kms.ListOptions{Detail: kms.DetailFull})
 	time.AfterFunc(10*time.Millisecond, cancel2)
-	if _, err := collect(it); !errors.Is(err, context.Canceled) {
+	if _, err := kmstest.Collect(it); !errors.Is(err, context.Canceled) {
 		t.Fatalf("ListKeys: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/alibabakms"
 )
 
@@ -34,13 +35,13 @@ func TestBadInputSendsNothing(t *testing.T) {
 		"cursor of other": {Cursor: otherCursor(t)},
 	}
 	for name, opts := range lists {
-		_, err := collect(l.ListKeys(bg, opts))
+		_, err := kmstest.Collect(l.ListKeys(bg, opts))
 		if !errors.Is(err, kms.ErrInvalidArgument) && !errors.Is(err, kms.ErrInvalidCursor) {
 			t.Errorf("ListKeys %s: %v", name, err)
 		}
 	}
 	for name, opts := range map[string]kms.ListOptions{"PageSize 101": {PageSize: 101}, "PageSize -1": {PageSize: -1}, "MaxItems -1": {MaxItems: -1}} {
-		if _, err := collect(l.ListKeyVersions(bg, "key-hzz630494460001", opts)); !errors.Is(err, kms.ErrInvalidArgument) {
+		if _, err := kmstest.Collect(l.ListKeyVersions(bg, "key-hzz630494460001", opts)); !errors.Is(err, kms.ErrInvalidArgument) {
 			t.Errorf("ListKeyVersions %s: %v", name, err)
 		}
 	}
@@ -48,7 +49,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 		if _, err := l.DescribeKey(bg, ref); !errors.Is(err, kms.ErrInvalidArgument) {
 			t.Errorf("DescribeKey %q: %v", ref, err)
 		}
-		if _, err := collect(l.ListKeyVersions(bg, ref, kms.ListOptions{})); !errors.Is(err, kms.ErrInvalidArgument) {
+		if _, err := kmstest.Collect(l.ListKeyVersions(bg, ref, kms.ListOptions{})); !errors.Is(err, kms.ErrInvalidArgument) {
 			t.Errorf("ListKeyVersions %q: %v", ref, err)
 		}
 	}
@@ -62,7 +63,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 	for name, opt := range map[string]alibabakms.Option{
 		"creator": alibabakms.WithCreatorTypes("Robot"), "instance": alibabakms.WithDKMSInstances("abc"),
 	} {
-		if _, err := collect(alibabakms.New(c, opt).ListKeys(bg, kms.ListOptions{})); !errors.Is(err, kms.ErrInvalidArgument) {
+		if _, err := kmstest.Collect(alibabakms.New(c, opt).ListKeys(bg, kms.ListOptions{})); !errors.Is(err, kms.ErrInvalidArgument) {
 			t.Errorf("option %s: %v", name, err)
 		}
 	}
@@ -85,7 +86,7 @@ func TestDeniedDescribeKeepsKey(t *testing.T) {
 	keys := emu.DemoKeys(emu.DefaultAccount)
 	keys[4].DenyDescribe = true
 	_, l := setup(t, []emu.Option{emu.WithKeys(keys...)})
-	got, err := collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull, Tags: true}))
+	got, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull, Tags: true}))
 	if err != nil || len(got) != len(keys) {
 		t.Fatalf("%d keys, %v", len(got), err)
 	}
@@ -112,7 +113,7 @@ func TestDeniedDescribeKeepsKey(t *testing.T) {
 
 func TestClientSideFilters(t *testing.T) {
 	s, l := demo(t)
-	got, err := collect(l.ListKeys(bg, kms.ListOptions{Filter: kms.Filter{Origins: []string{"EXTERNAL"}}}))
+	got, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{Filter: kms.Filter{Origins: []string{"EXTERNAL"}}}))
 	if err != nil || !slices.Equal(ids(got), []string{"key-hzz630494460009", "key-hzz630494460010"}) {
 		t.Fatalf("origins: %v %v", ids(got), err)
 	}
@@ -120,17 +121,17 @@ func TestClientSideFilters(t *testing.T) {
 		t.Errorf("described key: %+v", got[0])
 	}
 	s.ResetCounts()
-	got, err = collect(l.ListKeys(bg, kms.ListOptions{Filter: kms.Filter{States: []kms.KeyState{kms.StateCreating}}}))
+	got, err = kmstest.Collect(l.ListKeys(bg, kms.ListOptions{Filter: kms.Filter{States: []kms.KeyState{kms.StateCreating}}}))
 	if err != nil || len(got) != 0 || s.Requests() != 0 {
 		t.Fatalf("unmatchable filter: %v %v, %d requests", ids(got), err, s.Requests())
 	}
 	_, l2 := demo(t, alibabakms.WithCreatorTypes("Service"))
-	got, err = collect(l2.ListKeys(bg, kms.ListOptions{}))
+	got, err = kmstest.Collect(l2.ListKeys(bg, kms.ListOptions{}))
 	if err != nil || !slices.Equal(ids(got), []string{"key-hzz630494460011", "key-hzz630494460012"}) {
 		t.Fatalf("creator types: %v %v", ids(got), err)
 	}
 	_, l3 := demo(t, alibabakms.WithDKMSInstances("kst-hzz65f176a0ogplgq****"))
-	got, err = collect(l3.ListKeys(bg, kms.ListOptions{}))
+	got, err = kmstest.Collect(l3.ListKeys(bg, kms.ListOptions{}))
 	if err != nil || !slices.Equal(ids(got), []string{"key-hzz630494460002"}) {
 		t.Fatalf("instances: %v %v", ids(got), err)
 	}
@@ -146,7 +147,7 @@ func TestThrottlingAndFailuresAreRetried(t *testing.T) {
 	s.FailNext("DescribeKey", 2, 400, "Throttling.User")
 	s.FailNext("DescribeKey", 2, 500, "InternalError")
 	s.FailNext("ListAliasesByKeyId", 2, 429, "Rejected.Throttling")
-	got, err := collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull, PageSize: 5}))
+	got, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull, PageSize: 5}))
 	if err != nil || len(got) != 40 {
 		t.Fatalf("%d keys, %v", len(got), err)
 	}
@@ -163,7 +164,7 @@ func TestThrottlingAndFailuresAreRetried(t *testing.T) {
 func TestTotalCountChangesMidListing(t *testing.T) {
 	grow := func(_ string, call, actual int) int { return actual - 10 + call*3 }
 	_, l := setup(t, []emu.Option{emu.WithGeneratedKeys(30, 1), emu.WithTotalCount(grow)}, alibabakms.WithConcurrency(1, 1))
-	got, err := collect(l.ListKeys(bg, kms.ListOptions{PageSize: 5}))
+	got, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{PageSize: 5}))
 	if err != nil || len(got) != 30 {
 		t.Fatalf("%d keys, %v", len(got), err)
 	}
@@ -203,7 +204,7 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			keys, err := collect(l.ListKeys(bg, kms.ListOptions{PageSize: 7, Detail: kms.DetailFull}))
+			keys, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{PageSize: 7, Detail: kms.DetailFull}))
 			if err == nil && len(keys) != 60 {
 				err = errors.New("short listing")
 			}
@@ -229,7 +230,7 @@ func TestConcurrentUse(t *testing.T) {
 func TestCloseIdleConnections(t *testing.T) {
 	_, l := demo(t)
 	before := goleak.IgnoreCurrent()
-	if _, err := collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull})); err != nil {
+	if _, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull})); err != nil {
 		t.Fatal(err)
 	}
 	l.CloseIdleConnections()

@@ -46,17 +46,6 @@ func demo(t testing.TB, lopts ...alibabakms.Option) (*emu.Server, *alibabakms.Li
 	return setup(t, []emu.Option{emu.WithKeys(emu.DemoKeys(emu.DefaultAccount)...)}, lopts...)
 }
 
-func collect[T any](it *pagination.Iterator[T]) ([]T, error) {
-	var out []T
-	for v, err := range it.All() {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 func ids(keys []kms.Key) []string {
 	out := make([]string, len(keys))
 	for i, k := range keys {

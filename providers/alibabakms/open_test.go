@@ -7,6 +7,7 @@ import (
 
 	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/alibabakms"
 )
@@ -38,7 +39,7 @@ func TestOpen(t *testing.T) {
 		if pl, ok := l.(kms.ProviderLister); !ok || pl.Provider() != kms.ProviderAlibaba {
 			t.Fatalf("%T is not an Alibaba ProviderLister", l)
 		}
-		keys, err := collect(l.ListKeys(bg, kms.ListOptions{}))
+		keys, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{}))
 		if err != nil || len(keys) != 14 || keys[0].Region != s.Region() {
 			t.Fatalf("legacy=%v: %d keys, %v", legacy, len(keys), err)
 		}

@@ -72,8 +72,19 @@ type aliasFuture struct {
 
 func (f *aliasFuture) wait() { <-f.done }
 
-// aliasJoin starts the ListAliases pass of a listing on first use, while the
-// describes go on, and again only if a pass was cut short by cancellation.
+// cutShort reports whether the pass ended by cancellation.
+func (f *aliasFuture) cutShort() bool {
+	select {
+	case <-f.done:
+		return errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)
+	default:
+		return false
+	}
+}
+
+// aliasJoin runs the ListAliases pass of a listing once, in the first join
+// that needs it (the other joins wait for it, the describes go on), and
+// again only if a pass was cut short by cancellation.
 type aliasJoin struct {
 	mu  sync.Mutex
 	cur *aliasFuture
@@ -81,23 +92,15 @@ type aliasJoin struct {
 
 func (a *aliasJoin) get(ctx context.Context, load func(context.Context) (map[string][]types.AliasListEntry, error)) *aliasFuture {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if f := a.cur; f != nil {
-		select {
-		case <-f.done:
-			if !errors.Is(f.err, context.Canceled) && !errors.Is(f.err, context.DeadlineExceeded) {
-				return f
-			}
-		default:
-			return f
-		}
+	if f := a.cur; f != nil && !f.cutShort() {
+		a.mu.Unlock()
+		return f
 	}
 	f := &aliasFuture{done: make(chan struct{})}
 	a.cur = f
-	go func() {
-		defer close(f.done)
-		f.byKey, f.err = load(ctx)
-	}()
+	a.mu.Unlock()
+	f.byKey, f.err = load(ctx)
+	close(f.done)
 	return f
 }
 
@@ -143,12 +146,5 @@ func drain[T any](ctx context.Context, l *Lister, op, scope string, size int, fe
 	it := pagination.ByMarker(ctx, fetch, pagination.Options{
 		PageSize: size, Scope: l.scope + "/" + scope, Prefetch: -1, Retry: l.retry, Limiter: l.limiters[op],
 	})
-	var out []T
-	for item, err := range it.All() {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, item)
-	}
-	return out, nil
+	return pagination.Collect(it)
 }

@@ -14,6 +14,7 @@ import (
 
 	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/yandexkms"
 )
@@ -151,7 +152,7 @@ func TestRetriesThrottlingAndUnavailability(t *testing.T) {
 	ctx := context.Background()
 	srv.FailNext(codes.ResourceExhausted, 2)
 	srv.FailNext(codes.Unavailable, 1)
-	keys, err := collectErr(l.ListKeys(ctx, kms.ListOptions{}))
+	keys, err := kmstest.Collect(l.ListKeys(ctx, kms.ListOptions{}))
 	require.NoError(t, err)
 	assert.Len(t, keys, 4)
 	assert.Equal(t, int64(3+3), srv.TotalRequests(), "three lists and three retries")
@@ -164,17 +165,6 @@ func TestRetriesThrottlingAndUnavailability(t *testing.T) {
 	assert.Equal(t, int64(5), srv.TotalRequests(), "the engine's default of 5 attempts, the SDK adds none")
 }
 
-func collectErr[T any](it *pagination.Iterator[T]) ([]T, error) {
-	var out []T
-	for v, err := range it.All() {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 func TestQuotaUnderTheLimiter(t *testing.T) {
 	fast := pagination.Retry{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxAttempts: 20}
 	srv, sdk := setup(t, emu.WithGenerated(8, 9), emu.WithQuota(2000, 4))
@@ -184,7 +174,7 @@ func TestQuotaUnderTheLimiter(t *testing.T) {
 	}
 	l := yandexkms.New(sdk, folders[0], yandexkms.WithFolders(folders[1:]...), yandexkms.WithRetry(fast),
 		yandexkms.WithConcurrency(24), yandexkms.WithRateLimit(0, 0))
-	keys, err := collectErr(l.ListKeys(context.Background(), kms.ListOptions{PageSize: 2}))
+	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{PageSize: 2}))
 	require.NoError(t, err)
 	assert.Len(t, keys, 72)
 	assert.GreaterOrEqual(t, srv.TotalRequests(), int64(8*3*2))

@@ -22,11 +22,8 @@ import (
 // collect drains it, failing t on an error.
 func collect[T any](t *testing.T, it *pagination.Iterator[T]) []T {
 	t.Helper()
-	var out []T
-	for v, err := range it.All() {
-		require.NoError(t, err)
-		out = append(out, v)
-	}
+	out, err := kmstest.Collect(it)
+	require.NoError(t, err)
 	return out
 }
 
