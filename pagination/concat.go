@@ -97,7 +97,7 @@ func (w *concatWalk[T]) start(i int) {
 // wrap turns a page of part i into a page of the whole listing.
 func (w *concatWalk[T]) wrap(i int, part *Iterator[T], pg *page[T]) *page[T] {
 	n := len(w.p.parts)
-	return &page[T]{items: pg.items, at: func(j int) position {
+	return &page[T]{items: pg.items, buf: pg.buf, at: func(j int) position {
 		in := pg.at(j)
 		switch {
 		case !in.done:

@@ -9,6 +9,12 @@ import (
 // page is one batch of items and the positions around them.
 type page[T any] struct {
 	items []T
+	// buf is what the fetch function returned, items being a suffix of it;
+	// it goes back to the Iterator's buffers once All has handed out every
+	// item, unless shared.
+	buf []T
+	// shared marks a page handed out by Pages: the caller may keep it.
+	shared bool
 	// at returns the position after items[j]; at(-1) is the position before
 	// items[0]. For an empty page both are the position after the page.
 	at func(j int) position
@@ -43,6 +49,7 @@ type Iterator[T any] struct {
 	done   bool
 	max    int // MaxItems; 0 = no limit
 	handed int
+	bufs   buffers[T] // pages handed out in full, for PageBuffer
 }
 
 // Err returns an Iterator that yields err and nothing else; for input
@@ -134,17 +141,24 @@ func (it *Iterator[T]) All() iter.Seq2[T, error] {
 func (it *Iterator[T]) Pages() iter.Seq2[[]T, error] {
 	return func(yield func([]T, error) bool) {
 		it.walk(func(items []T) bool {
-			n := len(items)
-			if it.max > 0 {
-				n = min(n, it.max-it.handed)
-			}
-			if n == 0 && len(items) > 0 {
-				return false
-			}
-			it.take(n)
-			return yield(items[:n], nil)
+			it.cur.shared = true // the caller may keep it
+			return it.takePage(items, func(page []T) bool { return yield(page, nil) })
 		}, func(err error) { yield(nil, err) })
 	}
+}
+
+// takePage hands out as much of items as MaxItems allows to emit, and
+// returns what emit returns (false if nothing was allowed).
+func (it *Iterator[T]) takePage(items []T, emit func([]T) bool) bool {
+	n := len(items)
+	if it.max > 0 {
+		n = min(n, it.max-it.handed)
+	}
+	if n == 0 && len(items) > 0 {
+		return false
+	}
+	it.take(n)
+	return emit(items[:n])
 }
 
 // take marks n more items of the current page handed out, unless MaxItems is reached.
@@ -177,7 +191,7 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 		it.done = true
 		return
 	}
-	next, stop := it.src.open(it.ctx, from)
+	next, stop := it.src.open(withBuffers(it.ctx, &it.bufs), from)
 	defer stop()
 	for {
 		pg, err := next()
@@ -189,6 +203,9 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 		if pg == nil {
 			it.done = true
 			return
+		}
+		if old := it.cur; old != nil && !old.shared {
+			it.bufs.put(old.buf)
 		}
 		it.cur, it.off = pg, 0
 		if len(pg.items) == 0 {
@@ -203,12 +220,17 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 // Collect drains it into a slice: the items up to the first error, and that
 // error (nil if the listing completed).
 func Collect[T any](it *Iterator[T]) ([]T, error) {
-	var out []T
-	for page, err := range it.Pages() {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, page...)
-	}
-	return out, nil
+	var (
+		out    []T
+		failed error
+	)
+	// Pages are copied out at once, so, as with All, their memory is
+	// reused for later pages (see PageBuffer).
+	it.walk(func(items []T) bool {
+		return it.takePage(items, func(page []T) bool {
+			out = append(out, page...)
+			return true
+		})
+	}, func(err error) { failed = err })
+	return out, failed
 }

@@ -170,7 +170,7 @@ func (w *numberWalk[T]) page(pd *pending[T]) *page[T] {
 	} else {
 		w.fill()
 	}
-	return &page[T]{items: items, at: func(j int) position {
+	return &page[T]{items: items, buf: pd.items, at: func(j int) position {
 		if j >= len(items)-1 {
 			return end
 		}

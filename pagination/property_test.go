@@ -84,7 +84,7 @@ func (s *simServer) fail(key string) error {
 
 // seqPage serves a marker or token page: tokens are "o<offset>", or
 // "e<offset>" after an empty page.
-func (s *simServer) seqPage(token string, limit int) ([]int, string, error) {
+func (s *simServer) seqPage(ctx context.Context, token string, limit int) ([]int, string, error) {
 	if err := s.fail(token + "/" + strconv.Itoa(limit)); err != nil {
 		return nil, "", err
 	}
@@ -114,26 +114,27 @@ func (s *simServer) seqPage(token string, limit int) ([]int, string, error) {
 		k = limit + 1 + int(h>>8)%(limit+3) // more than asked
 	}
 	end := min(off+k, n)
-	page := slices.Clone(s.items[off:end])
+	page := pagination.PageBuffer[int](ctx, end-off) // reused pages must never show
+	copy(page, s.items[off:end])
 	if end < n || (end > off && mix(s.seed, "trail/"+token)%4 == 0) {
 		return page, "o" + strconv.Itoa(end), nil // perhaps an empty last page follows
 	}
 	return page, "", nil
 }
 
-func (s *simServer) marker(_ context.Context, marker string, limit int) ([]int, string, bool, error) {
-	page, next, err := s.seqPage(marker, limit)
+func (s *simServer) marker(ctx context.Context, marker string, limit int) ([]int, string, bool, error) {
+	page, next, err := s.seqPage(ctx, marker, limit)
 	if next == "" && err == nil && mix(s.seed, "stale/"+marker)%2 == 0 {
 		return page, "stale", false, nil // not truncated: the marker is meaningless
 	}
 	return page, next, next != "", err
 }
 
-func (s *simServer) token(_ context.Context, token string, size int) ([]int, string, error) {
-	return s.seqPage(token, size)
+func (s *simServer) token(ctx context.Context, token string, size int) ([]int, string, error) {
+	return s.seqPage(ctx, token, size)
 }
 
-func (s *simServer) number(_ context.Context, page, size int) ([]int, int, error) {
+func (s *simServer) number(ctx context.Context, page, size int) ([]int, int, error) {
 	if err := s.fail(strconv.Itoa(page) + "/" + strconv.Itoa(size)); err != nil {
 		return nil, 0, err
 	}
@@ -151,7 +152,9 @@ func (s *simServer) number(_ context.Context, page, size int) ([]int, int, error
 	if s.noTotal {
 		total = 0
 	}
-	return slices.Clone(s.items[start:min(start+size, n)]), total, nil
+	items := pagination.PageBuffer[int](ctx, min(start+size, n)-start)
+	copy(items, s.items[start:])
+	return items, total, nil
 }
 
 // source is a listing under test: build makes an iterator over it from a

@@ -107,7 +107,7 @@ func (w *seqWalk[T]) nextPage(ctx context.Context) (*page[T], error) {
 	if res.last {
 		end = position{done: true}
 	}
-	return &page[T]{items: items, at: func(j int) position {
+	return &page[T]{items: items, buf: res.items, at: func(j int) position {
 		if j >= len(items)-1 {
 			return end
 		}

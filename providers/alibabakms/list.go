@@ -44,7 +44,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		if err != nil {
 			return nil, 0, err
 		}
-		keys := make([]kms.Key, len(resp.Keys.Key))
+		keys := pagination.PageBuffer[kms.Key](ctx, len(resp.Keys.Key))
 		for i := range resp.Keys.Key {
 			setListed(&keys[i], &resp.Keys.Key[i])
 		}

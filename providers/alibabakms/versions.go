@@ -43,7 +43,7 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 		if err != nil {
 			return nil, 0, err
 		}
-		vs := make([]kms.KeyVersion, len(resp.KeyVersions.KeyVersion))
+		vs := pagination.PageBuffer[kms.KeyVersion](ctx, len(resp.KeyVersions.KeyVersion))
 		for i, v := range resp.KeyVersions.KeyVersion {
 			vs[i] = versionOf(v)
 		}

@@ -39,7 +39,7 @@ func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms
 	if err != nil {
 		return nil, "", false, err
 	}
-	keys := make([]kms.Key, len(out.Keys))
+	keys := pagination.PageBuffer[kms.Key](ctx, len(out.Keys))
 	for i := range out.Keys {
 		setListEntry(&keys[i], &out.Keys[i])
 	}

@@ -41,7 +41,7 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 		if err != nil {
 			return nil, "", false, err
 		}
-		versions := make([]kms.KeyVersion, len(out.Rotations))
+		versions := pagination.PageBuffer[kms.KeyVersion](ctx, len(out.Rotations))
 		for i := range out.Rotations {
 			versions[i] = fromRotation(&out.Rotations[i])
 		}

@@ -1,6 +1,7 @@
 package yandexkms
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func BenchmarkConvert(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = convert(keys, fromSymmetric)
+		_ = convert(context.Background(), keys, fromSymmetric)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/key")
 }

@@ -111,7 +111,7 @@ func (l *Lister) fetchVersions(ctx context.Context, keyID, token string, size in
 	resp, err := l.sdk.KMS().SymmetricKey().ListVersions(ctx,
 		&kmspb.ListSymmetricKeyVersionsRequest{KeyId: keyID, PageSize: int64(size), PageToken: token})
 	if err = mapError(ctx, OpListVersions, err); err == nil {
-		return convert(resp.KeyVersions, fromVersion), resp.NextPageToken, nil
+		return convert(ctx, resp.KeyVersions, fromVersion), resp.NextPageToken, nil
 	}
 	if token != "" || !isNotFound(err) {
 		return nil, "", err

@@ -90,7 +90,7 @@ func (l *Lister) listSymmetric(ctx context.Context, folderID, token string, size
 	if err != nil {
 		return nil, "", err
 	}
-	return convert(resp.Keys, fromSymmetric), resp.NextPageToken, nil
+	return convert(ctx, resp.Keys, fromSymmetric), resp.NextPageToken, nil
 }
 
 func (l *Lister) listEncryption(ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error) {
@@ -99,7 +99,7 @@ func (l *Lister) listEncryption(ctx context.Context, folderID, token string, siz
 	if err != nil {
 		return nil, "", err
 	}
-	return convert(resp.Keys, fromEncryption), resp.NextPageToken, nil
+	return convert(ctx, resp.Keys, fromEncryption), resp.NextPageToken, nil
 }
 
 func (l *Lister) listSignature(ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error) {
@@ -108,12 +108,13 @@ func (l *Lister) listSignature(ctx context.Context, folderID, token string, size
 	if err != nil {
 		return nil, "", err
 	}
-	return convert(resp.Keys, fromSignature), resp.NextPageToken, nil
+	return convert(ctx, resp.Keys, fromSignature), resp.NextPageToken, nil
 }
 
-// convert maps a page of native objects, each straight into its place.
-func convert[T any, U any](in []T, f func(*U, T)) []U {
-	out := make([]U, len(in))
+// convert maps a page of native objects, each straight into its place in a
+// page buffer (see pagination.PageBuffer).
+func convert[T any, U any](ctx context.Context, in []T, f func(*U, T)) []U {
+	out := pagination.PageBuffer[U](ctx, len(in))
 	for i, v := range in {
 		f(&out[i], v)
 	}

@@ -1,0 +1,96 @@
+package pagination
+
+import (
+	"context"
+	"sync"
+)
+
+// PageBuffer returns a slice of n zero items for a fetch function to fill and
+// return as its page. Called with the context an Iterator passes to the fetch
+// function, it reuses the memory of pages that the Iterator's All loop has
+// handed out in full (All hands out copies, so nothing refers to them any
+// more); a page handed out by Pages is never reused. Called with any other
+// context it simply allocates.
+//
+// A fetch function that uses PageBuffer returns the slice, or a prefix of it,
+// as its items and keeps no other reference to it. For a page of large
+// structs (a cloud's key, say) this spares the allocation and the garbage
+// collection of one page per request.
+func PageBuffer[T any](ctx context.Context, n int) []T {
+	if b, ok := ctx.Value(buffersKey[T]{}).(*buffers[T]); ok {
+		return b.get(n)
+	}
+	return make([]T, n)
+}
+
+// buffersKey is the context key of an Iterator's *buffers[T].
+type buffersKey[T any] struct{}
+
+// maxFreeBuffers bounds the pages kept for reuse: enough for the page being
+// handed out, the pages fetched ahead and the pages being fetched.
+// maxIssuedBuffers bounds the record of buffers handed to fetch functions
+// (pages dropped on an error or a stop are never given back).
+const (
+	maxFreeBuffers   = 8
+	maxIssuedBuffers = 64
+)
+
+// buffers is the free list of page buffers of one Iterator. Fetch functions
+// may run concurrently (prefetch, page-number concurrency), so it is locked.
+type buffers[T any] struct {
+	mu     sync.Mutex
+	free   [][]T
+	issued map[*T]struct{} // first element of every buffer handed out
+}
+
+func (b *buffers[T]) get(n int) []T {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var buf []T
+	for i := range b.free {
+		if cap(b.free[i]) >= n {
+			last := len(b.free) - 1
+			buf = b.free[i]
+			b.free[i], b.free[last] = b.free[last], nil
+			b.free = b.free[:last]
+			break
+		}
+	}
+	if buf == nil {
+		if n == 0 {
+			return nil
+		}
+		buf = make([]T, n)
+	}
+	if b.issued == nil || len(b.issued) >= maxIssuedBuffers {
+		b.issued = map[*T]struct{}{}
+	}
+	b.issued[&buf[:cap(buf)][0]] = struct{}{}
+	return buf[:n]
+}
+
+// put takes back a page that nothing refers to any more if it is (a prefix
+// of) a buffer that get handed out, zeroed so that it keeps nothing alive. A
+// page the fetch function made otherwise (its own storage, say) is left
+// alone.
+func (b *buffers[T]) put(page []T) {
+	if cap(page) == 0 {
+		return
+	}
+	buf := page[:cap(page)]
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.issued[&buf[0]]; !ok {
+		return
+	}
+	delete(b.issued, &buf[0])
+	clear(buf)
+	if len(b.free) < maxFreeBuffers {
+		b.free = append(b.free, buf)
+	}
+}
+
+// withBuffers returns ctx carrying b for PageBuffer.
+func withBuffers[T any](ctx context.Context, b *buffers[T]) context.Context {
+	return context.WithValue(ctx, buffersKey[T]{}, b)
+}

@@ -1,0 +1,113 @@
+package pagination
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// bufSource serves the items 1..n, limit a page, into PageBuffer pages (or,
+// with own set, into subslices of its own storage), recording the first
+// element of every page it returns.
+type bufSource struct {
+	n     int
+	own   []int
+	bases []*int
+}
+
+func (s *bufSource) marker(ctx context.Context, marker string, limit int) ([]int, string, bool, error) {
+	start := 0
+	if marker != "" {
+		start, _ = strconv.Atoi(marker)
+	}
+	end := min(start+limit, s.n)
+	var page []int
+	if s.own != nil {
+		page = s.own[start:end]
+	} else {
+		page = PageBuffer[int](ctx, end-start)
+		for i := range page {
+			page[i] = start + i + 1
+		}
+	}
+	s.bases = append(s.bases, &page[:1][0])
+	return page, strconv.Itoa(end), end < s.n, nil
+}
+
+func upTo(n int) []int {
+	want := make([]int, n)
+	for i := range want {
+		want[i] = i + 1
+	}
+	return want
+}
+
+func TestPageBufferReusesPagesAllHandedOut(t *testing.T) {
+	src := &bufSource{n: 100}
+	// No prefetch: page k+1 is fetched while page k is current, so two
+	// buffers take turns.
+	it := ByMarker(context.Background(), src.marker, Options{PageSize: 10, Prefetch: -1})
+	got, err := Collect(it)
+	require.NoError(t, err)
+	assert.Equal(t, upTo(100), got)
+	require.Len(t, src.bases, 10)
+	assert.Len(t, distinct(src.bases), 2, "pages handed out in full are reused")
+}
+
+func TestPageBufferNeverReusesPagesHandedOutByPages(t *testing.T) {
+	src := &bufSource{n: 100}
+	it := ByMarker(context.Background(), src.marker, Options{PageSize: 10})
+	var pages [][]int
+	for pg, err := range it.Pages() {
+		require.NoError(t, err)
+		pages = append(pages, pg)
+	}
+	assert.Equal(t, upTo(100), slices.Concat(pages...), "a page the caller kept stays as it was")
+	assert.Len(t, distinct(src.bases), 10)
+}
+
+func TestPageBufferAfterSwitchingFromAllToPages(t *testing.T) {
+	src := &bufSource{n: 30}
+	it := ByMarker(context.Background(), src.marker, Options{PageSize: 10, Prefetch: -1})
+	var got []int
+	for v, err := range it.All() {
+		require.NoError(t, err)
+		if got = append(got, v); len(got) == 5 {
+			break
+		}
+	}
+	var rest [][]int
+	for pg, err := range it.Pages() {
+		require.NoError(t, err)
+		rest = append(rest, pg)
+	}
+	assert.Equal(t, upTo(30), append(got, slices.Concat(rest...)...))
+	assert.Len(t, distinct(src.bases), 3, "the page finished by Pages is the caller's")
+}
+
+func TestPageBufferLeavesForeignSlicesAlone(t *testing.T) {
+	own := upTo(50)
+	src := &bufSource{n: 50, own: own}
+	got, err := Collect(ByMarker(context.Background(), src.marker, Options{PageSize: 10}))
+	require.NoError(t, err)
+	assert.Equal(t, upTo(50), got)
+	assert.Equal(t, upTo(50), own, "a page the fetch function did not get from PageBuffer is never cleared")
+}
+
+func TestPageBufferOutsideAnIterator(t *testing.T) {
+	buf := PageBuffer[string](context.Background(), 3)
+	assert.Equal(t, []string{"", "", ""}, buf)
+	assert.Empty(t, PageBuffer[string](context.Background(), 0))
+}
+
+func distinct(ps []*int) map[*int]bool {
+	m := map[*int]bool{}
+	for _, p := range ps {
+		m[p] = true
+	}
+	return m
+}
