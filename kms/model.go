@@ -219,29 +219,40 @@ func (v KeyVersion) WithNative(n ...any) KeyVersion {
 // AddNative makes v also keep the native SDK objects n, in place; for adapters.
 func (v *KeyVersion) AddNative(n ...any) { v.native = v.native.with(n) }
 
-// natives holds the native objects of a Key or KeyVersion: one directly (no
-// allocation for a pointer), several as a slice never shared between copies.
-type natives struct {
-	one  any
-	more []any
-}
+// natives holds the native objects of a Key or KeyVersion: one object
+// directly (no allocation for a pointer), several as a nativeList, copied on
+// every addition so that copies of a Key never share one.
+type natives struct{ v any }
 
-func (n natives) with(v []any) natives {
-	if n.one == nil && n.more == nil && len(v) == 1 {
-		return natives{one: v[0]}
+type nativeList []any
+
+func (n natives) with(add []any) natives {
+	var all nativeList
+	switch cur := n.v.(type) {
+	case nil:
+		switch len(add) {
+		case 0:
+			return n
+		case 1:
+			return natives{add[0]}
+		}
+	case nativeList:
+		all = append(make(nativeList, 0, len(cur)+len(add)), cur...)
+	default:
+		all = append(make(nativeList, 0, 1+len(add)), cur)
 	}
-	all := make([]any, 0, 1+len(n.more)+len(v))
-	if n.one != nil {
-		all = append(all, n.one)
-	}
-	return natives{more: append(append(all, n.more...), v...)}
+	return natives{append(all, add...)}
 }
 
 func (n natives) as(target any) bool {
-	if n.one != nil {
-		return asNative([]any{n.one}, target)
+	switch cur := n.v.(type) {
+	case nil:
+		return false
+	case nativeList:
+		return asNative(cur, target)
+	default:
+		return asNative([]any{cur}, target)
 	}
-	return asNative(n.more, target)
 }
 
 func asNative(natives []any, target any) bool {

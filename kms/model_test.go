@@ -40,4 +40,13 @@ func TestNativeObjects(t *testing.T) {
 	assert.Equal(t, "v1", a.name)
 	assert.True(t, v.As(&b))
 	assert.Equal(t, 2, b.n)
+
+	// Two copies of a key with several natives each add their own.
+	first, second := described.WithNative("first"), described.WithNative(3)
+	var s string
+	var n int
+	assert.True(t, first.As(&s))
+	assert.False(t, first.As(&n), "the other copy's addition is not seen")
+	assert.True(t, second.As(&n))
+	assert.False(t, second.As(&s))
 }
