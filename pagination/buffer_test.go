@@ -47,15 +47,30 @@ func upTo(n int) []int {
 }
 
 func TestPageBufferReusesPagesAllHandedOut(t *testing.T) {
-	src := &bufSource{n: 100}
-	// No prefetch: page k+1 is fetched while page k is current, so two
-	// buffers take turns.
-	it := ByMarker(context.Background(), src.marker, Options{PageSize: 10, Prefetch: -1})
-	got, err := Collect(it)
-	require.NoError(t, err)
-	assert.Equal(t, upTo(100), got)
-	require.Len(t, src.bases, 10)
-	assert.Len(t, distinct(src.bases), 2, "pages handed out in full are reused")
+	for _, tc := range []struct {
+		prefetch, buffers int
+	}{
+		{-1, 1}, // each page is handed out in full before the next is fetched
+		{1, 2},  // the next page is fetched while the caller works on this one
+	} {
+		src := &bufSource{n: 100}
+		it := ByMarker(context.Background(), src.marker, Options{PageSize: 10, Prefetch: tc.prefetch})
+		got, err := Collect(it)
+		require.NoError(t, err)
+		assert.Equal(t, upTo(100), got)
+		require.Len(t, src.bases, 10)
+		assert.Len(t, distinct(src.bases), tc.buffers, "Prefetch %d", tc.prefetch)
+
+		src.bases = nil
+		it = ByMarker(context.Background(), src.marker, Options{PageSize: 10, Prefetch: tc.prefetch})
+		var all []int
+		for v, err := range it.All() {
+			require.NoError(t, err)
+			all = append(all, v)
+		}
+		assert.Equal(t, upTo(100), all)
+		assert.Len(t, distinct(src.bases), tc.buffers, "Prefetch %d, All", tc.prefetch)
+	}
 }
 
 func TestPageBufferNeverReusesPagesHandedOutByPages(t *testing.T) {
@@ -86,7 +101,7 @@ func TestPageBufferAfterSwitchingFromAllToPages(t *testing.T) {
 		rest = append(rest, pg)
 	}
 	assert.Equal(t, upTo(30), append(got, slices.Concat(rest...)...))
-	assert.Len(t, distinct(src.bases), 3, "the page finished by Pages is the caller's")
+	assert.Len(t, distinct(src.bases), 3, "every page finished by Pages is the caller's")
 }
 
 func TestPageBufferLeavesForeignSlicesAlone(t *testing.T) {

@@ -191,9 +191,11 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 		it.done = true
 		return
 	}
+	it.release()
 	next, stop := it.src.open(withBuffers(it.ctx, &it.bufs), from)
 	defer stop()
 	for {
+		it.release()
 		pg, err := next()
 		if err != nil {
 			it.err = err
@@ -204,9 +206,6 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 			it.done = true
 			return
 		}
-		if old := it.cur; old != nil && !old.shared {
-			it.bufs.put(old.buf)
-		}
 		it.cur, it.off = pg, 0
 		if len(pg.items) == 0 {
 			continue
@@ -215,6 +214,18 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 			return
 		}
 	}
+}
+
+// release gives the current page's buffer back for later pages (see
+// PageBuffer) once All or Collect has handed out every item of it: from then
+// on only its positions are needed, for the cursor.
+func (it *Iterator[T]) release() {
+	pg := it.cur
+	if pg == nil || pg.shared || pg.buf == nil || it.off < len(pg.items) {
+		return
+	}
+	it.bufs.put(pg.buf)
+	pg.buf, pg.items = nil, nil
 }
 
 // Collect drains it into a slice: the items up to the first error, and that

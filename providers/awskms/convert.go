@@ -93,20 +93,20 @@ func kind(spec string, usage types.KeyUsageType) kms.KeyKind {
 // arnRegionAccount returns the Region and account of an ARN
 // (arn:partition:kms:region:account:resource), without allocating.
 func arnRegionAccount(arn string) (region, account string) {
-	rest := arn
-	for range 3 { // skip arn, partition and service
-		_, after, ok := strings.Cut(rest, ":")
-		if !ok {
-			return "", ""
+	// One pass over the bytes up to the fifth colon: called for every key
+	// listed, so no strings.Cut calls.
+	var colon [5]int
+	n := 0
+	for i := 0; i < len(arn) && n < len(colon); i++ {
+		if arn[i] == ':' {
+			colon[n] = i
+			n++
 		}
-		rest = after
 	}
-	region, rest, ok1 := strings.Cut(rest, ":")
-	account, _, ok2 := strings.Cut(rest, ":")
-	if !ok1 || !ok2 {
+	if n < len(colon) {
 		return "", ""
 	}
-	return region, account
+	return arn[colon[2]+1 : colon[3]], arn[colon[3]+1 : colon[4]]
 }
 
 // fromRotation maps a ListKeyRotations entry (one key material) to a version.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
 
 	"github.com/multikms/multikms/kms"
 )
@@ -66,5 +67,21 @@ func TestSetPageRefusesMarkersOffTheDocumentedShape(t *testing.T) {
 	m, n = nil, nil
 	if err := setPage(OpListKeys, "", 0, &m, &n); err != nil || m != nil || n != nil {
 		t.Fatalf("first page with the default size must send neither Marker nor Limit")
+	}
+}
+
+func TestARNRegionAccount(t *testing.T) {
+	for _, tc := range []struct{ arn, region, account string }{
+		{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "us-east-1", "111122223333"},
+		{"arn:aws-cn:kms:cn-north-1:111122223333:alias/a:b", "cn-north-1", "111122223333"},
+		{"arn:aws:kms:::key/x", "", ""},
+		{"arn:aws:kms:us-east-1:111122223333", "", ""}, // no resource
+		{"arn:aws:kms:us-east-1", "", ""},
+		{"1234abcd-12ab-34cd-56ef-1234567890ab", "", ""},
+		{"", "", ""},
+	} {
+		region, account := arnRegionAccount(tc.arn)
+		assert.Equal(t, tc.region, region, tc.arn)
+		assert.Equal(t, tc.account, account, tc.arn)
 	}
 }
