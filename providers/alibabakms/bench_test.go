@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -12,37 +11,12 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
+	"github.com/multikms/multikms/internal/benchkit"
 	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/alibabakms"
 )
-
-// cpuTime returns the process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// perKey reports wall and CPU time and allocations per key listed.
-func perKey(b *testing.B, keys int, run func()) {
-	b.ReportAllocs()
-	var ms0, ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
-	cpu0 := cpuTime()
-	b.ResetTimer()
-	for range b.N {
-		run()
-	}
-	b.StopTimer()
-	cpu := cpuTime() - cpu0
-	runtime.ReadMemStats(&ms1)
-	n := float64(b.N * keys)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/key")
-	b.ReportMetric(float64(cpu.Nanoseconds())/n, "cpu-ns/key")
-	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/key")
-}
 
 // countKeys lists with the adapter and counts the keys, keeping none.
 func countKeys(b *testing.B, l *alibabakms.Lister, opts kms.ListOptions) int {
@@ -79,37 +53,33 @@ func rawListKeys(b *testing.B, c *alikms.Client, size int) int {
 // BenchmarkListKeys: CPU and allocations per key of a DetailBasic listing
 // of 1,000 keys (pages of 100, no latency) through the adapter, against the
 // hand-written loop on the raw SDK. Both include the in-process emulator.
+// The paired sub-benchmarks run the adapter and the loop in turns in every
+// iteration.
 func BenchmarkListKeys(b *testing.B) {
 	const n = 1000
-	b.Run("adapter", func(b *testing.B) {
-		_, l := setup(b, []emu.Option{emu.WithGeneratedKeys(n, 1)})
-		perKey(b, n, func() {
-			if got := countKeys(b, l, kms.ListOptions{PageSize: 100}); got != n {
-				b.Fatal(got)
-			}
-		})
-	})
-	b.Run("adapter-sequential", func(b *testing.B) {
-		_, l := setup(b, []emu.Option{emu.WithGeneratedKeys(n, 1)}, alibabakms.WithConcurrency(1, 1))
-		perKey(b, n, func() {
-			if got := countKeys(b, l, kms.ListOptions{PageSize: 100}); got != n {
-				b.Fatal(got)
-			}
-		})
-	})
-	b.Run("raw-sdk-loop", func(b *testing.B) {
-		s := emu.New(emu.WithGeneratedKeys(n, 1))
-		b.Cleanup(s.Close)
+	s := emu.New(emu.WithGeneratedKeys(n, 1))
+	b.Cleanup(s.Close)
+	client := func() *alikms.Client { // one each: New installs its transport
 		c, err := s.Client()
 		if err != nil {
 			b.Fatal(err)
 		}
-		perKey(b, n, func() {
-			if got := rawListKeys(b, c, 100); got != n {
-				b.Fatal(got)
-			}
+		return c
+	}
+	rawClient := client()
+	raw := func() int { return rawListKeys(b, rawClient, 100) }
+	for _, v := range []struct {
+		name  string
+		pages int
+	}{{"", 0}, {"-sequential", 1}} { // 0: the default, 4 pages at once
+		l := alibabakms.New(client(), alibabakms.WithRegion(s.Region()), alibabakms.WithRateLimit(0, 1), alibabakms.WithConcurrency(v.pages, 0))
+		adapter := func() int { return countKeys(b, l, kms.ListOptions{PageSize: 100}) }
+		b.Run("adapter"+v.name, func(b *testing.B) { benchkit.PerKey(b, n, adapter) })
+		b.Run("paired"+v.name, func(b *testing.B) {
+			benchkit.Paired(b, n, benchkit.Listing{Name: "adapter", List: adapter}, benchkit.Listing{Name: "raw", List: raw})
 		})
-	})
+	}
+	b.Run("raw-sdk-loop", func(b *testing.B) { benchkit.PerKey(b, n, raw) })
 }
 
 // fullOptions is the emulator of the Full benchmark: 2,000 keys, 10 ms a

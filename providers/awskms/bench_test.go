@@ -3,13 +3,13 @@ package awskms_test
 import (
 	"context"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/multikms/multikms/internal/benchkit"
 	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/awskms"
@@ -19,123 +19,39 @@ import (
 // (1) BenchmarkBasicListing, (2) BenchmarkFullListing, (3)
 // BenchmarkBasicListingHeap. They run only with -bench.
 
-// cpuTime is the user+system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// perKey reports CPU, wall time and allocations per listed key.
-func perKey(b *testing.B, keys int, list func() int) {
-	b.ReportAllocs()
-	var ms0, ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
-	cpu0 := cpuTime()
-	iters := 0
-	for b.Loop() {
-		if n := list(); n != keys {
-			b.Fatalf("listed %d keys, want %d", n, keys)
-		}
-		iters++
-	}
-	cpu := cpuTime() - cpu0
-	runtime.ReadMemStats(&ms1)
-	n := float64(iters * keys)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/key")
-	b.ReportMetric(float64(cpu.Nanoseconds())/n, "cpu-ns/key")
-	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/key")
-	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/n, "B/key")
-}
-
 // BenchmarkBasicListing (1): a DetailBasic listing of 10,000 keys, 1,000 a
 // page, through the adapter and through a plain SDK paginator loop over the
 // same emulator. ListKeys pacing is off in the adapter, as the loop has none.
+// The paired sub-benchmarks run both in turns in every iteration.
 func BenchmarkBasicListing(b *testing.B) {
 	const keys = 10_000
 	_, client := setup(b, emulator.WithGeneratedKeys(keys))
 	ctx := context.Background()
 	noPacing := awskms.WithRateLimit(awskms.OpListKeys, 0, 0)
-	for _, v := range []struct {
-		name     string
-		prefetch int
-	}{{"adapter", 0}, {"adapter-no-prefetch", -1}} {
-		b.Run(v.name, func(b *testing.B) {
-			l := awskms.New(client, noPacing, awskms.WithPrefetch(v.prefetch))
-			perKey(b, keys, func() int {
-				n := 0
-				for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000}).All() {
-					if err != nil {
-						b.Fatal(err)
-					}
-					n++
+	list := func(l *awskms.Lister) func() int {
+		return func() int {
+			n := 0
+			for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000}).All() {
+				if err != nil {
+					b.Fatal(err)
 				}
-				return n
-			})
-		})
-	}
-	b.Run("sdk-paginator", func(b *testing.B) {
-		perKey(b, keys, func() int { return paginate(b, client) })
-	})
-	for _, v := range []struct {
-		name     string
-		prefetch int
-	}{{"paired", 0}, {"paired-no-prefetch", -1}} {
-		b.Run(v.name, func(b *testing.B) {
-			l := awskms.New(client, noPacing, awskms.WithPrefetch(v.prefetch))
-			adapter := func() int {
-				n := 0
-				for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000}).All() {
-					if err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
-				return n
+				n++
 			}
-			paired(b, keys, adapter, func() int { return paginate(b, client) })
+			return n
+		}
+	}
+	sdk := func() int { return paginate(b, client) }
+	for _, v := range []struct {
+		name     string
+		prefetch int
+	}{{"", 0}, {"-no-prefetch", -1}} {
+		adapter := list(awskms.New(client, noPacing, awskms.WithPrefetch(v.prefetch)))
+		b.Run("adapter"+v.name, func(b *testing.B) { benchkit.PerKey(b, keys, adapter) })
+		b.Run("paired"+v.name, func(b *testing.B) {
+			benchkit.Paired(b, keys, benchkit.Listing{Name: "adapter", List: adapter}, benchkit.Listing{Name: "sdk", List: sdk})
 		})
 	}
-}
-
-// paired runs the adapter's listing and the SDK loop one after the other in
-// every iteration (in turns, first one then the other first), so that both
-// see the same load on a shared machine, and
-// reports each one's CPU time and allocations per key and their ratio.
-func paired(b *testing.B, keys int, adapter, sdk func() int) {
-	var cpu, allocs [2]float64
-	measure := func(i int, list func() int) {
-		var ms0, ms1 runtime.MemStats
-		runtime.ReadMemStats(&ms0)
-		c0 := cpuTime()
-		if n := list(); n != keys {
-			b.Fatalf("listed %d keys, want %d", n, keys)
-		}
-		cpu[i] += float64(cpuTime() - c0)
-		runtime.ReadMemStats(&ms1)
-		allocs[i] += float64(ms1.Mallocs - ms0.Mallocs)
-	}
-	iters := 0
-	for b.Loop() {
-		// Alternate the order, so that neither side always pays for the
-		// garbage the other left.
-		if iters%2 == 0 {
-			measure(0, adapter)
-			measure(1, sdk)
-		} else {
-			measure(1, sdk)
-			measure(0, adapter)
-		}
-		iters++
-	}
-	n := float64(iters * keys)
-	b.ReportMetric(cpu[0]/n, "adapter-cpu-ns/key")
-	b.ReportMetric(cpu[1]/n, "sdk-cpu-ns/key")
-	b.ReportMetric(cpu[0]/cpu[1], "cpu-ratio")
-	b.ReportMetric(allocs[0]/n, "adapter-allocs/key")
-	b.ReportMetric(allocs[1]/n, "sdk-allocs/key")
+	b.Run("sdk-paginator", func(b *testing.B) { benchkit.PerKey(b, keys, sdk) })
 }
 
 // paginate is the loop a user writes with the SDK alone.
@@ -167,7 +83,7 @@ func BenchmarkFullListing(b *testing.B) {
 		time.Duration(keys)*latency/awskms.DefaultDescribeConcurrency)
 	var cpu0 time.Duration
 	report := func(b *testing.B, iters, surfaced int) {
-		b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(iters), "cpu-s/listing")
+		b.ReportMetric((benchkit.CPUTime()-cpu0).Seconds()/float64(iters), "cpu-s/listing")
 		per := float64(b.Elapsed().Nanoseconds()) / float64(iters)
 		b.ReportMetric(per/1e9, "s/listing")
 		b.ReportMetric(per/float64(bound.Nanoseconds()), "x-bound")
@@ -181,7 +97,7 @@ func BenchmarkFullListing(b *testing.B) {
 	}
 	b.Run("adapter", func(b *testing.B) {
 		s.ResetCounts()
-		cpu0 = cpuTime()
+		cpu0 = benchkit.CPUTime()
 		l := awskms.New(client)
 		surfaced, iters := 0, 0
 		for ; b.Loop(); iters++ {
@@ -203,7 +119,7 @@ func BenchmarkFullListing(b *testing.B) {
 	})
 	b.Run("sdk-sequential", func(b *testing.B) {
 		s.ResetCounts()
-		cpu0 = cpuTime()
+		cpu0 = benchkit.CPUTime()
 		surfaced, iters := 0, 0
 		for ; b.Loop(); iters++ {
 			p := kmssdk.NewListKeysPaginator(client, &kmssdk.ListKeysInput{Limit: aws.Int32(1000)})

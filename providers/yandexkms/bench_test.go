@@ -4,7 +4,6 @@ import (
 	"context"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
+	"github.com/multikms/multikms/internal/benchkit"
 	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/yandexkms"
@@ -26,31 +26,27 @@ const perKeyKeys = 1000
 // the SDK's own SymmetricKeyIterator over the same emulator: one folder of
 // 1000 symmetric keys, pages of 100.
 func BenchmarkPerKey(b *testing.B) {
-	srv, sdk := setup(b, emu.WithGeneratedSymmetric(1, perKeyKeys))
+	_, sdk := setup(b, emu.WithGeneratedSymmetric(1, perKeyKeys))
 	warm(b, sdk)
 	ctx := context.Background()
 	folder := emu.FolderID(0)
 	b.Run("sdk-iterator", func(b *testing.B) {
-		b.ReportAllocs()
-		cpu := cpuTime()
-		for b.Loop() {
+		benchkit.PerKey(b, perKeyKeys, func() int {
 			it := sdk.KMS().SymmetricKey().SymmetricKeyIterator(ctx, &kmspb.ListSymmetricKeysRequest{FolderId: folder, PageSize: 100})
 			n := 0
 			for it.Next() {
 				_ = it.Value()
 				n++
 			}
-			if it.Error() != nil || n != perKeyKeys {
-				b.Fatal(n, it.Error())
+			if it.Error() != nil {
+				b.Fatal(it.Error())
 			}
-		}
-		perKey(b, cpu)
+			return n
+		})
 	})
 	b.Run("yandexkms", func(b *testing.B) {
 		l := yandexkms.New(sdk, folder, yandexkms.WithRateLimit(0, 0))
-		b.ReportAllocs()
-		cpu := cpuTime()
-		for b.Loop() {
+		benchkit.PerKey(b, perKeyKeys, func() int {
 			n := 0
 			for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 100}).All() {
 				if err != nil {
@@ -58,13 +54,9 @@ func BenchmarkPerKey(b *testing.B) {
 				}
 				n++
 			}
-			if n != perKeyKeys {
-				b.Fatal(n)
-			}
-		}
-		perKey(b, cpu)
+			return n
+		})
 	})
-	_ = srv
 }
 
 // BenchmarkPerKeyPaired lists the same 1000 keys with the SDK's iterator and
@@ -112,50 +104,10 @@ func BenchmarkPerKeyPaired(b *testing.B) {
 		}
 		return n
 	}
-	var cpu, allocs [3]float64
-	for b.Loop() {
-		for i, list := range []func() int{viaSDK, viaLister, viaSDK3} {
-			c, a := cpuTime(), mallocs()
-			if n := list(); n != perKeyKeys {
-				b.Fatal(n)
-			}
-			cpu[i] += float64(cpuTime() - c)
-			allocs[i] += float64(mallocs() - a)
-		}
-	}
-	keys := float64(b.N * perKeyKeys)
-	b.ReportMetric(cpu[0]/keys, "sdk-cpu-ns/key")
-	b.ReportMetric(cpu[1]/keys, "lister-cpu-ns/key")
-	b.ReportMetric(cpu[1]/cpu[0], "cpu-ratio")
-	b.ReportMetric(allocs[0]/keys, "sdk-allocs/key")
-	b.ReportMetric(allocs[1]/keys, "lister-allocs/key")
-	b.ReportMetric(allocs[1]/allocs[0], "allocs-ratio")
-	b.ReportMetric(cpu[2]/keys, "sdk3-cpu-ns/key")
-	b.ReportMetric(cpu[1]/cpu[2], "cpu-ratio-vs-sdk3")
-}
-
-func mallocs() uint64 {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.Mallocs
-}
-
-// perKey reports the wall time and the CPU time (of the whole process:
-// client and emulator, user and system) per key of a benchmark whose op
-// lists perKeyKeys keys; cpu is the CPU time when the loop started. CPU time
-// is the figure to compare on a loaded machine.
-func perKey(b *testing.B, cpu time.Duration) {
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/perKeyKeys, "ns/key")
-	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N)/perKeyKeys, "cpu-ns/key")
-}
-
-// cpuTime is the CPU time the process has used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	benchkit.Paired(b, perKeyKeys,
+		benchkit.Listing{Name: "lister", List: viaLister},
+		benchkit.Listing{Name: "sdk", List: viaSDK},
+		benchkit.Listing{Name: "sdk3", List: viaSDK3})
 }
 
 // Folders x keys of the three kinds, 10 ms a request.
