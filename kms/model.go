@@ -87,6 +87,10 @@ const (
 // Key is a KMS key of any provider. Fields a provider does not have, or that
 // the listing's Detail did not fetch, are left zero.
 type Key struct {
+	// native comes first: an adapter filling a listed key writes it with the
+	// few fields a list call gives, in the same cache lines.
+	native natives
+
 	Provider Provider
 	// ID is the provider's key ID.
 	ID string
@@ -148,8 +152,6 @@ type Key struct {
 	// DetailErr says why this key carries less than the listing asked for
 	// (its describe was denied, say); nil when it is complete.
 	DetailErr error
-
-	native natives
 }
 
 // KeyVersionState is the portable state of a key version.

@@ -40,7 +40,7 @@ const (
 type buffers[T any] struct {
 	mu     sync.Mutex
 	free   [][]T
-	issued map[*T]struct{} // first element of every buffer handed out
+	issued map[*T]int // first element of every buffer handed out: its length
 }
 
 func (b *buffers[T]) get(n int) []T {
@@ -63,31 +63,45 @@ func (b *buffers[T]) get(n int) []T {
 		buf = make([]T, n)
 	}
 	if b.issued == nil || len(b.issued) >= maxIssuedBuffers {
-		b.issued = map[*T]struct{}{}
+		b.issued = map[*T]int{}
 	}
-	b.issued[&buf[:cap(buf)][0]] = struct{}{}
+	b.issued[&buf[:cap(buf)][0]] = n
 	return buf[:n]
 }
 
-// put takes back a page that nothing refers to any more if it is (a prefix
-// of) a buffer that get handed out, zeroed so that it keeps nothing alive. A
-// page the fetch function made otherwise (its own storage, say) is left
-// alone.
-func (b *buffers[T]) put(page []T) {
+// owns reports whether page is (a prefix of) a buffer that get handed out
+// and that has not come back yet.
+func (b *buffers[T]) owns(page []T) bool {
 	if cap(page) == 0 {
-		return
+		return false
 	}
-	buf := page[:cap(page)]
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if _, ok := b.issued[&buf[0]]; !ok {
+	_, ok := b.issued[&page[:1][0]]
+	return ok
+}
+
+// put takes back an owned page whose items from index handed on were
+// zeroed as they were handed out: it zeroes the rest of what get handed
+// out (the items skipped when resuming, those past what the fetch function
+// returned) so that the buffer keeps nothing alive.
+func (b *buffers[T]) put(page []T, handed int) {
+	b.mu.Lock()
+	n, ok := b.issued[&page[:1][0]]
+	delete(b.issued, &page[:1][0])
+	b.mu.Unlock()
+	if !ok {
 		return
 	}
-	delete(b.issued, &buf[0])
-	clear(buf)
-	if len(b.free) < maxFreeBuffers {
-		b.free = append(b.free, buf)
+	clear(page[:handed])
+	if n > len(page) {
+		clear(page[len(page):n])
 	}
+	b.mu.Lock()
+	if len(b.free) < maxFreeBuffers {
+		b.free = append(b.free, page[:cap(page)])
+	}
+	b.mu.Unlock()
 }
 
 // withBuffers returns ctx carrying b for PageBuffer.

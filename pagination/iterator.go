@@ -15,6 +15,9 @@ type page[T any] struct {
 	buf []T
 	// shared marks a page handed out by Pages: the caller may keep it.
 	shared bool
+	// owned marks a buf that PageBuffer made: All and Collect zero each
+	// item once handed out, while it is still in the cache.
+	owned bool
 	// at returns the position after items[j]; at(-1) is the position before
 	// items[0]. For an empty page both are the position after the page.
 	at func(j int) position
@@ -119,11 +122,16 @@ func (it *Iterator[T]) Cursor() string {
 func (it *Iterator[T]) All() iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		it.walk(func(items []T) bool {
-			for _, item := range items {
+			owned := it.cur.owned
+			for i := range items {
 				if !it.take(1) {
 					return false
 				}
-				if !yield(item, nil) {
+				ok := yield(items[i], nil)
+				if owned {
+					clear(items[i : i+1]) // while in the cache; cheaper than = zero
+				}
+				if !ok {
 					return false
 				}
 			}
@@ -206,6 +214,7 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 			it.done = true
 			return
 		}
+		pg.owned = it.bufs.owns(pg.buf)
 		it.cur, it.off = pg, 0
 		if len(pg.items) == 0 {
 			continue
@@ -221,11 +230,11 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 // on only its positions are needed, for the cursor.
 func (it *Iterator[T]) release() {
 	pg := it.cur
-	if pg == nil || pg.shared || pg.buf == nil || it.off < len(pg.items) {
+	if pg == nil || pg.shared || !pg.owned || it.off < len(pg.items) {
 		return
 	}
-	it.bufs.put(pg.buf)
-	pg.buf, pg.items = nil, nil
+	it.bufs.put(pg.buf, len(pg.buf)-len(pg.items))
+	pg.buf, pg.items, pg.owned = nil, nil, false
 }
 
 // Collect drains it into a slice: the items up to the first error, and that
@@ -240,6 +249,9 @@ func Collect[T any](it *Iterator[T]) ([]T, error) {
 	it.walk(func(items []T) bool {
 		return it.takePage(items, func(page []T) bool {
 			out = append(out, page...)
+			if it.cur.owned {
+				clear(page)
+			}
 			return true
 		})
 	}, func(err error) { failed = err })

@@ -36,10 +36,11 @@ var protections = map[types.OriginType]kms.ProtectionLevel{
 }
 
 // setListEntry fills the zero key k from a ListKeys entry, in place (a page
-// of keys is large: no copies).
-func setListEntry(k *kms.Key, e *types.KeyListEntry) {
+// of keys is large: no copies). arns carries the Region and account over
+// from the page's previous key.
+func setListEntry(k *kms.Key, e *types.KeyListEntry, arns *arnParts) {
 	k.Provider, k.ID, k.ARN = kms.ProviderAWS, aws.ToString(e.KeyId), aws.ToString(e.KeyArn)
-	k.Region, k.Account = arnRegionAccount(k.ARN)
+	k.Region, k.Account = arns.regionAccount(k.ARN)
 	k.AddNative(e)
 }
 
@@ -93,20 +94,40 @@ func kind(spec string, usage types.KeyUsageType) kms.KeyKind {
 // arnRegionAccount returns the Region and account of an ARN
 // (arn:partition:kms:region:account:resource), without allocating.
 func arnRegionAccount(arn string) (region, account string) {
-	// One pass over the bytes up to the fifth colon: called for every key
-	// listed, so no strings.Cut calls.
+	region, account, _ = splitARN(arn)
+	return region, account
+}
+
+// splitARN returns the Region and account of an ARN and the length of its
+// prefix up to the account's colon; all zero if arn is not an ARN.
+func splitARN(arn string) (region, account string, prefix int) {
 	var colon [5]int
-	n := 0
-	for i := 0; i < len(arn) && n < len(colon); i++ {
-		if arn[i] == ':' {
-			colon[n] = i
-			n++
+	from := 0
+	for i := range colon {
+		j := strings.IndexByte(arn[from:], ':')
+		if j < 0 {
+			return "", "", 0
 		}
+		colon[i] = from + j
+		from += j + 1
 	}
-	if n < len(colon) {
-		return "", ""
+	return arn[colon[2]+1 : colon[3]], arn[colon[3]+1 : colon[4]], from
+}
+
+// arnParts remembers the last ARN prefix split: the keys of one listing
+// share their partition, Region and account, so the next key's ARN is
+// usually only compared, not split.
+type arnParts struct {
+	prefix, region, account string
+}
+
+func (p *arnParts) regionAccount(arn string) (region, account string) {
+	if p.prefix != "" && strings.HasPrefix(arn, p.prefix) {
+		return p.region, p.account
 	}
-	return arn[colon[2]+1 : colon[3]], arn[colon[3]+1 : colon[4]]
+	region, account, n := splitARN(arn)
+	p.prefix, p.region, p.account = arn[:n], region, account
+	return region, account
 }
 
 // fromRotation maps a ListKeyRotations entry (one key material) to a version.

@@ -40,8 +40,9 @@ func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms
 		return nil, "", false, err
 	}
 	keys := pagination.PageBuffer[kms.Key](ctx, len(out.Keys))
+	var arns arnParts
 	for i := range out.Keys {
-		setListEntry(&keys[i], &out.Keys[i])
+		setListEntry(&keys[i], &out.Keys[i], &arns)
 	}
 	return keys, aws.ToString(out.NextMarker), out.Truncated, nil
 }
