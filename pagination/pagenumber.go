@@ -3,6 +3,7 @@ package pagination
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // PageNumberFunc fetches page number page (from 1) of size items of a
@@ -47,11 +48,12 @@ type numberPager[T any] struct {
 
 // pending is a page being fetched.
 type pending[T any] struct {
-	num   int
-	done  chan struct{}
-	items []T
-	total int
-	err   error
+	num     int
+	done    chan struct{}
+	dropped atomic.Bool // no longer wanted: a worker skips it
+	items   []T
+	total   int
+	err     error
 }
 
 // numberWalk is one pass over a page-number source.
@@ -66,11 +68,13 @@ type numberWalk[T any] struct {
 	queue    []*pending[T]
 	last     int // number of the last page scheduled
 	finished bool
+	jobs     chan *pending[T] // pages for the workers to fetch
+	workers  int
 }
 
 func (p *numberPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &numberWalk[T]{p: p, ctx: ctx, ask: p.size, size: p.size, idx: from.index, total: -1}
+	w := &numberWalk[T]{p: p, ctx: ctx, ask: p.size, size: p.size, idx: from.index, total: -1, jobs: make(chan *pending[T], p.conc)}
 	if from.asked > 0 {
 		w.ask, w.size = from.asked, max(from.size, 1)
 	}
@@ -82,26 +86,57 @@ func (p *numberPager[T]) open(ctx context.Context, from position) (func() (*page
 	return w.next, stop
 }
 
-// schedule starts fetching the page after the last one scheduled.
+// schedule queues the page after the last one scheduled for the workers,
+// starting one more while fewer work than pages are in flight (at most
+// conc). The workers live as long as the walk, so their stacks grow once
+// for the fetch function's calls, not once for every page.
 func (w *numberWalk[T]) schedule() {
 	w.last++
 	pd := &pending[T]{num: w.last, done: make(chan struct{})}
 	w.queue = append(w.queue, pd)
+	if w.workers < len(w.queue) && w.workers < w.p.conc {
+		w.workers++
+		w.wg.Add(1)
+		go w.work()
+	}
+	select {
+	case w.jobs <- pd:
+	case <-w.ctx.Done():
+	}
+}
+
+// work fetches the pages scheduled until the walk stops.
+func (w *numberWalk[T]) work() {
+	defer w.wg.Done()
 	opts := w.p.opts
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		defer close(pd.done)
-		type res struct {
-			items []T
-			total int
+	type res struct {
+		items []T
+		total int
+	}
+	for {
+		var pd *pending[T]
+		select {
+		case pd = <-w.jobs:
+		case <-w.ctx.Done():
+			return
 		}
-		r, err := callValue(w.ctx, opts.Retry, opts.Limiter, func(ctx context.Context) (res, error) {
-			items, total, err := w.p.fetch(ctx, pd.num, w.ask)
-			return res{items, total}, err
-		})
-		pd.items, pd.total, pd.err = r.items, r.total, err
-	}()
+		if !pd.dropped.Load() {
+			r, err := callValue(w.ctx, opts.Retry, opts.Limiter, func(ctx context.Context) (res, error) {
+				items, total, err := w.p.fetch(ctx, pd.num, w.ask)
+				return res{items, total}, err
+			})
+			pd.items, pd.total, pd.err = r.items, r.total, err
+		}
+		close(pd.done)
+	}
+}
+
+// drop abandons the pages queued: workers skip those not yet started.
+func (w *numberWalk[T]) drop() {
+	for _, pd := range w.queue {
+		pd.dropped.Store(true)
+	}
+	w.queue = nil
 }
 
 // fill keeps up to conc pages in flight once the total is known, and one
@@ -119,7 +154,11 @@ func (w *numberWalk[T]) next() (*page[T], error) {
 	for !w.finished {
 		w.fill()
 		pd := w.queue[0]
-		<-pd.done
+		select {
+		case <-pd.done:
+		case <-w.ctx.Done():
+			return nil, w.ctx.Err()
+		}
 		w.queue = w.queue[1:]
 		if pd.err != nil {
 			return nil, pd.err
@@ -128,7 +167,7 @@ func (w *numberWalk[T]) next() (*page[T], error) {
 		if w.learnSize(pd) {
 			// The pages were numbered by the wrong size and this one does
 			// not hold the next item: number them again from it.
-			w.queue = nil
+			w.drop()
 			w.last = w.idx / w.size
 			continue
 		}
@@ -166,7 +205,7 @@ func (w *numberWalk[T]) page(pd *pending[T]) *page[T] {
 	end := position{index: w.idx, size: size, asked: asked}
 	if w.finished {
 		end = position{done: true}
-		w.queue = nil // pages scheduled past the end are dropped; stop cancels them
+		w.drop() // pages scheduled past the end; stop cancels those started
 	} else {
 		w.fill()
 	}

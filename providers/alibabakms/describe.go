@@ -70,6 +70,17 @@ func parseARN(arn string) (region, account string, ok bool) {
 	return region, account, true
 }
 
+// splitARN returns the Region and account of a key ARN and the length of
+// the prefix they come from (see arnprefix.SplitFunc); zeros if arn is not a
+// key ARN.
+func splitARN(arn string) (region, account string, prefix int) {
+	region, account, ok := parseARN(arn)
+	if !ok {
+		return "", "", 0
+	}
+	return region, account, len("acs:kms:") + len(region) + len(account) + 2
+}
+
 // describe calls DescribeKey and maps its KeyMetadata.
 func (l *Lister) describe(ctx context.Context, ref string) (kms.Key, error) {
 	const op = "DescribeKey"

@@ -6,6 +6,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
+	"github.com/multikms/multikms/internal/arnprefix"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -45,8 +46,9 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 			return nil, 0, err
 		}
 		keys := pagination.PageBuffer[kms.Key](ctx, len(resp.Keys.Key))
+		var arns arnprefix.Cache // pages are fetched concurrently: one each
 		for i := range resp.Keys.Key {
-			setListed(&keys[i], &resp.Keys.Key[i])
+			setListed(&keys[i], &resp.Keys.Key[i], &arns)
 		}
 		return keys, resp.TotalCount, nil
 	}
@@ -92,9 +94,9 @@ func (l *Lister) checkList(op string, opts kms.ListOptions) (pushdown, error) {
 // place (a page of keys is large: no copies). It keeps the native entry by
 // pointer (Key.As fills an alikms.Key or *alikms.Key), which allocates
 // nothing.
-func setListed(key *kms.Key, k *alikms.Key) {
+func setListed(key *kms.Key, k *alikms.Key, arns *arnprefix.Cache) {
 	key.Provider, key.ID, key.ARN = provider, k.KeyId, k.KeyArn
-	key.Region, key.Account, _ = parseARN(k.KeyArn)
+	key.Region, key.Account = arns.RegionAccount(k.KeyArn, splitARN)
 	key.AddNative(k)
 }
 

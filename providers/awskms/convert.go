@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/multikms/multikms/internal/arnprefix"
 	"github.com/multikms/multikms/kms"
 )
 
@@ -38,9 +39,9 @@ var protections = map[types.OriginType]kms.ProtectionLevel{
 // setListEntry fills the zero key k from a ListKeys entry, in place (a page
 // of keys is large: no copies). arns carries the Region and account over
 // from the page's previous key.
-func setListEntry(k *kms.Key, e *types.KeyListEntry, arns *arnParts) {
+func setListEntry(k *kms.Key, e *types.KeyListEntry, arns *arnprefix.Cache) {
 	k.Provider, k.ID, k.ARN = kms.ProviderAWS, aws.ToString(e.KeyId), aws.ToString(e.KeyArn)
-	k.Region, k.Account = arns.regionAccount(k.ARN)
+	k.Region, k.Account = arns.RegionAccount(k.ARN, splitARN)
 	k.AddNative(e)
 }
 
@@ -112,22 +113,6 @@ func splitARN(arn string) (region, account string, prefix int) {
 		from += j + 1
 	}
 	return arn[colon[2]+1 : colon[3]], arn[colon[3]+1 : colon[4]], from
-}
-
-// arnParts remembers the last ARN prefix split: the keys of one listing
-// share their partition, Region and account, so the next key's ARN is
-// usually only compared, not split.
-type arnParts struct {
-	prefix, region, account string
-}
-
-func (p *arnParts) regionAccount(arn string) (region, account string) {
-	if p.prefix != "" && strings.HasPrefix(arn, p.prefix) {
-		return p.region, p.account
-	}
-	region, account, n := splitARN(arn)
-	p.prefix, p.region, p.account = arn[:n], region, account
-	return region, account
 }
 
 // fromRotation maps a ListKeyRotations entry (one key material) to a version.

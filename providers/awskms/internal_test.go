@@ -85,19 +85,3 @@ func TestARNRegionAccount(t *testing.T) {
 		assert.Equal(t, tc.account, account, tc.arn)
 	}
 }
-
-func TestARNPartsCarryOver(t *testing.T) {
-	var p arnParts
-	for _, tc := range []struct{ arn, region, account string }{
-		{"arn:aws:kms:us-east-1:111122223333:key/a", "us-east-1", "111122223333"},
-		{"arn:aws:kms:us-east-1:111122223333:key/b", "us-east-1", "111122223333"},
-		{"arn:aws:kms:eu-west-1:111122223333:key/c", "eu-west-1", "111122223333"},
-		{"arn:aws:kms:eu-west-1:444455556666:key/d", "eu-west-1", "444455556666"},
-		{"not-an-arn", "", ""},
-		{"arn:aws:kms:eu-west-1:444455556666:key/e", "eu-west-1", "444455556666"},
-	} {
-		region, account := p.regionAccount(tc.arn)
-		assert.Equal(t, tc.region, region, tc.arn)
-		assert.Equal(t, tc.account, account, tc.arn)
-	}
-}

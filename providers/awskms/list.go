@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/multikms/multikms/internal/arnprefix"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -40,7 +41,7 @@ func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms
 		return nil, "", false, err
 	}
 	keys := pagination.PageBuffer[kms.Key](ctx, len(out.Keys))
-	var arns arnParts
+	var arns arnprefix.Cache
 	for i := range out.Keys {
 		setListEntry(&keys[i], &out.Keys[i], &arns)
 	}
