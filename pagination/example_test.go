@@ -101,3 +101,40 @@ func ExampleMap() {
 	// key-5 (described)
 	// key-6 (described)
 }
+
+// entry is what a cloud's list call returns for a key: small.
+type entry struct{ id string }
+
+// key is the large portable value an adapter makes of an entry.
+type key struct {
+	ID, Name, Region string
+	Labels           map[string]string
+}
+
+func ExamplePageBuffer() {
+	// A fetch function that translates the cloud's entries into keys fills
+	// them in a page buffer: once All has handed out every key of a page,
+	// its memory holds the next page's keys.
+	fetch := func(ctx context.Context, marker string, limit int) ([]key, string, bool, error) {
+		start, _ := strconv.Atoi(marker)
+		entries := []entry{{"a"}, {"b"}, {"c"}, {"d"}, {"e"}}[start:min(start+limit, 5)] // the cloud's answer
+		keys := pagination.PageBuffer[key](ctx, len(entries))
+		for i, e := range entries {
+			keys[i].ID, keys[i].Region = e.id, "eu-1" // the items come zeroed
+		}
+		next := start + len(entries)
+		return keys, strconv.Itoa(next), next < 5, nil
+	}
+	for k, err := range pagination.ByMarker(context.Background(), fetch, pagination.Options{PageSize: 2}).All() {
+		if err != nil {
+			return
+		}
+		fmt.Println(k.ID, k.Region)
+	}
+	// Output:
+	// a eu-1
+	// b eu-1
+	// c eu-1
+	// d eu-1
+	// e eu-1
+}
