@@ -25,13 +25,17 @@ const (
 // The adaptation is additive-increase, multiplicative-decrease: every
 // Throttled halves the pace (down to a floor of ceiling/20, or 1 request a
 // second if that is higher and still within the ceiling), every Succeeded
-// adds ceiling/20 until the ceiling is reached again.
+// adds ceiling/20 until the ceiling is reached again. The iterators and Call
+// halve it at most once for the requests sent at one pace: when several
+// requests in flight are throttled together, the answers to those sent
+// before the pace was last lowered lower it no further.
 type Limiter struct {
 	lim *rate.Limiter
 
 	mu      sync.Mutex
-	ceiling float64 // requests a second; +Inf for no pacing
-	current float64 // pace now, in [floor, ceiling]
+	ceiling float64   // requests a second; +Inf for no pacing
+	current float64   // pace now, in [floor, ceiling]
+	lowered time.Time // when throttling last lowered the pace
 }
 
 // NewLimiter returns a Limiter allowing perSecond requests a second with the given burst.
@@ -85,15 +89,21 @@ func (l *Limiter) Wait(ctx context.Context) error {
 }
 
 // Throttled tells the limiter the server throttled a request: it slows down.
-func (l *Limiter) Throttled() {
+func (l *Limiter) Throttled() { l.throttled(time.Time{}) }
+
+// throttled is Throttled for a request sent at sent: a request sent before
+// the pace was last lowered was sent at the old pace and changes nothing.
+// A zero sent always slows down.
+func (l *Limiter) throttled(sent time.Time) {
 	if l == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if math.IsInf(l.ceiling, 1) {
+	if math.IsInf(l.ceiling, 1) || (!sent.IsZero() && !sent.After(l.lowered)) {
 		return
 	}
+	l.lowered = time.Now()
 	l.set(max(l.current*throttleFactor, l.floor()))
 }
 

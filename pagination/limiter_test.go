@@ -208,3 +208,41 @@ func TestLimiterConcurrent(t *testing.T) {
 		t.Fatalf("rate.Limiter at %v, Limit() = %v", got, l.Limit())
 	}
 }
+
+func TestLimiterLowersOnceForRequestsSentAtOnePace(t *testing.T) {
+	l := NewLimiter(100, 1)
+	sent := time.Now()
+	for range 8 { // eight requests in flight, throttled together
+		l.throttled(sent)
+	}
+	checkLimit(t, l, 50)
+	l.throttled(l.lowered) // sent as the pace was lowered: still the old pace
+	checkLimit(t, l, 50)
+	l.throttled(l.lowered.Add(time.Nanosecond)) // sent at the new pace
+	checkLimit(t, l, 25)
+	l.Throttled() // no send time: always lowers
+	checkLimit(t, l, 12.5)
+}
+
+func TestCallLowersTheLimiterOnceForConcurrentThrottling(t *testing.T) {
+	l := NewLimiter(1e6, 100)
+	throttled := &testErr{throttle: true}
+	var sent, done sync.WaitGroup
+	start := make(chan struct{})
+	for range 8 {
+		sent.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			_ = Call(context.Background(), Retry{MaxAttempts: 1}, l, func(context.Context) error {
+				sent.Done()
+				<-start // all eight are sent before any is answered
+				return throttled
+			})
+		}()
+	}
+	sent.Wait()
+	close(start)
+	done.Wait()
+	checkLimit(t, l, 5e5)
+}

@@ -38,7 +38,8 @@ func sleepTimer(ctx context.Context, d time.Duration) error {
 }
 
 // Call runs fn once, then again on retryable failures under r, waiting on
-// lim (which may be nil) before every attempt and telling it of throttling.
+// lim (which may be nil) before every attempt and telling it of throttling
+// (once for the attempts sent at one pace; see Limiter).
 // It is what the iterators use for every page; adapters use it for single
 // requests such as DescribeKey.
 //
@@ -63,13 +64,14 @@ func callValue[R any](ctx context.Context, r Retry, lim *Limiter, fn func(ctx co
 		if err := lim.Wait(ctx); err != nil {
 			return zero, err
 		}
+		sent := time.Now()
 		v, err := fn(ctx)
 		if err == nil {
 			lim.Succeeded()
 			return v, nil
 		}
 		if IsThrottled(err) {
-			lim.Throttled()
+			lim.throttled(sent)
 		}
 		if cerr := ctx.Err(); cerr != nil && isContextErr(err) {
 			return zero, cerr
