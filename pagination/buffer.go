@@ -81,11 +81,12 @@ func (b *buffers[T]) owns(page []T) bool {
 	return ok
 }
 
-// put takes back an owned page whose items from index handed on were
-// zeroed as they were handed out: it zeroes the rest of what get handed
-// out (the items skipped when resuming, those past what the fetch function
-// returned) so that the buffer keeps nothing alive.
-func (b *buffers[T]) put(page []T, handed int) {
+// put takes back a page that get handed out, its items after the first
+// skipped ones zeroed as All or Collect handed them out. It zeroes the rest
+// (the skipped items, before a resumed listing's cursor, and any past the
+// items the fetch function returned), so that a free buffer is all zero and
+// keeps nothing alive. A page get did not hand out is left alone.
+func (b *buffers[T]) put(page []T, skipped int) {
 	b.mu.Lock()
 	n, ok := b.issued[&page[:1][0]]
 	delete(b.issued, &page[:1][0])
@@ -93,7 +94,7 @@ func (b *buffers[T]) put(page []T, handed int) {
 	if !ok {
 		return
 	}
-	clear(page[:handed])
+	clear(page[:skipped])
 	if n > len(page) {
 		clear(page[len(page):n])
 	}

@@ -16,7 +16,9 @@ import (
 type bufSource struct {
 	n     int
 	own   []int
+	extra int // ask PageBuffer for this many more items than returned
 	bases []*int
+	dirty int // PageBuffer slices that were not all zero, to their capacity
 }
 
 func (s *bufSource) marker(ctx context.Context, marker string, limit int) ([]int, string, bool, error) {
@@ -29,10 +31,14 @@ func (s *bufSource) marker(ctx context.Context, marker string, limit int) ([]int
 	if s.own != nil {
 		page = s.own[start:end]
 	} else {
-		page = PageBuffer[int](ctx, end-start)
+		page = PageBuffer[int](ctx, end-start+s.extra)
+		if slices.ContainsFunc(page[:cap(page)], func(v int) bool { return v != 0 }) {
+			s.dirty++
+		}
 		for i := range page {
 			page[i] = start + i + 1
 		}
+		page = page[:end-start] // the rest was filled but is not returned
 	}
 	s.bases = append(s.bases, &page[:1][0])
 	return page, strconv.Itoa(end), end < s.n, nil
@@ -125,4 +131,26 @@ func distinct(ps []*int) map[*int]bool {
 		m[p] = true
 	}
 	return m
+}
+
+func TestPageBufferHandsOutZeroedBuffers(t *testing.T) {
+	// Resumed mid-page (the skipped items were never handed out) and
+	// returning less than it asked for (the rest was written), every buffer
+	// the source gets is still all zero.
+	src := &bufSource{n: 100, extra: 3}
+	ctx := context.Background()
+	it := ByMarker(ctx, src.marker, Options{PageSize: 10, Prefetch: -1})
+	var got []int
+	for v, err := range it.All() {
+		require.NoError(t, err)
+		if got = append(got, v); len(got) == 15 {
+			break
+		}
+	}
+	it = ByMarker(ctx, src.marker, Options{PageSize: 10, Prefetch: -1, Cursor: it.Cursor()})
+	rest, err := Collect(it)
+	require.NoError(t, err)
+	assert.Equal(t, upTo(100), append(got, rest...))
+	assert.Less(t, len(distinct(src.bases)), len(src.bases), "buffers were reused")
+	assert.Zero(t, src.dirty, "PageBuffer handed out a buffer holding old items")
 }
