@@ -3,6 +3,7 @@ package pagination
 import (
 	"context"
 	"sync"
+	"weak"
 )
 
 // PageBuffer returns a slice of n zero items for a fetch function to fill and
@@ -29,7 +30,8 @@ type buffersKey[T any] struct{}
 // maxFreeBuffers bounds the pages kept for reuse: enough for the page being
 // handed out, the pages fetched ahead and the pages being fetched.
 // maxIssuedBuffers bounds the record of buffers handed to fetch functions
-// (pages dropped on an error or a stop are never given back).
+// (pages dropped on an error or a stop are never given back; the record
+// holds them weakly, so it does not keep them alive).
 const (
 	maxFreeBuffers   = 8
 	maxIssuedBuffers = 64
@@ -40,7 +42,7 @@ const (
 type buffers[T any] struct {
 	mu     sync.Mutex
 	free   [][]T
-	issued map[*T]int // first element of every buffer handed out: its length
+	issued map[weak.Pointer[T]]int // first element of every buffer handed out: its length
 }
 
 func (b *buffers[T]) get(n int) []T {
@@ -63,9 +65,9 @@ func (b *buffers[T]) get(n int) []T {
 		buf = make([]T, n)
 	}
 	if b.issued == nil || len(b.issued) >= maxIssuedBuffers {
-		b.issued = map[*T]int{}
+		b.issued = map[weak.Pointer[T]]int{}
 	}
-	b.issued[&buf[:cap(buf)][0]] = n
+	b.issued[weak.Make(&buf[:cap(buf)][0])] = n
 	return buf[:n]
 }
 
@@ -77,7 +79,7 @@ func (b *buffers[T]) owns(page []T) bool {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	_, ok := b.issued[&page[:1][0]]
+	_, ok := b.issued[weak.Make(&page[:1][0])]
 	return ok
 }
 
@@ -88,8 +90,9 @@ func (b *buffers[T]) owns(page []T) bool {
 // keeps nothing alive. A page get did not hand out is left alone.
 func (b *buffers[T]) put(page []T, skipped int) {
 	b.mu.Lock()
-	n, ok := b.issued[&page[:1][0]]
-	delete(b.issued, &page[:1][0])
+	first := weak.Make(&page[:1][0])
+	n, ok := b.issued[first]
+	delete(b.issued, first)
 	b.mu.Unlock()
 	if !ok {
 		return

@@ -2,6 +2,7 @@ package pagination
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -153,4 +154,35 @@ func TestPageBufferHandsOutZeroedBuffers(t *testing.T) {
 	assert.Equal(t, upTo(100), append(got, rest...))
 	assert.Less(t, len(distinct(src.bases)), len(src.bases), "buffers were reused")
 	assert.Zero(t, src.dirty, "PageBuffer handed out a buffer holding old items")
+}
+
+func TestPageBufferDoesNotKeepDroppedPagesAlive(t *testing.T) {
+	endless := func(ctx context.Context, marker string, limit int) ([]int, string, bool, error) {
+		start, _ := strconv.Atoi(marker)
+		page := PageBuffer[int](ctx, limit)
+		for i := range page {
+			page[i] = start + i + 1
+		}
+		return page, strconv.Itoa(start + limit), true, nil
+	}
+	it := ByMarker(context.Background(), endless, Options{PageSize: 100, Prefetch: 2})
+	for range 20 {
+		n := 0
+		for range it.All() {
+			if n++; n == 101 {
+				break // stopping drops the pages fetched ahead
+			}
+		}
+	}
+	runtime.GC()
+	it.bufs.mu.Lock()
+	defer it.bufs.mu.Unlock()
+	live := 0
+	for p := range it.bufs.issued {
+		if p.Value() != nil {
+			live++
+		}
+	}
+	assert.Greater(t, len(it.bufs.issued), 5, "pages were dropped")
+	assert.LessOrEqual(t, live, 1, "only the page being handed out is still alive")
 }
