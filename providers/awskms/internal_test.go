@@ -9,10 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 
+	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
 )
 
 func TestCutOffAnswersAreRetryable(t *testing.T) {
@@ -64,6 +67,10 @@ func TestSetPageRefusesMarkersOffTheDocumentedShape(t *testing.T) {
 	if err := setPage(OpListKeys, "ok\u00ff", 10, &m, &n); err != nil || *m != "ok\u00ff" || *n != 10 {
 		t.Fatalf("valid marker: %v", err)
 	}
+	long := strings.Repeat("\u00ff", MaxMarkerLen) // 1,024 characters, 2,048 bytes
+	if err := setPage(OpListKeys, long, 10, &m, &n); err != nil || *m != long {
+		t.Fatalf("1,024 characters of U+00FF: %v, want accepted (the limit counts characters)", err)
+	}
 	m, n = nil, nil
 	if err := setPage(OpListKeys, "", 0, &m, &n); err != nil || m != nil || n != nil {
 		t.Fatalf("first page with the default size must send neither Marker nor Limit")
@@ -84,4 +91,23 @@ func TestARNRegionAccount(t *testing.T) {
 		assert.Equal(t, tc.region, region, tc.arn)
 		assert.Equal(t, tc.account, account, tc.arn)
 	}
+}
+
+func TestForgedCursorWithABadMarkerSendsNothing(t *testing.T) {
+	s := emulator.New(emulator.WithGeneratedKeys(5))
+	t.Cleanup(s.Close)
+	l := New(kmssdk.NewFromConfig(s.Config()))
+	for _, marker := range []string{"tab\t", "bad\u0100", strings.Repeat("m", MaxMarkerLen+1)} {
+		// A cursor is not signed (only checked), so anyone can make one of
+		// the right scope around any marker: the adapter still checks it.
+		forge := pagination.ByMarker(context.Background(), func(context.Context, string, int) ([]kms.Key, string, bool, error) {
+			return []kms.Key{{}}, marker, true, nil
+		}, l.pageOptions(OpListKeys, OpListKeys, kms.ListOptions{}))
+		for range forge.All() {
+			break
+		}
+		_, err := pagination.Collect(l.ListKeys(context.Background(), kms.ListOptions{Cursor: forge.Cursor()}))
+		assert.ErrorIs(t, err, kms.ErrInvalidCursor, "marker %.12q", marker)
+	}
+	assert.Zero(t, s.Requests("ListKeys"), "a bad marker never reaches the wire")
 }

@@ -2,6 +2,7 @@ package awskms
 
 import (
 	"context"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
@@ -69,7 +70,7 @@ func page[O any](ctx context.Context, op, marker string, limit int, call func(m 
 // setPage checks the marker a cursor carried (length 1..1024, characters
 // U+0020..U+00FF, as AWS documents it) and sets Marker and Limit.
 func setPage(op, marker string, limit int, m **string, n **int32) error {
-	if len(marker) > MaxMarkerLen {
+	if utf8.RuneCountInString(marker) > MaxMarkerLen { // characters, not bytes
 		return kms.NewError(kms.ProviderAWS, op, kms.CodeInvalidCursor, errMarkerShape)
 	}
 	for _, r := range marker {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"net/http"
+	"unicode/utf8"
 )
 
 // A marker is opaque: base64url of the offset, flags and a MAC over them, the
@@ -67,7 +68,7 @@ func (s *Server) page(req *request, spec pageSpec, n int) (pageResult, *apiError
 }
 
 func validMarkerText(m string) *apiError {
-	if len(m) < 1 || len(m) > 1024 {
+	if n := utf8.RuneCountInString(m); n < 1 || n > 1024 { // characters, not bytes
 		return validation("Value at 'marker' failed to satisfy constraint: Member must have length between 1 and 1024")
 	}
 	for _, r := range m {
