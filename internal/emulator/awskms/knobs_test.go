@@ -66,6 +66,24 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+func TestFaultStatusesFollowTheReferences(t *testing.T) {
+	keys := awskms.GenerateKeys(2)
+	_, c := start(t, awskms.WithKeys(keys...),
+		awskms.WithFault(awskms.Fault{Op: awskms.OpDescribeKey, KeyID: keys[0].ID, Type: "KMSInternalException"}),
+		awskms.WithFault(awskms.Fault{Op: awskms.OpDescribeKey, KeyID: keys[1].ID}),
+		awskms.WithFault(awskms.Fault{Op: awskms.OpListKeys, Type: "KMSInternalException", Count: 1}),
+		awskms.WithFault(awskms.Fault{Op: awskms.OpListKeys, Count: 1}),
+	)
+	_, err := c.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String(keys[0].ID)})
+	wantCode(t, err, "KMSInternalException", 400) // aws-DescribeKey.txt
+	_, err = c.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String(keys[1].ID)})
+	wantCode(t, err, "DependencyTimeoutException", 500) // DescribeKey's 500
+	_, err = c.ListKeys(context.Background(), &kms.ListKeysInput{})
+	wantCode(t, err, "KMSInternalException", 500) // aws-ListKeys.txt
+	_, err = c.ListKeys(context.Background(), &kms.ListKeysInput{})
+	wantCode(t, err, "KMSInternalException", 500) // a plain injected 500
+}
+
 func TestRepeatedMarkers(t *testing.T) {
 	_, c := start(t, awskms.WithGeneratedKeys(10), awskms.WithRepeatedMarkers())
 	first, err := c.ListKeys(context.Background(), &kms.ListKeysInput{Limit: aws.Int32(3)})

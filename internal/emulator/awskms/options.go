@@ -93,10 +93,13 @@ type Fault struct {
 	Every int
 	// Count stops after that many injected failures; 0 means no limit.
 	Count int
-	// Status is the HTTP status; 0 means 500.
+	// Status is the HTTP status; 0 means the one the operation's reference
+	// page gives Type (500 when Type is "" too).
 	Status int
-	// Type is the error's __type; "" means KMSInternalException for a 500,
-	// ServiceUnavailableException for a 503 and ValidationException otherwise.
+	// Type is the error's __type; "" means, for a 500, KMSInternalException
+	// (DependencyTimeoutException for DescribeKey, whose reference gives its
+	// internal exception a 400), ServiceUnavailableException for a 503 and
+	// ValidationException otherwise.
 	Type string
 	// Message is the error's message; "" means a generic one.
 	Message string

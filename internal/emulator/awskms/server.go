@@ -245,28 +245,48 @@ func (s *Server) fault(op string, req *request) *apiError {
 			continue
 		}
 		s.faultHits[i]++
-		return faultError(f)
+		return faultError(op, f)
 	}
 	return nil
 }
 
-func faultError(f Fault) *apiError {
+func faultError(op string, f Fault) *apiError {
 	status, typ, msg := f.Status, f.Type, f.Message
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
 	if typ == "" {
-		switch status {
-		case http.StatusInternalServerError:
-			typ = "KMSInternalException"
-		case http.StatusServiceUnavailable:
+		switch {
+		case status == http.StatusServiceUnavailable:
 			typ = "ServiceUnavailableException"
-		default:
+		case status != 0 && status != http.StatusInternalServerError:
 			typ = "ValidationException"
+		case op == "DescribeKey": // its reference's 500 is the dependency timeout
+			typ = "DependencyTimeoutException"
+		default:
+			typ = "KMSInternalException"
 		}
+	}
+	if status == 0 {
+		status = referenceStatus(op, typ)
 	}
 	if msg == "" {
 		msg = "injected fault"
 	}
 	return apiErr(status, typ, "%s", msg)
+}
+
+// referenceStatus is the HTTP status the reference pages give an error of
+// op: KMSInternalException is a 400 for DescribeKey but a 500 for ListKeys.
+func referenceStatus(op, typ string) int {
+	switch typ {
+	case "KMSInternalException":
+		if op == "DescribeKey" {
+			return http.StatusBadRequest
+		}
+		return http.StatusInternalServerError
+	case "DependencyTimeoutException":
+		return http.StatusInternalServerError
+	case "ServiceUnavailableException":
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusBadRequest
+	}
 }
