@@ -34,6 +34,7 @@ func TestRun(t *testing.T) {
 	if len(rows) == 0 {
 		t.Fatal("no keys listed")
 	}
+	perProvider := map[string]int{}
 	for _, row := range rows {
 		f := strings.Fields(row)
 		if len(f) != len(header) {
@@ -42,6 +43,15 @@ func TestRun(t *testing.T) {
 		}
 		if p := kms.Provider(f[0]); p != kms.ProviderAWS && p != kms.ProviderAlibaba && p != kms.ProviderYandex {
 			t.Errorf("row %q: unknown provider", row)
+		}
+		perProvider[f[0]]++
+	}
+	if len(demos) != 3 {
+		t.Errorf("%d demo sources, want the three clouds'", len(demos))
+	}
+	for _, d := range demos { // every demo source is named after its provider
+		if perProvider[d.name] == 0 {
+			t.Errorf("no keys of the %s demo in the table", d.name)
 		}
 	}
 }
