@@ -70,14 +70,14 @@ func paginate(b *testing.B, client *kmssdk.Client) int {
 
 // BenchmarkFullListing (2): a DetailFull listing of 5,000 keys with 10 ms
 // emulator latency and the published quotas enforced by the emulator,
-// through the adapter (defaults: 32 describes in flight, client-side
+// through the adapter (defaults: DefaultDescribeConcurrency (64) describes in flight, client-side
 // quotas) and through the SDK paginator + sequential DescribeKey loop.
 func BenchmarkFullListing(b *testing.B) {
 	const keys, latency = 5000, 10 * time.Millisecond
 	s, client := setup(b, emulator.WithGeneratedKeys(keys), emulator.WithLatency(latency), emulator.WithQuotas())
 	ctx := context.Background()
 	// Lower bound: the first ListKeys page, then the describes at the
-	// DescribeKey quota or at 32 in flight, whichever is slower, then the
+	// DescribeKey quota or at DefaultDescribeConcurrency in flight, whichever is slower, then the
 	// last describe's round trip.
 	bound := 2*latency + max(time.Duration(float64(keys)/emulator.Quotas[awskms.OpDescribeKey]*float64(time.Second)),
 		time.Duration(keys)*latency/awskms.DefaultDescribeConcurrency)
