@@ -17,6 +17,10 @@ import (
 // DescribeKey returns one key with full detail: its KeyMetadata (kept for
 // Key.As as alikms.KeyMetadata), aliases and tags. keyRef is a key ID, an
 // alias (alias/...) or a key ARN (acs:kms:<region>:<account>:key/<id>).
+//
+// Aliases and tags take requests of their own: if one fails (a RAM policy
+// that allows DescribeKey only, say), the key still comes back, with what
+// was learnt and the reason in DetailErr, as in a listing.
 func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
 	const op = "DescribeKey"
 	if err := checkRef(op, keyRef); err != nil {
@@ -26,13 +30,14 @@ func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error
 	if err != nil {
 		return kms.Key{}, err
 	}
-	if k.Aliases, err = l.aliases(ctx, k.ID); err != nil {
-		return kms.Key{}, err
-	}
-	if k.Labels, err = l.tags(ctx, k.ID); err != nil {
-		return kms.Key{}, err
-	}
 	k.Detail = kms.DetailFull
+	if k.Aliases, err = l.aliases(ctx, k.ID); err == nil {
+		k.Labels, err = l.tags(ctx, k.ID)
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return kms.Key{}, cerr
+	}
+	k.DetailErr = err
 	return k, nil
 }
 

@@ -43,6 +43,27 @@ func TestDescribeKeyReferences(t *testing.T) {
 	}
 }
 
+func TestDescribeKeyWithAliasesOrTagsDenied(t *testing.T) {
+	s, l := demo(t)
+	id := "key-hzz630494460001"
+	for _, action := range []string{"ListAliasesByKeyId", "ListResourceTags"} {
+		s.FailNext(action, 1, 403, "Forbidden.RAM")
+		k, err := l.DescribeKey(bg, id)
+		if err != nil || k.ID != id || k.State != kms.StateEnabled {
+			t.Fatalf("%s denied: %+v, %v; want the described key", action, k, err)
+		}
+		if !errors.Is(k.DetailErr, kms.ErrPermissionDenied) {
+			t.Errorf("%s denied: DetailErr %v, want ErrPermissionDenied", action, k.DetailErr)
+		}
+		if action == "ListResourceTags" && len(k.Aliases) != 2 {
+			t.Errorf("the aliases learnt before the tags were denied are lost: %v", k.Aliases)
+		}
+	}
+	if k, err := l.DescribeKey(bg, id); err != nil || k.DetailErr != nil {
+		t.Errorf("nothing denied: %v, %v", err, k.DetailErr)
+	}
+}
+
 func TestKeyVersions(t *testing.T) {
 	_, l := demo(t)
 	for _, k := range emu.DemoKeys(emu.DefaultAccount) {
