@@ -199,6 +199,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	action := r.Form.Get("Action")
 	call := s.count(action)
+	// Authentication comes first: the quota is the caller's, and a request
+	// that cannot be authenticated draws on nobody's.
+	if err := s.check(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if s.quota != nil && !s.quota.Allow() {
 		s.mu.Lock()
 		s.throttled++
@@ -207,10 +213,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !sleep(r.Context(), s.latency) {
-		return
-	}
-	if err := s.check(r); err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	if err := s.injected(action); err != nil {

@@ -265,6 +265,17 @@ func TestKnobs(t *testing.T) {
 	if s.Throttled() != 1 || s.Count("ListKeys") != 3 {
 		t.Fatalf("throttled %d, count %d", s.Throttled(), s.Count("ListKeys"))
 	}
+	// The quota is spent, but a request that fails authentication says so.
+	bad, err := alikms.NewClientWithOptions(s.Region(), sdk.NewConfig(), credentials.NewAccessKeyCredential(DefaultAccessKeyID, "wrong-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.Domain = s.Host()
+	_, err = listKeys(bad, 1, 10, "")
+	serverErr(t, err, http.StatusBadRequest, "SignatureDoesNotMatch")
+	if s.Throttled() != 1 {
+		t.Fatalf("an unauthenticated request was throttled")
+	}
 
 	s2, c2 := start(t, WithGeneratedKeys(3, 1), WithLatency(time.Millisecond))
 	s2.FailNext("DescribeKey", 1, 503, "ServiceUnavailableError")
