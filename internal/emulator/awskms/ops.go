@@ -56,7 +56,7 @@ func (s *Server) describeKey(req *request) (any, *apiError) {
 var (
 	uuidRe  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	mrkRe   = regexp.MustCompile(`^mrk-[0-9a-f]{32}$`)
-	aliasRe = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]+$`)
+	aliasRe = regexp.MustCompile(`^alias/[a-zA-Z0-9:/_-]+$`) // CreateAlias: ^[a-zA-Z0-9:/_-]+$
 )
 
 // resolveKey finds the key a KeyId parameter names: a key ID, key ARN and,

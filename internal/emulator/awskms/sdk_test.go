@@ -54,6 +54,16 @@ func TestDescribeKeyReferences(t *testing.T) {
 	}
 }
 
+func TestAliasNamesMayHoldColons(t *testing.T) {
+	keys := awskms.GenerateKeys(1)
+	keys[0].Aliases = []string{"alias/team:payments/db"}
+	_, c := start(t, awskms.WithKeys(keys...))
+	out, err := c.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String("alias/team:payments/db")})
+	if err != nil || *out.KeyMetadata.KeyId != keys[0].ID {
+		t.Fatalf("an alias with a colon (CreateAlias allows [a-zA-Z0-9:/_-]): %v", err)
+	}
+}
+
 func TestDescribeKeyErrors(t *testing.T) {
 	keys := awskms.GenerateKeys(2)
 	keys[1].DenyDescribe = true
