@@ -120,6 +120,10 @@ type Key struct {
 	NativeProtection string
 	// Manager is who manages the key (AWS KeyManager, Alibaba Creator).
 	Manager string
+	// KeyStore is the dedicated store holding the key: the AWS custom key
+	// store (CustomKeyStoreId) or the Alibaba KMS instance (DKMSInstanceId);
+	// empty for the cloud's shared store.
+	KeyStore string
 	// Enabled is the provider's own enabled flag where it has one.
 	Enabled bool
 

@@ -47,7 +47,7 @@ func wantKey(s *emu.Server, k emu.Key) kms.Key {
 		Description: k.Description, Kind: kinds[k.Spec],
 		State: states[k.State], NativeState: k.State, Usage: usages[k.Usage], NativeUsage: k.Usage,
 		Spec: k.Spec, Origin: k.Origin, Protection: prots[k.Protection], NativeProtection: k.Protection,
-		Manager: k.Creator, Enabled: k.State == "Enabled", CreatedAt: k.CreatedAt, DeletionAt: k.DeleteDate,
+		Manager: k.Creator, KeyStore: k.DKMSInstanceID, Enabled: k.State == "Enabled", CreatedAt: k.CreatedAt, DeletionAt: k.DeleteDate,
 		ValidTo: k.MaterialExpireTime, RotatedAt: k.LastRotationDate, NextRotationAt: k.NextRotationDate,
 		RotationPeriod: k.RotationInterval, AutomaticRotation: k.AutomaticRotation == "Enabled",
 		Aliases: k.Aliases, DeletionProtection: k.DeletionProtection, Detail: kms.DetailFull,

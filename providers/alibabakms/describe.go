@@ -114,7 +114,10 @@ var (
 
 // keyFromMetadata parses KeyMetadata, whose fields are all strings, into a
 // Key. A field that does not parse is left zero and named in DetailErr; the
-// raw KeyMetadata stays reachable with Key.As.
+// raw KeyMetadata stays reachable with Key.As, and with it the two values
+// the portable Key has no place for: DeletionProtectionDescription, and an
+// AutomaticRotation of Suspended (AutomaticRotation is true for Enabled
+// only).
 func keyFromMetadata(m alikms.KeyMetadata) kms.Key {
 	k := kms.Key{
 		Provider: provider, ID: m.KeyId, ARN: m.Arn, Description: m.Description,
@@ -122,7 +125,7 @@ func keyFromMetadata(m alikms.KeyMetadata) kms.Key {
 		Usage: portableUsages[m.KeyUsage], NativeUsage: m.KeyUsage,
 		Spec: m.KeySpec, Origin: m.Origin,
 		Protection: portableProtections[m.ProtectionLevel], NativeProtection: m.ProtectionLevel,
-		Manager: m.Creator, Enabled: m.KeyState == "Enabled",
+		Manager: m.Creator, KeyStore: m.DKMSInstanceId, Enabled: m.KeyState == "Enabled",
 		AutomaticRotation: m.AutomaticRotation == "Enabled", PrimaryVersion: m.PrimaryKeyVersion,
 		DeletionProtection: m.DeletionProtection == "Enabled",
 		Kind:               kindOf(m.KeySpec, m.KeyUsage),

@@ -64,6 +64,7 @@ func fromMetadata(md *types.KeyMetadata) kms.Key {
 		Protection:       protections[md.Origin],
 		NativeProtection: string(md.Origin),
 		Manager:          string(md.KeyManager),
+		KeyStore:         aws.ToString(md.CustomKeyStoreId),
 		Enabled:          md.Enabled,
 		CreatedAt:        aws.ToTime(md.CreationDate),
 		DeletionAt:       aws.ToTime(md.DeletionDate),

@@ -172,7 +172,7 @@ func TestCustomKeyStoreKeys(t *testing.T) {
 	l := awskms.New(client)
 	hsm, ext := s.Keys()[11], s.Keys()[16]
 	got, err := l.DescribeKey(context.Background(), hsm.ID)
-	if err != nil || got.Origin != "AWS_CLOUDHSM" || got.Protection != kms.ProtectionHSM {
+	if err != nil || got.Origin != "AWS_CLOUDHSM" || got.Protection != kms.ProtectionHSM || got.KeyStore != hsm.CustomKeyStoreID {
 		t.Fatalf("CloudHSM key: %+v, %v", got, err)
 	}
 	var md types.KeyMetadata
@@ -181,7 +181,8 @@ func TestCustomKeyStoreKeys(t *testing.T) {
 	}
 	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{
 		Filter: kms.Filter{Protections: []kms.ProtectionLevel{kms.ProtectionExternal}}}))
-	if err != nil || len(keys) != 1 || keys[0].ID != ext.ID || keys[0].NativeProtection != "EXTERNAL_KEY_STORE" {
+	if err != nil || len(keys) != 1 || keys[0].ID != ext.ID || keys[0].NativeProtection != "EXTERNAL_KEY_STORE" ||
+		keys[0].KeyStore != ext.CustomKeyStoreID {
 		t.Fatalf("external key store filter: %+v, %v", keys, err)
 	}
 	if _, err := kmstest.Collect(l.ListKeyVersions(context.Background(), hsm.ID, kms.ListOptions{})); !errors.Is(err, kms.ErrUnsupported) {
