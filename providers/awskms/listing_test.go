@@ -167,6 +167,26 @@ func TestLimiterIsSharedAndAdjustable(t *testing.T) {
 	}
 }
 
+func TestIteratorsOfOneListerShareTheQuota(t *testing.T) {
+	s, client := setup(t, emulator.WithGeneratedKeys(3))
+	// One ListKeys request now, the next in 1,000 seconds.
+	l := awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0.001, 1))
+	first, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+	if err != nil || len(first) != 3 {
+		t.Fatalf("first listing: %d keys, %v", len(first), err)
+	}
+	// The second listing's iterator draws on the same budget: its request
+	// would miss the deadline, so it is refused at once, unsent.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := kmstest.Collect(l.ListKeys(ctx, kms.ListOptions{})); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second listing: got %v, want context.DeadlineExceeded from the shared limiter", err)
+	}
+	if n := s.Requests(awskms.OpListKeys); n != 1 {
+		t.Fatalf("%d ListKeys requests, want 1", n)
+	}
+}
+
 func TestCustomKeyStoreKeys(t *testing.T) {
 	s, client := setup(t, emulator.WithGeneratedKeys(20))
 	l := awskms.New(client)

@@ -122,10 +122,20 @@ func TestEmptyPages(t *testing.T) {
 }
 
 func TestLatencyHonoursClientCancellation(t *testing.T) {
-	_, c := start(t, awskms.WithLatency(time.Hour))
+	s, c := start(t, awskms.WithLatency(time.Hour))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := c.ListKeys(ctx, &kms.ListKeysInput{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	// A request that reaches the server is held there: with an hour of
+	// latency, a second's deadline runs out (with none, it would answer).
+	ctx, cancel = context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := c.ListKeys(ctx, &kms.ListKeysInput{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+	if n := s.Requests(awskms.OpListKeys); n != 1 {
+		t.Fatalf("the server received %d requests, want the one it held", n)
 	}
 }

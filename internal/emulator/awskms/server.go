@@ -178,9 +178,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := s.requests[op]; ok && c != nil {
 		c.Add(1)
 	}
-	if !s.delay(r) {
-		return
-	}
 	if e := checkProtocol(r, s.cfg.region); e != nil {
 		writeError(w, e)
 		return
@@ -191,6 +188,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, e := decodeRequest(r)
+	// The latency comes once the body is read: from then on the server
+	// notices a client that goes away, and stops waiting.
+	if !s.delay(r) {
+		return
+	}
 	if e == nil {
 		e = s.admit(op, req)
 	}
