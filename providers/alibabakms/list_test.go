@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 	"go.uber.org/goleak"
@@ -235,4 +236,37 @@ func TestCloseIdleConnections(t *testing.T) {
 	}
 	l.CloseIdleConnections()
 	goleak.VerifyNone(t, before)
+}
+
+// TestPagesAreFetchedConcurrently: once the first page told the total, the
+// default Lister has up to 4 ListKeys requests in flight; WithConcurrency(1,
+// 0) one. The emulator holds every request 50 ms, long enough for the pages
+// started together to overlap.
+func TestPagesAreFetchedConcurrently(t *testing.T) {
+	for _, tc := range []struct {
+		pages    int
+		min, max int
+	}{{0, 2, 4}, {1, 1, 1}} {
+		s, l := setup(t, []emu.Option{emu.WithGeneratedKeys(100, 3), emu.WithLatency(50 * time.Millisecond)},
+			alibabakms.WithConcurrency(tc.pages, 0))
+		keys, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{PageSize: 10}))
+		if err != nil || len(keys) != 100 {
+			t.Fatalf("WithConcurrency(%d): %d keys, %v", tc.pages, len(keys), err)
+		}
+		if got := s.MaxInFlight(); got < tc.min || got > tc.max {
+			t.Errorf("WithConcurrency(%d): %d requests at once, want %d to %d", tc.pages, got, tc.min, tc.max)
+		}
+	}
+}
+
+func TestDefaultQuotaIs50PerSecond(t *testing.T) {
+	s := emu.New()
+	t.Cleanup(s.Close)
+	c, err := s.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alibabakms.New(c).Limiter().Limit(); got != 50 || alibabakms.DefaultRateLimit != 50 {
+		t.Errorf("default pace %v a second, want the published 50", got)
+	}
 }

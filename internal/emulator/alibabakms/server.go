@@ -47,6 +47,8 @@ type Server struct {
 	total    func(action string, call, actual int) int
 	requests atomic.Int64
 	reqID    atomic.Int64
+	inFlight atomic.Int64
+	peak     atomic.Int64 // most requests in flight at once
 
 	mu        sync.Mutex
 	counts    map[string]int
@@ -163,6 +165,10 @@ func (s *Server) Count(action string) int {
 // Requests returns the number of requests received in all.
 func (s *Server) Requests() int { return int(s.requests.Load()) }
 
+// MaxInFlight returns the most requests the server has been answering at
+// once.
+func (s *Server) MaxInFlight() int { return int(s.peak.Load()) }
+
 // Throttled returns the number of requests refused by the read quota.
 func (s *Server) Throttled() int {
 	s.mu.Lock()
@@ -177,6 +183,7 @@ func (s *Server) ResetCounts() {
 	s.counts = map[string]int{}
 	s.throttled = 0
 	s.requests.Store(0)
+	s.peak.Store(s.inFlight.Load())
 }
 
 // apiError is an error answer.
@@ -193,6 +200,10 @@ func errInvalidParameter(format string, args ...any) *apiError {
 // ServeHTTP answers one RPC request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+	}
 	if err := r.ParseForm(); err != nil {
 		s.writeError(w, r, errInvalidParameter("%v", err))
 		return

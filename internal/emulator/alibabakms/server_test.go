@@ -1,6 +1,7 @@
 package alibabakms
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -330,6 +331,43 @@ func TestTimestampChecked(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != want {
 			t.Errorf("Timestamp %q: status %d, want %d", ts, resp.StatusCode, want)
+		}
+	}
+}
+
+// TestRPCParametersChecked sends hand-signed requests with a wrong Version,
+// a Format other than JSON, and an unknown or missing Action.
+func TestRPCParametersChecked(t *testing.T) {
+	s := New(WithKeys(DemoKeys(DefaultAccount)...))
+	t.Cleanup(s.Close)
+	id, secret := s.AccessKey()
+	for _, tc := range []struct {
+		name, param, value string
+		status             int
+		code               string
+	}{
+		{"wrong version", "Version", "2020-01-01", 400, "InvalidVersion"},
+		{"XML format", "Format", "XML", 400, "InvalidParameter"},
+		{"unknown action", "Action", "Encrypt2", 404, "InvalidAction.NotFound"},
+		{"no action", "Action", "", 404, "InvalidAction.NotFound"},
+		{"all well", "", "", 200, ""},
+	} {
+		now := time.Now().UTC().Format("2006-01-02T15:04:05Z")
+		q := url.Values{"Action": {"ListKeys"}, "Version": {APIVersion}, "Format": {"JSON"}, "AccessKeyId": {id},
+			"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {tc.name}, "Timestamp": {now}}
+		if tc.param != "" {
+			q.Set(tc.param, tc.value)
+		}
+		q.Set("Signature", Sign(StringToSign("GET", q), secret))
+		resp, err := http.Get(s.URL() + "/?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Code string }
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || body.Code != tc.code {
+			t.Errorf("%s: %d %q, want %d %q", tc.name, resp.StatusCode, body.Code, tc.status, tc.code)
 		}
 	}
 }
