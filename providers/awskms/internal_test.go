@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 
@@ -110,4 +112,28 @@ func TestForgedCursorWithABadMarkerSendsNothing(t *testing.T) {
 		assert.ErrorIs(t, err, kms.ErrInvalidCursor, "marker %.12q", marker)
 	}
 	assert.Zero(t, s.Requests("ListKeys"), "a bad marker never reaches the wire")
+}
+
+func TestRotationStates(t *testing.T) {
+	for _, tc := range []struct {
+		material types.KeyMaterialState
+		imported types.ImportState
+		state    kms.KeyVersionState
+		primary  bool
+	}{
+		{types.KeyMaterialStateCurrent, "", kms.VersionEnabled, true},
+		{types.KeyMaterialStateNonCurrent, "", kms.VersionEnabled, false},
+		{types.KeyMaterialStatePendingRotation, "", kms.VersionPending, false},
+		{types.KeyMaterialStatePendingMultiRegionImportAndRotation, "", kms.VersionPending, false},
+		{types.KeyMaterialStateNonCurrent, types.ImportStatePendingImport, kms.VersionPending, false},
+		{types.KeyMaterialStateCurrent, types.ImportStateImported, kms.VersionEnabled, true},
+		{"SOMETHING_NEW", "", kms.VersionUnknown, false},
+	} {
+		v := fromRotation(&types.RotationsListEntry{KeyId: aws.String("k"), KeyMaterialId: aws.String("m"),
+			KeyMaterialState: tc.material, ImportState: tc.imported})
+		assert.Equal(t, tc.state, v.State, "%s/%s", tc.material, tc.imported)
+		assert.Equal(t, tc.primary, v.Primary, "%s/%s", tc.material, tc.imported)
+		assert.Equal(t, string(tc.material), v.NativeState)
+		assert.Equal(t, string(tc.imported), v.ImportState)
+	}
 }
