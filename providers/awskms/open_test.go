@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,5 +73,29 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 		if strings.Contains(err.Error(), "secret-password") || strings.Contains(err.Error(), "pw@") {
 			t.Fatalf("%s: the error repeats a credential: %v", u, err)
 		}
+	}
+}
+
+func TestOpenWithAProfile(t *testing.T) {
+	isolateAWSConfig(t)
+	dir := t.TempDir()
+	config, creds := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	if err := os.WriteFile(config, []byte("[profile audit]\nregion = eu-central-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(creds, []byte("[audit]\naws_access_key_id = AKIDPROFILEONLY\naws_secret_access_key = not-a-real-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", config)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
+	s := emulator.New(emulator.WithGeneratedKeys(2), emulator.WithRegion("eu-central-1"))
+	t.Cleanup(s.Close)
+	l, err := kms.Open(context.Background(), "awskms://?profile=audit&endpoint="+url.QueryEscape(s.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+	if err != nil || len(keys) != 2 || keys[0].Region != "eu-central-1" {
+		t.Fatalf("listing with the profile's region: %d keys, %v", len(keys), err)
 	}
 }
