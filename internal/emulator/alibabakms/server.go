@@ -5,9 +5,11 @@
 // official Go SDK's response types define them.
 //
 // Every request's HMAC-SHA1 signature is checked against the configured
-// AccessKey, and its Timestamp must be within 15 minutes. Knobs: seeded or generated keys, latency, the shared read quota
-// (429 Rejected.Throttling), injected failures, a TotalCount that differs
-// from the truth, and request counts per action.
+// AccessKey, before the quota; its Timestamp must be within 15 minutes and
+// its SignatureNonce new (a replay answers SignatureNonceUsed). Knobs:
+// seeded or generated keys, latency, the shared read quota (429
+// Rejected.Throttling), injected failures, a TotalCount that differs from
+// the truth, and request counts per action (and the most in flight).
 package alibabakms
 
 import (
@@ -15,6 +17,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -54,6 +57,8 @@ type Server struct {
 	counts    map[string]int
 	throttled int
 	faults    []fault
+	nonces    map[uint64]struct{} // hashes of the SignatureNonces accepted
+	seed      maphash.Seed
 }
 
 type fault struct {
@@ -112,6 +117,8 @@ func New(opts ...Option) *Server {
 		keyID:  DefaultAccessKeyID,
 		secret: DefaultAccessKeySecret,
 		counts: map[string]int{},
+		nonces: map[uint64]struct{}{},
+		seed:   maphash.MakeSeed(),
 	}
 	for _, o := range opts {
 		o(s)
@@ -286,7 +293,27 @@ func (s *Server) check(r *http.Request) *apiError {
 	if fm := f.Get("Format"); fm != "" && !strings.EqualFold(fm, "JSON") {
 		return errInvalidParameter("Format %q is not supported by the emulator", fm)
 	}
+	if !s.freshNonce(f.Get("SignatureNonce")) {
+		return &apiError{http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already."}
+	}
 	return nil
+}
+
+// freshNonce records the SignatureNonce of an authenticated request and
+// reports whether it is new: the cloud refuses a nonce used before (a
+// replayed request). An empty nonce is let through.
+func (s *Server) freshNonce(nonce string) bool {
+	if nonce == "" {
+		return true
+	}
+	h := maphash.String(s.seed, nonce)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, used := s.nonces[h]; used {
+		return false
+	}
+	s.nonces[h] = struct{}{}
+	return true
 }
 
 func hmacEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -371,3 +371,30 @@ func TestRPCParametersChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayedNonceRefused sends the same signed request twice: the second
+// is a replay, refused as the cloud does.
+func TestReplayedNonceRefused(t *testing.T) {
+	s := New(WithKeys(DemoKeys(DefaultAccount)...))
+	t.Cleanup(s.Close)
+	id, secret := s.AccessKey()
+	q := url.Values{"Action": {"ListKeys"}, "Version": {APIVersion}, "Format": {"JSON"}, "AccessKeyId": {id},
+		"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {"once"},
+		"Timestamp": {time.Now().UTC().Format("2006-01-02T15:04:05Z")}}
+	q.Set("Signature", Sign(StringToSign("GET", q), secret))
+	for i, want := range []struct {
+		status int
+		code   string
+	}{{200, ""}, {400, "SignatureNonceUsed"}} {
+		resp, err := http.Get(s.URL() + "/?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Code string }
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != want.status || body.Code != want.code {
+			t.Errorf("request %d: %d %q, want %d %q", i+1, resp.StatusCode, body.Code, want.status, want.code)
+		}
+	}
+}
