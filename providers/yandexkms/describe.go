@@ -53,11 +53,12 @@ func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error
 	if err := l.checkKey("DescribeKey", keyRef); err != nil {
 		return kms.Key{}, err
 	}
-	return l.describe(ctx, keyRef, getters, l.retry)
+	return l.describe(ctx, "DescribeKey", keyRef, getters, l.retry)
 }
 
-// describe tries gets in turn; see DescribeKey.
-func (l *Lister) describe(ctx context.Context, keyID string, gets []kindGet, r pagination.Retry) (kms.Key, error) {
+// describe tries gets in turn; see DescribeKey. op is the operation a key
+// that none of them knows is reported for.
+func (l *Lister) describe(ctx context.Context, op, keyID string, gets []kindGet, r pagination.Retry) (kms.Key, error) {
 	var lastErr error
 	for _, g := range gets {
 		var k kms.Key
@@ -74,7 +75,7 @@ func (l *Lister) describe(ctx context.Context, keyID string, gets []kindGet, r p
 		}
 		lastErr = err
 	}
-	return kms.Key{}, kms.NewError(kms.ProviderYandex, "DescribeKey", kms.CodeNotFound,
+	return kms.Key{}, kms.NewError(kms.ProviderYandex, op, kms.CodeNotFound,
 		fmt.Errorf("no symmetric, asymmetric encryption or asymmetric signature key %q: %w", keyID, lastErr))
 }
 
@@ -116,7 +117,7 @@ func (l *Lister) fetchVersions(ctx context.Context, keyID, token string, size in
 	if token != "" || !isNotFound(err) {
 		return nil, "", err
 	}
-	k, err := l.describe(ctx, keyID, getters[1:], pagination.Retry{MaxAttempts: 1})
+	k, err := l.describe(ctx, OpListVersions, keyID, getters[1:], pagination.Retry{MaxAttempts: 1})
 	if err != nil {
 		return nil, "", err
 	}

@@ -3,6 +3,7 @@ package yandexkms
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
@@ -139,7 +140,7 @@ func (l *Lister) checkList(op string, opts kms.ListOptions) error {
 // checkToken refuses a page token longer than the API allows: it can only
 // come from a tampered cursor.
 func checkToken(op, token string) error {
-	if len(token) > MaxPageToken {
+	if utf8.RuneCountInString(token) > MaxPageToken { // characters, as the API counts
 		return kms.NewError(kms.ProviderYandex, op, kms.CodeInvalidCursor, errTokenTooLong)
 	}
 	return nil

@@ -128,6 +128,10 @@ func TestVersions(t *testing.T) {
 	srv.ResetCounts()
 	for _, err := range l.ListKeyVersions(ctx, "abjnosuchkey", kms.ListOptions{}).All() {
 		assert.ErrorIs(t, err, kms.ErrNotFound)
+		var kerr *kms.Error
+		if assert.ErrorAs(t, err, &kerr) {
+			assert.Equal(t, yandexkms.OpListVersions, kerr.Op, "the listing's operation, not DescribeKey")
+		}
 	}
 	assert.Equal(t, int64(3), srv.TotalRequests(), "ListVersions, then the two asymmetric Gets")
 }

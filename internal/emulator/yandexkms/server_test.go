@@ -112,9 +112,11 @@ func TestValidation(t *testing.T) {
 	assert.NoError(t, err)
 	_, err = sdk.KMS().SymmetricKey().ListVersions(ctx, &kmspb.ListSymmetricKeyVersionsRequest{KeyId: emu.KeyID(0, 0), PageSize: 1001})
 	assert.Equal(t, codes.InvalidArgument, code(err))
+	_, err = sdk.KMS().SymmetricKey().ListVersions(ctx, &kmspb.ListSymmetricKeyVersionsRequest{KeyId: "unknown", PageSize: 1001})
+	assert.Equal(t, codes.InvalidArgument, code(err), "the request is checked before the key is looked up")
 	_, err = sdk.KMS().SymmetricKey().Get(ctx, &kmspb.GetSymmetricKeyRequest{})
 	assert.Equal(t, codes.InvalidArgument, code(err))
-	assert.Equal(t, int64(11), srv.TotalRequests())
+	assert.Equal(t, int64(12), srv.TotalRequests())
 }
 
 func TestGetAndVersions(t *testing.T) {

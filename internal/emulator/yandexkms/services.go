@@ -103,13 +103,14 @@ func (x symmetricService) ListVersions(_ context.Context, req *kmspb.ListSymmetr
 	if err := checkID("key_id", req.GetKeyId()); err != nil {
 		return nil, err
 	}
-	if x.s.store.symmetric[req.KeyId] == nil {
-		return nil, notFound("SymmetricKey", req.KeyId)
-	}
+	// The request is validated before the key is looked up, as the cloud does.
 	vs := x.s.store.versions[req.KeyId]
 	from, to, next, err := x.s.page(listing{MethodSymmetricVersion, req.KeyId, req.PageSize, req.PageToken}, len(vs))
 	if err != nil {
 		return nil, err
+	}
+	if x.s.store.symmetric[req.KeyId] == nil {
+		return nil, notFound("SymmetricKey", req.KeyId)
 	}
 	return &kmspb.ListSymmetricKeyVersionsResponse{KeyVersions: vs[from:to], NextPageToken: next}, nil
 }
