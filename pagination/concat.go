@@ -25,6 +25,13 @@ func Concat[T any](ctx context.Context, opts Options, parts ...func(ctx context.
 	if it.err == nil && it.start.part == len(parts) {
 		it.done = true
 	}
+	if it.err == nil && it.start.inner != nil && it.start.part < len(parts) {
+		// Make the part the cursor resumes now (making fetches nothing), so
+		// that a bad inner cursor fails the listing before any part starts.
+		if err := parts[it.start.part](ctx, encodeCursor(*it.start.inner)).err; err != nil {
+			it.err, it.errFrom = err, opts.Cursor
+		}
+	}
 	return it
 }
 

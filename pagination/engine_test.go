@@ -162,6 +162,61 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 	assert.Zero(t, src.calls.Load())
 }
 
+func TestCheckTokenRefusesACursorsTokenBeforeAnyRequest(t *testing.T) {
+	short := func(tok string) error {
+		if len(tok) > 2 {
+			return errors.New("token longer than 2")
+		}
+		return nil
+	}
+	src := &memSource{n: 50}
+	made := ByMarker(context.Background(), src.marker, Options{PageSize: 20}) // markers "m20", "m40"
+	n := 0
+	for range made.All() {
+		if n++; n == 21 { // inside the second page: the cursor holds "m20"
+			break
+		}
+	}
+	cursor := made.Cursor()
+	calls := src.calls.Load()
+	it := ByMarker(context.Background(), src.marker, Options{Cursor: cursor, CheckToken: short})
+	_, err := Collect(it)
+	require.ErrorIs(t, err, ErrInvalidCursor)
+	assert.ErrorContains(t, err, "token longer than 2")
+	assert.Equal(t, cursor, it.Cursor(), "the refused cursor is kept")
+	assert.Equal(t, calls, src.calls.Load())
+
+	resumed := concatAt(t, src, short)
+	calls = src.calls.Load()
+	_, err = Collect(resumed)
+	assert.ErrorIs(t, err, ErrInvalidCursor)
+	assert.Equal(t, calls, src.calls.Load(), "no part started")
+}
+
+// concatAt returns a three-part Concat over src resumed inside its second
+// part at a marker CheckToken refuses (the third part would start at once).
+func concatAt(t *testing.T, src *memSource, check func(string) error) *Iterator[string] {
+	t.Helper()
+	parts := func(check func(string) error) []func(context.Context, string) *Iterator[string] {
+		part := func(ctx context.Context, c string) *Iterator[string] {
+			return ByMarker(ctx, src.marker, Options{Cursor: c, PageSize: 20, CheckToken: check})
+		}
+		return []func(context.Context, string) *Iterator[string]{part, part, part}
+	}
+	it := Concat(context.Background(), Options{Concurrency: 1}, parts(nil)...)
+	n := 0
+	for _, err := range it.All() {
+		require.NoError(t, err)
+		if n++; n == 71 { // inside the second part's second page (marker "m20")
+			break
+		}
+	}
+	calls := src.calls.Load()
+	resumed := Concat(context.Background(), Options{Cursor: it.Cursor()}, parts(check)...)
+	require.Equal(t, calls, src.calls.Load())
+	return resumed
+}
+
 func TestRepeatedTokenStops(t *testing.T) {
 	calls := 0
 	it := ByPageToken(context.Background(), func(context.Context, string, int) ([]int, string, error) {

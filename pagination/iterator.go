@@ -2,6 +2,7 @@ package pagination
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 )
@@ -70,6 +71,11 @@ func newIterator[T any](ctx context.Context, kind byte, src pager[T], opts Optio
 		return it
 	}
 	pos, err := decodeCursor(opts.Cursor, kind, it.scope)
+	if err == nil && pos.token != "" && opts.CheckToken != nil {
+		if err = opts.CheckToken(pos.token); err != nil && !errors.Is(err, ErrInvalidCursor) {
+			err = fmt.Errorf("%w: %w", ErrInvalidCursor, err)
+		}
+	}
 	if err != nil {
 		it.err, it.errFrom = err, opts.Cursor
 		return it

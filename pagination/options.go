@@ -51,6 +51,12 @@ type Options struct {
 	// Limiter, when set, paces every request of the iterator; share one
 	// Limiter between all iterators that draw on the same quota.
 	Limiter *Limiter
+	// CheckToken, when set, checks the marker or page token that Cursor
+	// carries against the shape the API documents (length, characters) as
+	// the Iterator is made: a cursor is checked for integrity, not signed, so
+	// its token may be anything. An error fails the Iterator with
+	// ErrInvalidCursor before any request.
+	CheckToken func(token string) error
 }
 
 // Retry is the policy for retrying a failed request: jittered exponential

@@ -57,9 +57,7 @@ func page[O any](ctx context.Context, op, marker string, limit int, call func(m 
 		n    *int32
 		zero O
 	)
-	if err := setPage(op, marker, limit, &m, &n); err != nil {
-		return zero, err
-	}
+	setPage(marker, limit, &m, &n)
 	out, err := call(m, n)
 	if err != nil {
 		return zero, mapError(ctx, op, err)
@@ -67,9 +65,11 @@ func page[O any](ctx context.Context, op, marker string, limit int, call func(m 
 	return out, nil
 }
 
-// setPage checks the marker a cursor carried (length 1..1024, characters
-// U+0020..U+00FF, as AWS documents it) and sets Marker and Limit.
-func setPage(op, marker string, limit int, m **string, n **int32) error {
+// checkMarker checks the marker a cursor carries against the shape AWS
+// documents (length 1..1024 characters, U+0020..U+00FF); it is the
+// pagination.Options.CheckToken of every listing, so a forged cursor is
+// refused before any request.
+func checkMarker(op, marker string) error {
 	if utf8.RuneCountInString(marker) > MaxMarkerLen { // characters, not bytes
 		return kms.NewError(kms.ProviderAWS, op, kms.CodeInvalidCursor, errMarkerShape)
 	}
@@ -78,13 +78,17 @@ func setPage(op, marker string, limit int, m **string, n **int32) error {
 			return kms.NewError(kms.ProviderAWS, op, kms.CodeInvalidCursor, errMarkerShape)
 		}
 	}
+	return nil
+}
+
+// setPage sets Marker and Limit (nil for none).
+func setPage(marker string, limit int, m **string, n **int32) {
 	if marker != "" {
 		*m = aws.String(marker)
 	}
 	if limit > 0 {
 		*n = aws.Int32(int32(limit))
 	}
-	return nil
 }
 
 // checkList rejects bad list options before any request.
@@ -99,12 +103,13 @@ func (l *Lister) checkList(op string, opts kms.ListOptions) error {
 // (operation, and key for versions) within the Lister's Region and endpoint.
 func (l *Lister) pageOptions(op, scope string, opts kms.ListOptions) pagination.Options {
 	return pagination.Options{
-		PageSize: opts.PageSize,
-		Cursor:   opts.Cursor,
-		Scope:    l.scope + "/" + scope,
-		MaxItems: opts.MaxItems,
-		Prefetch: l.prefetch,
-		Retry:    l.retry,
-		Limiter:  l.limiters[op],
+		PageSize:   opts.PageSize,
+		Cursor:     opts.Cursor,
+		Scope:      l.scope + "/" + scope,
+		MaxItems:   opts.MaxItems,
+		Prefetch:   l.prefetch,
+		Retry:      l.retry,
+		Limiter:    l.limiters[op],
+		CheckToken: func(marker string) error { return checkMarker(op, marker) },
 	}
 }

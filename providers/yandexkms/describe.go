@@ -95,7 +95,7 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 	if err := l.checkList("ListKeyVersions", kms.ListOptions{PageSize: opts.PageSize, MaxItems: opts.MaxItems}); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
-	o := l.pageOptions(keyRef+"/"+OpListVersions, opts.Cursor, opts.PageSize)
+	o := l.pageOptions(OpListVersions, keyRef+"/"+OpListVersions, opts.Cursor, opts.PageSize)
 	o.MaxItems = opts.MaxItems
 	return pagination.ByPageToken(ctx, func(ctx context.Context, token string, size int) ([]kms.KeyVersion, string, error) {
 		return l.fetchVersions(ctx, keyRef, token, size)
@@ -106,9 +106,6 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 // key ListVersions does not know, the asymmetric lookups (sent once each
 // under the limiter; the engine retries the whole fetch).
 func (l *Lister) fetchVersions(ctx context.Context, keyID, token string, size int) ([]kms.KeyVersion, string, error) {
-	if err := checkToken(OpListVersions, token); err != nil {
-		return nil, "", err
-	}
 	resp, err := l.sdk.KMS().SymmetricKey().ListVersions(ctx,
 		&kmspb.ListSymmetricKeyVersionsRequest{KeyId: keyID, PageSize: int64(size), PageToken: token})
 	if err = mapError(ctx, OpListVersions, err); err == nil {

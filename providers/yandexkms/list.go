@@ -57,9 +57,6 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 // part is the listing of one kind of key in one folder.
 func (l *Lister) part(folderID string, k kindList, opts kms.ListOptions) func(context.Context, string) *pagination.Iterator[kms.Key] {
 	fetch := func(ctx context.Context, token string, size int) ([]kms.Key, string, error) {
-		if err := checkToken(k.op, token); err != nil {
-			return nil, "", err
-		}
 		keys, next, err := k.list(l, ctx, folderID, token, int64(size))
 		if err != nil {
 			return nil, "", mapError(ctx, k.op, err)
@@ -70,7 +67,7 @@ func (l *Lister) part(folderID string, k kindList, opts kms.ListOptions) func(co
 		return keys, next, nil
 	}
 	return func(ctx context.Context, cursor string) *pagination.Iterator[kms.Key] {
-		return pagination.ByPageToken(ctx, fetch, l.pageOptions(folderID+"/"+k.op+"/"+opts.Filter.String(), cursor, opts.PageSize))
+		return pagination.ByPageToken(ctx, fetch, l.pageOptions(k.op, folderID+"/"+k.op+"/"+opts.Filter.String(), cursor, opts.PageSize))
 	}
 }
 
@@ -138,7 +135,8 @@ func (l *Lister) checkList(op string, opts kms.ListOptions) error {
 }
 
 // checkToken refuses a page token longer than the API allows: it can only
-// come from a tampered cursor.
+// come from a tampered cursor (pagination.Options.CheckToken checks it as
+// the listing is made).
 func checkToken(op, token string) error {
 	if utf8.RuneCountInString(token) > MaxPageToken { // characters, as the API counts
 		return kms.NewError(kms.ProviderYandex, op, kms.CodeInvalidCursor, errTokenTooLong)
@@ -146,15 +144,16 @@ func checkToken(op, token string) error {
 	return nil
 }
 
-// pageOptions are the engine options of one paged listing; scope names it
-// (folder or key, operation, filter) within the Lister's endpoint.
-func (l *Lister) pageOptions(scope, cursor string, pageSize int) pagination.Options {
+// pageOptions are the engine options of one paged listing of op; scope
+// names it (folder or key, operation, filter) within the Lister's endpoint.
+func (l *Lister) pageOptions(op, scope, cursor string, pageSize int) pagination.Options {
 	return pagination.Options{
-		PageSize: pageSize,
-		Cursor:   cursor,
-		Scope:    l.scope + "/" + scope,
-		Prefetch: l.prefetch,
-		Retry:    l.retry,
-		Limiter:  l.limiter,
+		PageSize:   pageSize,
+		Cursor:     cursor,
+		Scope:      l.scope + "/" + scope,
+		Prefetch:   l.prefetch,
+		Retry:      l.retry,
+		Limiter:    l.limiter,
+		CheckToken: func(token string) error { return checkToken(op, token) },
 	}
 }
