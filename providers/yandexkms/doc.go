@@ -59,6 +59,10 @@
 // exponential backoff) for errors whose portable code is retryable:
 // RESOURCE_EXHAUSTED (kms.ErrThrottled) and UNAVAILABLE, DEADLINE_EXCEEDED
 // from the server, INTERNAL and dial failures (kms.ErrUnavailable).
+// UNAUTHENTICATED is not retried. Note that the SDK reports a failure to
+// obtain an IAM token (the instance metadata service or the IAM endpoint
+// briefly out of reach) as UNAUTHENTICATED too, so such an outage surfaces
+// as kms.ErrUnauthenticated at once; retry the listing from its cursor.
 //
 // # Rate limits
 //

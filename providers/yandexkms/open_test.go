@@ -2,6 +2,11 @@ package yandexkms_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/url"
 	"os"
@@ -67,8 +72,34 @@ func TestCredentialsFromEnv(t *testing.T) {
 	}
 	creds, err := yandexkms.CredentialsFromEnv()
 	require.NoError(t, err)
-	_, isInstance := creds.(ycsdk.NonExchangeableCredentials)
-	assert.True(t, isInstance, "instance metadata by default")
+	assert.IsType(t, ycsdk.InstanceServiceAccount(), creds, "instance metadata by default")
+
+	t.Setenv(yandexkms.EnvIAMToken, "t1.from-iam-var")
+	creds, err = yandexkms.CredentialsFromEnv()
+	require.NoError(t, err)
+	tok, err := creds.(ycsdk.NonExchangeableCredentials).IAMToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "t1.from-iam-var", tok.IamToken)
+	t.Setenv(yandexkms.EnvIAMToken, "")
+
+	t.Setenv(yandexkms.EnvOAuthToken, "y0_from-oauth-var")
+	creds, err = yandexkms.CredentialsFromEnv()
+	require.NoError(t, err)
+	assert.Implements(t, (*ycsdk.ExchangeableCredentials)(nil), creds, "an OAuth token is exchanged")
+	t.Setenv(yandexkms.EnvOAuthToken, "")
+
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rsaKey)})
+	keyJSON, err := json.Marshal(map[string]string{"id": "ajekey", "service_account_id": "ajesa", "private_key": string(pemKey)})
+	require.NoError(t, err)
+	good := filepath.Join(t.TempDir(), "sa-key.json")
+	require.NoError(t, os.WriteFile(good, keyJSON, 0o600))
+	t.Setenv(yandexkms.EnvServiceAccountKey, good)
+	creds, err = yandexkms.CredentialsFromEnv()
+	require.NoError(t, err)
+	assert.Implements(t, (*ycsdk.ExchangeableCredentials)(nil), creds, "a service account key is exchanged (signed JWT)")
+	t.Setenv(yandexkms.EnvServiceAccountKey, "")
 
 	t.Setenv(yandexkms.EnvToken, "y0_oauth")
 	creds, err = yandexkms.CredentialsFromEnv()
@@ -79,7 +110,7 @@ func TestCredentialsFromEnv(t *testing.T) {
 	t.Setenv(yandexkms.EnvToken, "t1.iam")
 	creds, err = yandexkms.CredentialsFromEnv()
 	require.NoError(t, err)
-	tok, err := creds.(ycsdk.NonExchangeableCredentials).IAMToken(context.Background())
+	tok, err = creds.(ycsdk.NonExchangeableCredentials).IAMToken(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "t1.iam", tok.IamToken)
 
