@@ -11,6 +11,7 @@ import (
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
 	"github.com/multikms/multikms/kms"
@@ -73,6 +74,36 @@ func TestMapsEveryField(t *testing.T) {
 	assert.Equal(t, kms.UsageSignVerify, keys[3].Usage)
 	assert.True(t, keys[3].DeletionProtection)
 	assert.Equal(t, "release-signing", keys[3].Name)
+}
+
+func TestMapsEveryAsymmetricField(t *testing.T) {
+	created := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	enc := &aepb.AsymmetricEncryptionKey{Id: "abjenc1", FolderId: "b1gasym", Name: "inbox", Description: "mail keys",
+		Labels: map[string]string{"team": "mail"}, CreatedAt: timestamppb.New(created),
+		Status: aepb.AsymmetricEncryptionKey_INACTIVE, EncryptionAlgorithm: aepb.AsymmetricEncryptionAlgorithm_RSA_4096_ENC_OAEP_SHA_256}
+	sig := &aspb.AsymmetricSignatureKey{Id: "abjsig1", FolderId: "b1gasym", Name: "builds", Description: "release signing",
+		Labels: map[string]string{"team": "ci"}, CreatedAt: timestamppb.New(created), DeletionProtection: true,
+		Status: aspb.AsymmetricSignatureKey_ACTIVE, SignatureAlgorithm: aspb.AsymmetricSignatureAlgorithm_ECDSA_NIST_P384_SHA_384}
+	_, sdk := setup(t, emu.WithAsymmetricEncryptionKeys(enc), emu.WithAsymmetricSignatureKeys(sig))
+	keys := collect(t, yandexkms.New(sdk, "b1gasym").ListKeys(context.Background(), kms.ListOptions{}))
+	require.Len(t, keys, 2)
+	var gotEnc *aepb.AsymmetricEncryptionKey
+	var gotSig *aspb.AsymmetricSignatureKey
+	require.True(t, keys[0].As(&gotEnc))
+	require.True(t, keys[1].As(&gotSig))
+	assert.Equal(t, kms.Key{
+		Provider: kms.ProviderYandex, ID: "abjenc1", FolderID: "b1gasym", Name: "inbox", Description: "mail keys",
+		Kind: kms.KindAsymmetricEncryption, State: kms.StateDisabled, NativeState: "INACTIVE",
+		Usage: kms.UsageEncryptDecrypt, Spec: "RSA_4096_ENC_OAEP_SHA_256", Protection: kms.ProtectionSoftware,
+		CreatedAt: created, PrimaryVersion: "abjenc1", Labels: map[string]string{"team": "mail"}, Detail: kms.DetailFull,
+	}.WithNative(gotEnc), keys[0])
+	assert.Equal(t, kms.Key{
+		Provider: kms.ProviderYandex, ID: "abjsig1", FolderID: "b1gasym", Name: "builds", Description: "release signing",
+		Kind: kms.KindAsymmetricSignature, State: kms.StateEnabled, NativeState: "ACTIVE", Enabled: true,
+		Usage: kms.UsageSignVerify, Spec: "ECDSA_NIST_P384_SHA_384", Protection: kms.ProtectionSoftware,
+		CreatedAt: created, PrimaryVersion: "abjsig1", Labels: map[string]string{"team": "ci"}, DeletionProtection: true,
+		Detail: kms.DetailFull,
+	}.WithNative(gotSig), keys[1])
 }
 
 func TestDescribeFindsEachKind(t *testing.T) {
