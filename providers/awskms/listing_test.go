@@ -50,6 +50,25 @@ func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
 	}
 }
 
+func TestDescribesAreBoundedAndInOrder(t *testing.T) {
+	s, client := setup(t, emulator.WithGeneratedKeys(40), emulator.WithLatency(20*time.Millisecond))
+	l := awskms.New(client, awskms.WithDescribeConcurrency(4))
+	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, PageSize: 10}))
+	if err != nil || len(got) != 40 {
+		t.Fatalf("got %d keys, %v", len(got), err)
+	}
+	for i, k := range got {
+		if k.ID != s.Keys()[i].ID || k.Detail != kms.DetailFull {
+			t.Fatalf("key %d: %s (detail %v), want %s described: list order kept", i, k.ID, k.Detail, s.Keys()[i].ID)
+		}
+	}
+	// 4 describes at once at most, plus a page fetched ahead and the alias
+	// pass; held 20 ms each, the describes overlap.
+	if n := s.MaxInFlight(); n < 2 || n > 4+2 {
+		t.Fatalf("%d requests at once, want 2 to 6", n)
+	}
+}
+
 func TestFilterOnBasicListingDescribes(t *testing.T) {
 	s, client := setup(t, emulator.WithGeneratedKeys(40))
 	l := awskms.New(client)

@@ -37,6 +37,8 @@ type Server struct {
 	ops     map[string]func(*request) (any, *apiError)
 
 	total     atomic.Int64
+	inFlight  atomic.Int64
+	peak      atomic.Int64 // most requests in flight at once
 	requests  map[string]*atomic.Int64
 	throttled map[string]*atomic.Int64
 
@@ -154,6 +156,10 @@ func (s *Server) Requests(op string) int {
 // TotalRequests returns how many requests arrived, whatever they asked.
 func (s *Server) TotalRequests() int { return int(s.total.Load()) }
 
+// MaxInFlight returns the most requests the server has been answering at
+// once.
+func (s *Server) MaxInFlight() int { return int(s.peak.Load()) }
+
 // Throttled returns how many requests for op were answered ThrottlingException.
 func (s *Server) Throttled(op string) int {
 	if c, ok := s.throttled[op]; ok {
@@ -174,6 +180,10 @@ func (s *Server) ResetCounts() {
 // ServeHTTP answers one awsJson1_1 request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.total.Add(1)
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+	}
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "TrentService.")
 	if c := s.requests[op]; ok && c != nil {
 		c.Add(1)
