@@ -5,6 +5,16 @@
 // It knows nothing about KMS or any cloud: the adapters in providers/
 // translate a cloud's page into a MarkerFunc, PageNumberFunc or
 // PageTokenFunc and hand it to ByMarker, ByPageNumber or ByPageToken.
+//
+// A fetch function only translates; the engine does the rest. What a source
+// adds to its Options: a Scope naming the listing (so that a cursor cannot
+// be used on another), a Limiter shared by everything that draws on one
+// quota, a Retry policy (errors with a Retryable() true method are retried,
+// with Throttled() true the Limiter slows down), and a CheckToken for the
+// shape of the cloud's markers or tokens, since a cursor can be forged. A
+// fetch function that builds large items fills them with PageBuffer; Concat
+// joins listings (folders, kinds) and Map hydrates items concurrently, in
+// order.
 package pagination
 
 import (
