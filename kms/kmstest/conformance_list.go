@@ -99,6 +99,7 @@ func testResume(t *testing.T, fx Fixture) {
 func testPages(t *testing.T, fx Fixture) {
 	const size = 5
 	var got []string
+	var kept [][]kms.Key // the pages themselves, which are the caller's to keep
 	pages := 0
 	for page, err := range fx.Lister.ListKeys(context.Background(), kms.ListOptions{PageSize: size}).Pages() {
 		if err != nil {
@@ -106,8 +107,14 @@ func testPages(t *testing.T, fx Fixture) {
 		}
 		pages++
 		got = append(got, keyIDs(page)...)
+		kept = append(kept, page)
 	}
 	sameIDs(t, "Pages", got, keyIDs(fx.Keys))
+	var later []string
+	for _, page := range kept {
+		later = append(later, keyIDs(page)...)
+	}
+	sameIDs(t, "Pages kept until the listing ended", later, got)
 	if least := (len(fx.Keys) + size - 1) / size; pages < least {
 		t.Errorf("Pages with PageSize %d: got %d pages, want at least %d", size, pages, least)
 	}
