@@ -2,6 +2,7 @@ package yandexkms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
@@ -45,8 +46,11 @@ var getters = []kindGet{
 
 // DescribeKey returns the key with ID keyRef (1..50 characters), whichever
 // kind it is: it asks SymmetricKey.Get, then AsymmetricEncryptionKey.Get,
-// then AsymmetricSignatureKey.Get, stopping at the first answer that is not
-// NOT_FOUND; NOT_FOUND from all three is kms.ErrNotFound. Key IDs are
+// then AsymmetricSignatureKey.Get, until one finds it. NOT_FOUND and
+// PERMISSION_DENIED (which Yandex Cloud also answers for a resource the
+// caller cannot see) move on to the next kind; if no kind finds the key,
+// the error is kms.ErrPermissionDenied when any kind answered so, and
+// kms.ErrNotFound otherwise. Any other error stops at once. Key IDs are
 // unique across folders, so the key may be in any folder the credentials
 // can read, not only the Lister's.
 func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
@@ -59,7 +63,7 @@ func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error
 // describe tries gets in turn; see DescribeKey. op is the operation a key
 // that none of them knows is reported for.
 func (l *Lister) describe(ctx context.Context, op, keyID string, gets []kindGet, r pagination.Retry) (kms.Key, error) {
-	var lastErr error
+	var lastErr, denied error
 	for _, g := range gets {
 		var k kms.Key
 		err := pagination.Call(ctx, r, l.limiter, func(ctx context.Context) error {
@@ -67,13 +71,18 @@ func (l *Lister) describe(ctx context.Context, op, keyID string, gets []kindGet,
 			k, err = g.get(l, ctx, keyID)
 			return mapError(ctx, g.op, err)
 		})
-		if err == nil {
+		switch {
+		case err == nil:
 			return k, nil
-		}
-		if !isNotFound(err) {
+		case errors.Is(err, kms.ErrPermissionDenied):
+			denied = err
+		case !isNotFound(err):
 			return kms.Key{}, err
 		}
 		lastErr = err
+	}
+	if denied != nil {
+		return kms.Key{}, denied
 	}
 	return kms.Key{}, kms.NewError(kms.ProviderYandex, op, kms.CodeNotFound,
 		fmt.Errorf("no symmetric, asymmetric encryption or asymmetric signature key %q: %w", keyID, lastErr))
@@ -84,10 +93,11 @@ func (l *Lister) describe(ctx context.Context, op, keyID string, gets []kindGet,
 // 0..1000, 0: 100): every version with its status (ACTIVE,
 // SCHEDULED_FOR_DESTRUCTION with DestroyAt, DESTROYED), primary flag,
 // algorithm and protection (hosted_by_hsm). An asymmetric key has no
-// versions in the API: when ListVersions answers NOT_FOUND, the key is
-// looked up as an asymmetric key and, if found, listed as one implicit
-// version (see implicitVersion); otherwise the listing fails with
-// kms.ErrNotFound.
+// versions in the API: when ListVersions answers NOT_FOUND or
+// PERMISSION_DENIED, the key is looked up as an asymmetric key and, if
+// found, listed as one implicit version (see implicitVersion); otherwise the
+// listing fails with ListVersions' own answer when it was PERMISSION_DENIED,
+// and kms.ErrNotFound when every lookup answered NOT_FOUND.
 func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
 	if err := l.checkKey("ListKeyVersions", keyRef); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
@@ -111,11 +121,16 @@ func (l *Lister) fetchVersions(ctx context.Context, keyID, token string, size in
 	if err = mapError(ctx, OpListVersions, err); err == nil {
 		return convert(ctx, resp.KeyVersions, fromVersion), resp.NextPageToken, nil
 	}
-	if token != "" || !isNotFound(err) {
+	if token != "" || !(isNotFound(err) || errors.Is(err, kms.ErrPermissionDenied)) {
 		return nil, "", err
 	}
+	listErr := err
 	k, err := l.describe(ctx, OpListVersions, keyID, getters[1:], pagination.Retry{MaxAttempts: 1})
-	if err != nil {
+	switch {
+	case err == nil:
+	case isNotFound(err) && errors.Is(listErr, kms.ErrPermissionDenied):
+		return nil, "", listErr // a symmetric key the caller may not list
+	default:
 		return nil, "", err
 	}
 	return []kms.KeyVersion{implicitVersion(k)}, "", nil

@@ -125,6 +125,27 @@ func TestDescribeFindsEachKind(t *testing.T) {
 	assert.ErrorIs(t, err, kms.ErrNotFound)
 }
 
+// TestDeniedForOtherKinds: a cloud that answers PERMISSION_DENIED, not
+// NOT_FOUND, for a key of another kind still lets every kind be described
+// and listed; a key no kind finds is then reported as denied.
+func TestDeniedForOtherKinds(t *testing.T) {
+	_, sdk := setup(t, emu.WithDemoKeys(), emu.WithDeniedForUnknownKeys())
+	l := yandexkms.New(sdk, emu.DemoFolderID)
+	ctx := context.Background()
+	for _, id := range []string{"abjdemo0payments00001", "abjdemo0documents0001", "abjdemo0releases00001"} {
+		k, err := l.DescribeKey(ctx, id)
+		require.NoError(t, err, id)
+		assert.Equal(t, id, k.ID)
+		vs := collect(t, l.ListKeyVersions(ctx, id, kms.ListOptions{}))
+		assert.NotEmpty(t, vs, id)
+	}
+	_, err := l.DescribeKey(ctx, "abjnosuchkey")
+	assert.ErrorIs(t, err, kms.ErrPermissionDenied)
+	for _, err := range l.ListKeyVersions(ctx, "abjnosuchkey", kms.ListOptions{}).All() {
+		assert.ErrorIs(t, err, kms.ErrPermissionDenied)
+	}
+}
+
 func TestVersions(t *testing.T) {
 	srv, l := demoLister(t)
 	ctx := context.Background()

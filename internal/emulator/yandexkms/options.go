@@ -19,7 +19,9 @@ type config struct {
 	quotaBurst  int
 	unavailable int
 	emptyPages  bool
-	seed        seed
+	// deniedUnknown answers PERMISSION_DENIED for unknown keys.
+	deniedUnknown bool
+	seed          seed
 }
 
 // seed is what the store is built from, in seeding order.
@@ -49,6 +51,12 @@ func WithUnavailable(n int) Option { return func(c *config) { c.unavailable = n 
 // next page token before each real page: the trap the SDK's own iterators
 // fall into (they stop there).
 func WithEmptyPages() Option { return func(c *config) { c.emptyPages = true } }
+
+// WithDeniedForUnknownKeys makes Get and ListVersions answer
+// PERMISSION_DENIED rather than NOT_FOUND for a key of their kind that the
+// server does not hold, as Yandex Cloud may answer for a resource the caller
+// cannot see (a key of another kind included).
+func WithDeniedForUnknownKeys() Option { return func(c *config) { c.deniedUnknown = true } }
 
 // WithSymmetricKeys seeds symmetric keys, each in its FolderId, in list order.
 func WithSymmetricKeys(keys ...*kmspb.SymmetricKey) Option {

@@ -95,7 +95,7 @@ func (x symmetricService) List(_ context.Context, req *kmspb.ListSymmetricKeysRe
 
 // Get returns one symmetric key.
 func (x symmetricService) Get(_ context.Context, req *kmspb.GetSymmetricKeyRequest) (*kmspb.SymmetricKey, error) {
-	return get(x.s.store.symmetric, "SymmetricKey", req.GetKeyId())
+	return get(x.s, x.s.store.symmetric, "SymmetricKey", req.GetKeyId())
 }
 
 // ListVersions returns a page of one symmetric key's versions.
@@ -110,7 +110,7 @@ func (x symmetricService) ListVersions(_ context.Context, req *kmspb.ListSymmetr
 		return nil, err
 	}
 	if x.s.store.symmetric[req.KeyId] == nil {
-		return nil, notFound("SymmetricKey", req.KeyId)
+		return nil, x.s.missing("SymmetricKey", req.KeyId)
 	}
 	return &kmspb.ListSymmetricKeyVersionsResponse{KeyVersions: vs[from:to], NextPageToken: next}, nil
 }
@@ -131,7 +131,7 @@ func (x encryptionService) List(_ context.Context, req *aepb.ListAsymmetricEncry
 
 // Get returns one asymmetric encryption key.
 func (x encryptionService) Get(_ context.Context, req *aepb.GetAsymmetricEncryptionKeyRequest) (*aepb.AsymmetricEncryptionKey, error) {
-	return get(x.s.store.encryption, "AsymmetricEncryptionKey", req.GetKeyId())
+	return get(x.s, x.s.store.encryption, "AsymmetricEncryptionKey", req.GetKeyId())
 }
 
 type signatureService struct {
@@ -150,7 +150,7 @@ func (x signatureService) List(_ context.Context, req *aspb.ListAsymmetricSignat
 
 // Get returns one asymmetric signature key.
 func (x signatureService) Get(_ context.Context, req *aspb.GetAsymmetricSignatureKeyRequest) (*aspb.AsymmetricSignatureKey, error) {
-	return get(x.s.store.signature, "AsymmetricSignatureKey", req.GetKeyId())
+	return get(x.s, x.s.store.signature, "AsymmetricSignatureKey", req.GetKeyId())
 }
 
 // folderRequest is what the three List requests have in common.
@@ -175,18 +175,23 @@ func listFolder[T any](s *Server, method string, req folderRequest, pick func(*f
 }
 
 // get validates a key ID and looks it up.
-func get[T any](keys map[string]T, kind, id string) (T, error) {
+func get[T any](s *Server, keys map[string]T, kind, id string) (T, error) {
 	var zero T
 	if err := checkID("key_id", id); err != nil {
 		return zero, err
 	}
 	k, ok := keys[id]
 	if !ok {
-		return zero, notFound(kind, id)
+		return zero, s.missing(kind, id)
 	}
 	return k, nil
 }
 
-func notFound(kind, id string) error {
+// missing is the answer for a key of this kind that the server does not
+// hold: NOT_FOUND, or PERMISSION_DENIED with WithDeniedForUnknownKeys.
+func (s *Server) missing(kind, id string) error {
+	if s.cfg.deniedUnknown {
+		return status.Errorf(codes.PermissionDenied, "Permission denied to %s %s", kind, id)
+	}
 	return status.Errorf(codes.NotFound, "%s %s not found", kind, id)
 }
