@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/multikms/multikms/internal/emulator/inflight"
 )
 
 // APIVersion is the only KMS API version the emulator speaks.
@@ -50,8 +52,7 @@ type Server struct {
 	total    func(action string, call, actual int) int
 	requests atomic.Int64
 	reqID    atomic.Int64
-	inFlight atomic.Int64
-	peak     atomic.Int64 // most requests in flight at once
+	inFlight inflight.Gauge
 
 	mu        sync.Mutex
 	counts    map[string]int
@@ -174,7 +175,7 @@ func (s *Server) Requests() int { return int(s.requests.Load()) }
 
 // MaxInFlight returns the most requests the server has been answering at
 // once.
-func (s *Server) MaxInFlight() int { return int(s.peak.Load()) }
+func (s *Server) MaxInFlight() int { return s.inFlight.Peak() }
 
 // Throttled returns the number of requests refused by the read quota.
 func (s *Server) Throttled() int {
@@ -190,7 +191,7 @@ func (s *Server) ResetCounts() {
 	s.counts = map[string]int{}
 	s.throttled = 0
 	s.requests.Store(0)
-	s.peak.Store(s.inFlight.Load())
+	s.inFlight.Reset()
 }
 
 // apiError is an error answer.
@@ -207,10 +208,8 @@ func errInvalidParameter(format string, args ...any) *apiError {
 // ServeHTTP answers one RPC request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
-	n := s.inFlight.Add(1)
-	defer s.inFlight.Add(-1)
-	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
-	}
+	s.inFlight.Enter()
+	defer s.inFlight.Leave()
 	if err := r.ParseForm(); err != nil {
 		s.writeError(w, r, errInvalidParameter("%v", err))
 		return

@@ -24,6 +24,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/multikms/multikms/internal/emulator/inflight"
 )
 
 // Server is a running emulator. Create it with New and Close it when done.
@@ -37,8 +39,7 @@ type Server struct {
 	ops     map[string]func(*request) (any, *apiError)
 
 	total     atomic.Int64
-	inFlight  atomic.Int64
-	peak      atomic.Int64 // most requests in flight at once
+	inFlight  inflight.Gauge
 	requests  map[string]*atomic.Int64
 	throttled map[string]*atomic.Int64
 
@@ -158,7 +159,7 @@ func (s *Server) TotalRequests() int { return int(s.total.Load()) }
 
 // MaxInFlight returns the most requests the server has been answering at
 // once.
-func (s *Server) MaxInFlight() int { return int(s.peak.Load()) }
+func (s *Server) MaxInFlight() int { return s.inFlight.Peak() }
 
 // Throttled returns how many requests for op were answered ThrottlingException.
 func (s *Server) Throttled(op string) int {
@@ -180,10 +181,8 @@ func (s *Server) ResetCounts() {
 // ServeHTTP answers one awsJson1_1 request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.total.Add(1)
-	n := s.inFlight.Add(1)
-	defer s.inFlight.Add(-1)
-	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
-	}
+	s.inFlight.Enter()
+	defer s.inFlight.Leave()
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "TrentService.")
 	if c := s.requests[op]; ok && c != nil {
 		c.Add(1)
