@@ -311,26 +311,43 @@ func TestSignatureMatchesSDK(t *testing.T) {
 	}
 }
 
+// rpcQuery is a hand-made ListKeys request of s's access key; signedGet
+// signs and sends it.
+func rpcQuery(s *Server, nonce, timestamp string) url.Values {
+	id, _ := s.AccessKey()
+	return url.Values{"Action": {"ListKeys"}, "Version": {APIVersion}, "Format": {"JSON"}, "AccessKeyId": {id},
+		"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {nonce}, "Timestamp": {timestamp}}
+}
+
+// signedGet signs q with s's secret, sends it and returns the answer's
+// status and error Code.
+func signedGet(t *testing.T, s *Server, q url.Values) (status int, code string) {
+	t.Helper()
+	_, secret := s.AccessKey()
+	q.Set("Signature", Sign(StringToSign("GET", q), secret))
+	resp, err := http.Get(s.URL() + "/?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Code string }
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body.Code
+}
+
+func now() string { return time.Now().UTC().Format("2006-01-02T15:04:05Z") }
+
 // TestTimestampChecked sends hand-signed requests with a bad and a stale
 // Timestamp; a fresh one goes through.
 func TestTimestampChecked(t *testing.T) {
 	s := New(WithKeys(DemoKeys(DefaultAccount)...))
 	t.Cleanup(s.Close)
-	id, secret := s.AccessKey()
 	for ts, want := range map[string]int{
 		"yesterday": 400, time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04:05Z"): 400,
-		time.Now().UTC().Format("2006-01-02T15:04:05Z"): 200,
+		now(): 200,
 	} {
-		q := url.Values{"Action": {"ListKeys"}, "Version": {APIVersion}, "Format": {"JSON"}, "AccessKeyId": {id},
-			"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {ts}, "Timestamp": {ts}}
-		q.Set("Signature", Sign(StringToSign("GET", q), secret))
-		resp, err := http.Get(s.URL() + "/?" + q.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("Timestamp %q: status %d, want %d", ts, resp.StatusCode, want)
+		if status, _ := signedGet(t, s, rpcQuery(s, ts, ts)); status != want {
+			t.Errorf("Timestamp %q: status %d, want %d", ts, status, want)
 		}
 	}
 }
@@ -340,7 +357,6 @@ func TestTimestampChecked(t *testing.T) {
 func TestRPCParametersChecked(t *testing.T) {
 	s := New(WithKeys(DemoKeys(DefaultAccount)...))
 	t.Cleanup(s.Close)
-	id, secret := s.AccessKey()
 	for _, tc := range []struct {
 		name, param, value string
 		status             int
@@ -352,22 +368,12 @@ func TestRPCParametersChecked(t *testing.T) {
 		{"no action", "Action", "", 404, "InvalidAction.NotFound"},
 		{"all well", "", "", 200, ""},
 	} {
-		now := time.Now().UTC().Format("2006-01-02T15:04:05Z")
-		q := url.Values{"Action": {"ListKeys"}, "Version": {APIVersion}, "Format": {"JSON"}, "AccessKeyId": {id},
-			"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {tc.name}, "Timestamp": {now}}
+		q := rpcQuery(s, tc.name, now())
 		if tc.param != "" {
 			q.Set(tc.param, tc.value)
 		}
-		q.Set("Signature", Sign(StringToSign("GET", q), secret))
-		resp, err := http.Get(s.URL() + "/?" + q.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct{ Code string }
-		_ = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
-		if resp.StatusCode != tc.status || body.Code != tc.code {
-			t.Errorf("%s: %d %q, want %d %q", tc.name, resp.StatusCode, body.Code, tc.status, tc.code)
+		if status, code := signedGet(t, s, q); status != tc.status || code != tc.code {
+			t.Errorf("%s: %d %q, want %d %q", tc.name, status, code, tc.status, tc.code)
 		}
 	}
 }
@@ -377,24 +383,13 @@ func TestRPCParametersChecked(t *testing.T) {
 func TestReplayedNonceRefused(t *testing.T) {
 	s := New(WithKeys(DemoKeys(DefaultAccount)...))
 	t.Cleanup(s.Close)
-	id, secret := s.AccessKey()
-	q := url.Values{"Action": {"ListKeys"}, "Version": {APIVersion}, "Format": {"JSON"}, "AccessKeyId": {id},
-		"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {"once"},
-		"Timestamp": {time.Now().UTC().Format("2006-01-02T15:04:05Z")}}
-	q.Set("Signature", Sign(StringToSign("GET", q), secret))
+	q := rpcQuery(s, "once", now())
 	for i, want := range []struct {
 		status int
 		code   string
 	}{{200, ""}, {400, "SignatureNonceUsed"}} {
-		resp, err := http.Get(s.URL() + "/?" + q.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct{ Code string }
-		_ = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
-		if resp.StatusCode != want.status || body.Code != want.code {
-			t.Errorf("request %d: %d %q, want %d %q", i+1, resp.StatusCode, body.Code, want.status, want.code)
+		if status, code := signedGet(t, s, q); status != want.status || code != want.code {
+			t.Errorf("request %d: %d %q, want %d %q", i+1, status, code, want.status, want.code)
 		}
 	}
 }
