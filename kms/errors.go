@@ -106,3 +106,17 @@ func (e *Error) Throttled() bool { return e.Code == CodeThrottled }
 func InvalidArgument(p Provider, op, param, format string, args ...any) *Error {
 	return NewError(p, op, CodeInvalidArgument, fmt.Errorf("parameter %s: %s", param, fmt.Sprintf(format, args...)))
 }
+
+// ScopeError is one failed scope of a fleet listing (kms.Merge): the scope's
+// name (provider, account or Region or folder) and its own error, a *Error.
+// errors.Is and errors.As reach Err through Unwrap.
+type ScopeError struct {
+	Scope string
+	Err   error
+}
+
+// Error formats the error as "scope <name>: <err>".
+func (e *ScopeError) Error() string { return "scope " + e.Scope + ": " + e.Err.Error() }
+
+// Unwrap returns the scope's error.
+func (e *ScopeError) Unwrap() error { return e.Err }

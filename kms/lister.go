@@ -17,6 +17,10 @@ type Lister interface {
 	DescribeKey(ctx context.Context, keyRef string) (Key, error)
 	// ListKeyVersions lists the versions (key materials) of one key.
 	ListKeyVersions(ctx context.Context, keyRef string, opts ListOptions) *pagination.Iterator[KeyVersion]
+	// Close releases what the Lister owns (connections, an SDK it built).
+	// A Lister over a caller's client closes nothing of it; Merge closes all
+	// of its listers. Calls after Close may fail.
+	Close() error
 }
 
 // ProviderLister is a Lister that tells which provider it speaks to; Merge
@@ -38,8 +42,10 @@ type ListOptions struct {
 	Filter Filter
 	// Detail is how much to tell about each key.
 	Detail Detail
-	// Tags also fetches tags or labels where that costs extra requests (with DetailFull).
-	Tags bool
+	// Include asks for extras that cost requests (tags, rotation, policy,
+	// access); it replaces the old Tags bool. An Include on a DetailBasic
+	// listing describes the keys as needed.
+	Include Include
 	// MaxItems stops the listing after that many items; 0 means no limit.
 	MaxItems int
 }
@@ -63,6 +69,10 @@ type Filter struct {
 // error is of class ErrInvalidArgument and names the parameter and its range.
 func (o ListOptions) Validate(p Provider, op string, maxPageSize int) error {
 	switch {
+	case !o.Detail.valid():
+		return InvalidArgument(p, op, "Detail", "must be DetailBasic or DetailFull, got %d", int(o.Detail))
+	case !o.Include.valid():
+		return InvalidArgument(p, op, "Include", "unknown bits %#x; allowed: IncludeTags|IncludeRotation|IncludePolicy|IncludeAccess", uint(o.Include&^includeAll))
 	case o.PageSize < 0 || o.PageSize > maxPageSize:
 		return InvalidArgument(p, op, "PageSize", "must be 1..%d (or 0 for the default), got %d", maxPageSize, o.PageSize)
 	case o.MaxItems < 0:

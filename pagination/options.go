@@ -67,6 +67,11 @@ type Options struct {
 	// its token may be anything. An error fails the Iterator with
 	// ErrInvalidCursor before any request.
 	CheckToken func(token string) error
+	// Op names the cloud operation of the page fetches, for events.
+	Op string
+	// Observer, when set, is told of every request, retry wait and pace
+	// change of the iterator (see Event).
+	Observer Observer
 }
 
 // Retry is the policy for retrying a failed request: jittered exponential

@@ -58,14 +58,22 @@ func Call(ctx context.Context, r Retry, lim *Limiter, fn func(ctx context.Contex
 // callValue is Call for a function with a result: the engine calls it for
 // every page fetch. On failure it returns the zero R.
 func callValue[R any](ctx context.Context, r Retry, lim *Limiter, fn func(ctx context.Context) (R, error)) (R, error) {
+	return callObserved(ctx, Request{Retry: r, Limiter: lim}, fn)
+}
+
+// callObserved is callValue telling req.Observer of each attempt.
+func callObserved[R any](ctx context.Context, req Request, fn func(ctx context.Context) (R, error)) (R, error) {
 	var zero R
-	p := r.normalize()
+	p, lim, obs := req.Retry.normalize(), req.Limiter, req.Observer
 	for attempt := 1; ; attempt++ {
 		if err := lim.Wait(ctx); err != nil {
 			return zero, err
 		}
 		sent := time.Now()
 		v, err := fn(ctx)
+		if obs != nil {
+			obs(Event{Kind: EventRequest, Op: req.Op, Scope: req.Scope, Attempt: attempt, Duration: time.Since(sent), Err: err})
+		}
 		if err == nil {
 			lim.Succeeded()
 			return v, nil
@@ -79,7 +87,11 @@ func callValue[R any](ctx context.Context, r Retry, lim *Limiter, fn func(ctx co
 		if attempt >= p.MaxAttempts || !p.Retryable(err) {
 			return zero, err
 		}
-		if serr := sleep(ctx, p.backoff(attempt)); serr != nil {
+		wait := p.backoff(attempt)
+		if obs != nil {
+			obs(Event{Kind: EventRetryWait, Op: req.Op, Scope: req.Scope, Attempt: attempt, Duration: wait, Err: err})
+		}
+		if serr := sleep(ctx, wait); serr != nil {
 			return zero, serr
 		}
 	}

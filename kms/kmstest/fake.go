@@ -163,6 +163,9 @@ func NewFake(keys []kms.Key, opts ...Option) *Fake {
 // Provider returns the provider the Fake reports.
 func (f *Fake) Provider() kms.Provider { return f.provider }
 
+// Close releases nothing (a Fake owns no connection) and returns nil.
+func (f *Fake) Close() error { return nil }
+
 // MaxPageSize returns the largest page size the Fake accepts.
 func (f *Fake) MaxPageSize() int { return f.maxPage }
 

@@ -41,6 +41,17 @@ func (m *Mock) ListKeyVersions(ctx context.Context, keyRef string, opts kms.List
 	return iteratorOf[kms.KeyVersion](m.Called(ctx, keyRef, opts).Get(0))
 }
 
+// Close records the call and returns the configured error (nil if none was
+// configured with On("Close")).
+func (m *Mock) Close() error {
+	for _, c := range m.ExpectedCalls {
+		if c.Method == "Close" {
+			return m.Called().Error(0)
+		}
+	}
+	return nil
+}
+
 func iteratorOf[T any](v any) *pagination.Iterator[T] {
 	switch v := v.(type) {
 	case *pagination.Iterator[T]:

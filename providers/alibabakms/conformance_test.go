@@ -49,7 +49,7 @@ func wantKey(s *emu.Server, k emu.Key) kms.Key {
 		Spec: k.Spec, Origin: k.Origin, Protection: prots[k.Protection], NativeProtection: k.Protection,
 		Manager: k.Creator, KeyStore: k.DKMSInstanceID, Enabled: k.State == "Enabled", CreatedAt: k.CreatedAt, DeletionAt: k.DeleteDate,
 		ValidTo: k.MaterialExpireTime, RotatedAt: k.LastRotationDate, NextRotationAt: k.NextRotationDate,
-		RotationPeriod: k.RotationInterval, AutomaticRotation: k.AutomaticRotation == "Enabled",
+		RotationPeriod: k.RotationInterval, AutomaticRotation: map[string]kms.RotationStatus{"Enabled": kms.RotationEnabled, "Disabled": kms.RotationDisabled, "Suspended": kms.RotationDisabled}[k.AutomaticRotation],
 		Aliases: k.Aliases, DeletionProtection: k.DeletionProtection, Detail: kms.DetailFull,
 	}
 	if w.Kind == "" {

@@ -126,7 +126,7 @@ func keyFromMetadata(m alikms.KeyMetadata) kms.Key {
 		Spec: m.KeySpec, Origin: m.Origin,
 		Protection: portableProtections[m.ProtectionLevel], NativeProtection: m.ProtectionLevel,
 		Manager: m.Creator, KeyStore: m.DKMSInstanceId, Enabled: m.KeyState == "Enabled",
-		AutomaticRotation: m.AutomaticRotation == "Enabled", PrimaryVersion: m.PrimaryKeyVersion,
+		AutomaticRotation: rotationStatus(m.AutomaticRotation), PrimaryVersion: m.PrimaryKeyVersion,
 		DeletionProtection: m.DeletionProtection == "Enabled",
 		Kind:               kindOf(m.KeySpec, m.KeyUsage),
 		Detail:             kms.DetailFull,
@@ -235,4 +235,16 @@ func (l *Lister) tags(ctx context.Context, id string) (map[string]string, error)
 		labels[t.TagKey] = t.TagValue
 	}
 	return labels, nil
+}
+
+// rotationStatus maps AutomaticRotation: Enabled, Disabled, Suspended (a
+// key whose rotation is paused: disabled for compliance).
+func rotationStatus(v string) kms.RotationStatus {
+	switch v {
+	case "Enabled":
+		return kms.RotationEnabled
+	case "Disabled", "Suspended":
+		return kms.RotationDisabled
+	}
+	return kms.RotationUnknown
 }

@@ -62,7 +62,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		return it
 	}
 	return pagination.Map(it, l.details, func(ctx context.Context, k kms.Key) (kms.Key, bool) {
-		k = l.hydrate(ctx, k, opts.Detail, full && opts.Tags)
+		k = l.hydrate(ctx, k, opts.Detail, full && opts.Include.Has(kms.IncludeTags))
 		return k, k.DetailErr != nil || pd.residual.Match(k)
 	})
 }

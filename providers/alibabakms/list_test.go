@@ -87,7 +87,7 @@ func TestDeniedDescribeKeepsKey(t *testing.T) {
 	keys := emu.DemoKeys(emu.DefaultAccount)
 	keys[4].DenyDescribe = true
 	_, l := setup(t, []emu.Option{emu.WithKeys(keys...)})
-	got, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull, Tags: true}))
+	got, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull, Include: kms.IncludeTags}))
 	if err != nil || len(got) != len(keys) {
 		t.Fatalf("%d keys, %v", len(got), err)
 	}

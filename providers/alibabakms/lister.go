@@ -116,6 +116,13 @@ func (l *Lister) Limiter() *pagination.Limiter { return l.limiter }
 // transport New installed on the client.
 func (l *Lister) CloseIdleConnections() { l.calls.CloseIdleConnections() }
 
+// Close closes the idle connections of the transport New installed; the
+// client itself stays usable.
+func (l *Lister) Close() error {
+	l.calls.CloseIdleConnections()
+	return nil
+}
+
 // scope identifies a listing for cursors: provider, region, endpoint,
 // operation and what narrows it. Never credentials.
 func (l *Lister) scope(op, extra string) string {

@@ -41,7 +41,7 @@ func (h *hydrator) hydrate(ctx context.Context, k kms.Key) (kms.Key, bool) {
 		full.Detail = kms.DetailBasic // described to filter; no aliases or tags
 		return full, true
 	}
-	if h.opts.Tags {
+	if h.opts.Include.Has(kms.IncludeTags) {
 		tags, err := h.l.loadTags(ctx, full.ID)
 		if err == nil {
 			full = withTags(full, tags)

@@ -187,6 +187,10 @@ func NewFromConfig(ctx context.Context, opts ...Option) (*Lister, error) {
 	return New(kmssdk.NewFromConfig(cfg), opts...), nil
 }
 
+// Close releases nothing yet: a Lister over a caller's client owns no
+// connection of it.
+func (l *Lister) Close() error { return nil }
+
 // Provider returns kms.ProviderAWS.
 func (l *Lister) Provider() kms.Provider { return kms.ProviderAWS }
 

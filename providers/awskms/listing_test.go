@@ -21,7 +21,7 @@ func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
 	keys[6].DenyDescribe = true
 	s, client := setup(t, emulator.WithKeys(keys...))
 	l := awskms.New(client)
-	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, Tags: true}))
+	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, Include: kms.IncludeTags}))
 	if err != nil || len(got) != len(keys) {
 		t.Fatalf("got %d keys, %v", len(got), err)
 	}

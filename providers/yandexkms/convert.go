@@ -77,10 +77,13 @@ func fromSymmetric(key *kms.Key, k *kmspb.SymmetricKey) {
 		k.DefaultAlgorithm == kmspb.SymmetricAlgorithm_AES_256_HSM)
 	key.PrimaryVersion = k.GetPrimaryVersion().GetId()
 	key.RotatedAt = timeOf(k.RotatedAt)
+	key.AutomaticRotation = kms.RotationDisabled
 	if k.RotationPeriod != nil {
 		key.RotationPeriod = k.RotationPeriod.AsDuration()
-		key.AutomaticRotation = key.RotationPeriod > 0
-		if key.AutomaticRotation && !key.RotatedAt.IsZero() {
+		if key.RotationPeriod > 0 {
+			key.AutomaticRotation = kms.RotationEnabled
+		}
+		if key.RotationPeriod > 0 && !key.RotatedAt.IsZero() {
 			key.NextRotationAt = key.RotatedAt.Add(key.RotationPeriod)
 		}
 	}

@@ -50,7 +50,7 @@ func TestMapsEveryField(t *testing.T) {
 		Name: "payments", Description: "card data envelope key", Kind: kms.KindSymmetric,
 		State: kms.StateEnabled, NativeState: "ACTIVE", Usage: kms.UsageEncryptDecrypt, Spec: "AES_256",
 		Protection: kms.ProtectionSoftware, Enabled: true, CreatedAt: at("2025-02-01T09:00:00Z"),
-		RotatedAt: at("2026-02-01T09:00:00Z"), RotationPeriod: 365 * 24 * time.Hour, AutomaticRotation: true,
+		RotatedAt: at("2026-02-01T09:00:00Z"), RotationPeriod: 365 * 24 * time.Hour, AutomaticRotation: kms.RotationEnabled,
 		NextRotationAt: at("2027-02-01T09:00:00Z"), PrimaryVersion: "abjdemo0payments0v002",
 		Labels: map[string]string{"env": "prod"}, DeletionProtection: true, Detail: kms.DetailFull,
 	}.WithNative(native)
@@ -61,7 +61,7 @@ func TestMapsEveryField(t *testing.T) {
 	assert.False(t, backups.Enabled)
 	assert.Equal(t, kms.ProtectionHSM, backups.Protection)
 	assert.Equal(t, "hosted_by_hsm", backups.NativeProtection)
-	assert.False(t, backups.AutomaticRotation)
+	assert.Equal(t, kms.RotationDisabled, backups.AutomaticRotation)
 	assert.True(t, backups.NextRotationAt.IsZero())
 
 	var enc *aepb.AsymmetricEncryptionKey
