@@ -5,7 +5,7 @@ import (
 
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
-	emulator "github.com/multikms/multikms/internal/emulator/yandexkms"
+	emulator "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/yandexkms"
 )

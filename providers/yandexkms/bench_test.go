@@ -13,7 +13,7 @@ import (
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
 	"github.com/multikms/multikms/internal/benchkit"
-	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/yandexkms"
 )

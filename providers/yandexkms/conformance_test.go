@@ -9,7 +9,7 @@ import (
 	ycsdk "github.com/yandex-cloud/go-sdk"
 	"go.uber.org/goleak"
 
-	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/yandexkms"

@@ -8,7 +8,7 @@ import (
 
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
-	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )

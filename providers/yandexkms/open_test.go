@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
-	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/yandexkms"

@@ -15,7 +15,7 @@
 // generator of N folders x M keys, latency, a request quota answering
 // RESOURCE_EXHAUSTED, injected failures, an empty-page-with-token mode and
 // request counts per method.
-package yandexkms
+package yandexkmstest
 
 import (
 	"context"

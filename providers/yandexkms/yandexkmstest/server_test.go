@@ -1,4 +1,4 @@
-package yandexkms_test
+package yandexkmstest_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	emu "github.com/multikms/multikms/internal/emulator/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -1,4 +1,4 @@
-package yandexkms
+package yandexkmstest
 
 import (
 	"time"
