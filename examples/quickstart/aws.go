@@ -5,9 +5,9 @@ import (
 
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
-	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 // The AWS demo: the in-process AWS KMS emulator holding eight demo keys
@@ -20,6 +20,6 @@ func init() {
 }
 
 func startAWS(context.Context) (kms.Lister, func(), error) {
-	srv := emulator.New(emulator.WithGeneratedKeys(8))
+	srv := awskmstest.New(awskmstest.WithGeneratedKeys(8))
 	return awskms.New(kmssdk.NewFromConfig(srv.Config())), srv.Close, nil
 }

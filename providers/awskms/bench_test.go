@@ -10,9 +10,9 @@ import (
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/multikms/multikms/internal/benchkit"
-	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 // The benchmarks of BENCHMARKS.md (AWS section), which gives the commands:
@@ -21,11 +21,11 @@ import (
 
 // BenchmarkBasicListing (1): a DetailBasic listing of 10,000 keys, 1,000 a
 // page, through the adapter and through a plain SDK paginator loop over the
-// same emulator. ListKeys pacing is off in the adapter, as the loop has none.
+// same awskmstest. ListKeys pacing is off in the adapter, as the loop has none.
 // The paired sub-benchmarks run both in turns in every iteration.
 func BenchmarkBasicListing(b *testing.B) {
 	const keys = 10_000
-	_, client := setup(b, emulator.WithGeneratedKeys(keys))
+	_, client := setup(b, awskmstest.WithGeneratedKeys(keys))
 	ctx := context.Background()
 	noPacing := awskms.WithRateLimit(awskms.OpListKeys, 0, 0)
 	list := func(l *awskms.Lister) func() int {
@@ -74,12 +74,12 @@ func paginate(b *testing.B, client *kmssdk.Client) int {
 // quotas) and through the SDK paginator + sequential DescribeKey loop.
 func BenchmarkFullListing(b *testing.B) {
 	const keys, latency = 5000, 10 * time.Millisecond
-	s, client := setup(b, emulator.WithGeneratedKeys(keys), emulator.WithLatency(latency), emulator.WithQuotas())
+	s, client := setup(b, awskmstest.WithGeneratedKeys(keys), awskmstest.WithLatency(latency), awskmstest.WithQuotas())
 	ctx := context.Background()
 	// Lower bound: the first ListKeys page, then the describes at the
 	// DescribeKey quota or at DefaultDescribeConcurrency in flight, whichever is slower, then the
 	// last describe's round trip.
-	bound := 2*latency + max(time.Duration(float64(keys)/emulator.Quotas[awskms.OpDescribeKey]*float64(time.Second)),
+	bound := 2*latency + max(time.Duration(float64(keys)/awskmstest.Quotas[awskms.OpDescribeKey]*float64(time.Second)),
 		time.Duration(keys)*latency/awskms.DefaultDescribeConcurrency)
 	var cpu0 time.Duration
 	report := func(b *testing.B, iters, surfaced int) {
@@ -89,7 +89,7 @@ func BenchmarkFullListing(b *testing.B) {
 		b.ReportMetric(per/float64(bound.Nanoseconds()), "x-bound")
 		b.ReportMetric(float64(s.TotalRequests())/float64(iters), "requests/listing")
 		throttled := 0
-		for _, op := range emulator.Operations {
+		for _, op := range awskmstest.Operations {
 			throttled += s.Throttled(op)
 		}
 		b.ReportMetric(float64(throttled)/float64(iters), "throttled/listing")
@@ -149,7 +149,7 @@ func BenchmarkFullListing(b *testing.B) {
 func BenchmarkBasicListingHeap(b *testing.B) {
 	for _, keys := range []int{10_000, 100_000} {
 		b.Run(map[int]string{10_000: "keys=10k", 100_000: "keys=100k"}[keys], func(b *testing.B) {
-			_, client := setup(b, emulator.WithGeneratedKeys(keys))
+			_, client := setup(b, awskmstest.WithGeneratedKeys(keys))
 			l := awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0, 0))
 			var peak, allocated uint64
 			iters := 0

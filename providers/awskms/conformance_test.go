@@ -9,10 +9,10 @@ import (
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	"go.uber.org/goleak"
 
-	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -26,9 +26,9 @@ var httpLeaks = []goleak.Option{
 }
 
 // setup starts an emulator with opts and returns it and an SDK client for it.
-func setup(t testing.TB, opts ...emulator.Option) (*emulator.Server, *kmssdk.Client) {
+func setup(t testing.TB, opts ...awskmstest.Option) (*awskmstest.Server, *kmssdk.Client) {
 	t.Helper()
-	s := emulator.New(opts...)
+	s := awskmstest.New(opts...)
 	t.Cleanup(s.Close)
 	return s, kmssdk.NewFromConfig(s.Config())
 }
@@ -37,7 +37,7 @@ func TestConformance(t *testing.T) {
 	kmstest.RunConformance(t, kmstest.Harness{
 		LeakOptions: httpLeaks,
 		Setup: func(t *testing.T) kmstest.Fixture {
-			s := emulator.New(emulator.WithGeneratedKeys(20))
+			s := awskmstest.New(awskmstest.WithGeneratedKeys(20))
 			t.Cleanup(s.Close)
 			// Count requests as the client sends them: the emulator counts
 			// them on arrival, after a cancelled prefetch may have sent one.
@@ -75,7 +75,7 @@ func (c *countingClient) Do(r *http.Request) (*http.Response, error) {
 
 // want is the key the adapter must make of an emulator key, written out
 // independently of its mapping code.
-func want(s *emulator.Server, k emulator.Key) kms.Key {
+func want(s *awskmstest.Server, k awskmstest.Key) kms.Key {
 	states := map[string]kms.KeyState{"Enabled": kms.StateEnabled, "Disabled": kms.StateDisabled,
 		"PendingDeletion": kms.StatePendingDeletion, "PendingImport": kms.StatePendingImport}
 	usages := map[string]kms.KeyUsage{"ENCRYPT_DECRYPT": kms.UsageEncryptDecrypt, "SIGN_VERIFY": kms.UsageSignVerify,
@@ -94,7 +94,7 @@ func want(s *emulator.Server, k emulator.Key) kms.Key {
 	}
 }
 
-func wantVersions(k emulator.Key) []kms.KeyVersion {
+func wantVersions(k awskmstest.Key) []kms.KeyVersion {
 	vs := make([]kms.KeyVersion, len(k.Materials))
 	for i, m := range k.Materials {
 		vs[i] = kms.KeyVersion{Provider: kms.ProviderAWS, KeyID: k.ID, ID: m.ID, State: kms.VersionEnabled,

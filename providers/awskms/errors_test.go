@@ -9,11 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
 
-	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 // fastRetry retries twice in all with tiny backoff, so that retryable
@@ -46,8 +46,8 @@ func TestErrorMapping(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.typ, func(t *testing.T) {
 			for _, op := range []string{awskms.OpDescribeKey, awskms.OpListKeys} {
-				s, client := setup(t, emulator.WithGeneratedKeys(2),
-					emulator.WithFault(emulator.Fault{Op: op, Status: tt.status, Type: tt.typ}))
+				s, client := setup(t, awskmstest.WithGeneratedKeys(2),
+					awskmstest.WithFault(awskmstest.Fault{Op: op, Status: tt.status, Type: tt.typ}))
 				l := awskms.New(client, fastRetry)
 				var err error
 				if op == awskms.OpDescribeKey {
@@ -81,9 +81,9 @@ func checkError(t *testing.T, err error, op, code string, want error, native any
 }
 
 func TestRetryableFaultIsRetriedAway(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(30),
-		emulator.WithFault(emulator.Fault{Op: awskms.OpListKeys, Every: 2, Status: 500}),
-		emulator.WithFault(emulator.Fault{Op: awskms.OpDescribeKey, Every: 3, Status: 503}))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(30),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskms.OpListKeys, Every: 2, Status: 500}),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskms.OpDescribeKey, Every: 3, Status: 503}))
 	// One describe at a time: every 3rd DescribeKey fails, so a retry (the
 	// next request) never fails too. With describes in flight together, a
 	// key's retries could keep landing on the failing turns.
@@ -104,7 +104,7 @@ func TestRetryableFaultIsRetriedAway(t *testing.T) {
 }
 
 func TestContextAndTransportErrors(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(1))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(1))
 	l := awskms.New(client, fastRetry)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

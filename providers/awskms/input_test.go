@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 const (
@@ -33,7 +33,7 @@ func TestBadKeyRefsSendNothing(t *testing.T) {
 		"ARN without region": "arn:aws:kms::111122223333:key/" + uuid,
 		"short account":      "arn:aws:kms:us-east-1:1111:key/" + uuid,
 	}
-	s, client := setup(t, emulator.WithGeneratedKeys(2))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(2))
 	l := awskms.New(client)
 	for name, ref := range refs {
 		t.Run(name, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestBadKeyRefsSendNothing(t *testing.T) {
 }
 
 func TestWellFormedKeyRefsAreSent(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(4))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(4))
 	l := awskms.New(client)
 	k := s.Keys()[3] // multi-Region (mrk-) with an alias
 	prefix := "arn:aws:kms:us-east-1:111122223333:"
@@ -77,7 +77,7 @@ func TestBadListOptionsSendNothing(t *testing.T) {
 		"unknown state":     {Filter: kms.Filter{States: []kms.KeyState{"Sleeping"}}},
 		"empty spec":        {Filter: kms.Filter{Specs: []string{" "}}},
 	}
-	s, client := setup(t, emulator.WithGeneratedKeys(2))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(2))
 	l := awskms.New(client)
 	for name, opts := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -107,7 +107,7 @@ func TestBadOptionsFailEveryCall(t *testing.T) {
 		"rate of a misspelt op":  awskms.WithRateLimit("listkeys", 10, 1),
 		"grant tokens then more": awskms.WithGrantTokens(make([]string, 11)...),
 	}
-	s, client := setup(t, emulator.WithGeneratedKeys(2))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(2))
 	for name, opt := range tests {
 		t.Run(name, func(t *testing.T) {
 			l := awskms.New(client, opt)
@@ -125,7 +125,7 @@ func TestBadOptionsFailEveryCall(t *testing.T) {
 }
 
 func TestGrantTokensAreSent(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(1))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(1))
 	tokens := make([]string, 10)
 	for i := range tokens {
 		tokens[i] = strings.Repeat("g", 8192)

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 
-	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 func TestCutOffAnswersAreRetryable(t *testing.T) {
@@ -101,7 +101,7 @@ func TestARNRegionAccount(t *testing.T) {
 }
 
 func TestForgedCursorWithABadMarkerSendsNothing(t *testing.T) {
-	s := emulator.New(emulator.WithGeneratedKeys(5))
+	s := awskmstest.New(awskmstest.WithGeneratedKeys(5))
 	t.Cleanup(s.Close)
 	l := New(kmssdk.NewFromConfig(s.Config()))
 	for _, marker := range []string{"tab\t", "bad\u0100", strings.Repeat("m", MaxMarkerLen+1)} {

@@ -9,17 +9,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
-	keys := emulator.GenerateKeys(250)
+	keys := awskmstest.GenerateKeys(250)
 	keys[6].DenyDescribe = true
-	s, client := setup(t, emulator.WithKeys(keys...))
+	s, client := setup(t, awskmstest.WithKeys(keys...))
 	l := awskms.New(client)
 	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, Include: kms.IncludeTags}))
 	if err != nil || len(got) != len(keys) {
@@ -51,7 +51,7 @@ func TestDetailFullJoinsAliasesAndTags(t *testing.T) {
 }
 
 func TestDescribesAreBoundedAndInOrder(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(40), emulator.WithLatency(20*time.Millisecond))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(40), awskmstest.WithLatency(20*time.Millisecond))
 	l := awskms.New(client, awskms.WithDescribeConcurrency(4))
 	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull, PageSize: 10}))
 	if err != nil || len(got) != 40 {
@@ -70,7 +70,7 @@ func TestDescribesAreBoundedAndInOrder(t *testing.T) {
 }
 
 func TestFilterOnBasicListingDescribes(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(40))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(40))
 	l := awskms.New(client)
 	f := kms.Filter{States: []kms.KeyState{kms.StateDisabled}, Usages: []kms.KeyUsage{kms.UsageEncryptDecrypt}}
 	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Filter: f}))
@@ -99,7 +99,7 @@ func TestFilterOnBasicListingDescribes(t *testing.T) {
 }
 
 func TestBasicListingKeepsListEntry(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(3))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(3))
 	got, err := kmstest.Collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{}))
 	if err != nil || len(got) != 3 {
 		t.Fatalf("got %d keys, %v", len(got), err)
@@ -114,7 +114,7 @@ func TestBasicListingKeepsListEntry(t *testing.T) {
 }
 
 func TestThrottlingIsAbsorbed(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(60), emulator.WithRateLimit(awskms.OpDescribeKey, 100, 5))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(60), awskmstest.WithRateLimit(awskms.OpDescribeKey, 100, 5))
 	l := awskms.New(client, awskms.WithRateLimit(awskms.OpDescribeKey, 2000, 100),
 		awskms.WithRetry(pagination.Retry{MaxAttempts: 30, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}))
 	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull}))
@@ -132,12 +132,12 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 }
 
 func TestMisbehavingMarkers(t *testing.T) {
-	_, client := setup(t, emulator.WithGeneratedKeys(10), emulator.WithRepeatedMarkers())
+	_, client := setup(t, awskmstest.WithGeneratedKeys(10), awskmstest.WithRepeatedMarkers())
 	_, err := kmstest.Collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
 	if !errors.Is(err, pagination.ErrRepeatedToken) {
 		t.Fatalf("repeated marker: got %v, want ErrRepeatedToken", err)
 	}
-	_, client = setup(t, emulator.WithGeneratedKeys(10), emulator.WithEmptyPages())
+	_, client = setup(t, awskmstest.WithGeneratedKeys(10), awskmstest.WithEmptyPages())
 	got, err := kmstest.Collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
 	if err != nil || len(got) != 10 {
 		t.Fatalf("empty truncated pages: got %d keys, %v", len(got), err)
@@ -145,7 +145,7 @@ func TestMisbehavingMarkers(t *testing.T) {
 }
 
 func TestListKeyVersions(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(9))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(9))
 	l := awskms.New(client)
 	k := s.Keys()[8] // symmetric, two rotations
 	for _, ref := range []string{k.ID, "arn:aws:kms:us-east-1:111122223333:key/" + k.ID} {
@@ -187,7 +187,7 @@ func TestLimiterIsSharedAndAdjustable(t *testing.T) {
 }
 
 func TestIteratorsOfOneListerShareTheQuota(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(3))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(3))
 	// One ListKeys request now, the next in 1,000 seconds.
 	l := awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0.001, 1))
 	first, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
@@ -207,7 +207,7 @@ func TestIteratorsOfOneListerShareTheQuota(t *testing.T) {
 }
 
 func TestCustomKeyStoreKeys(t *testing.T) {
-	s, client := setup(t, emulator.WithGeneratedKeys(20))
+	s, client := setup(t, awskmstest.WithGeneratedKeys(20))
 	l := awskms.New(client)
 	hsm, ext := s.Keys()[11], s.Keys()[16]
 	got, err := l.DescribeKey(context.Background(), hsm.ID)

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	emulator "github.com/multikms/multikms/internal/emulator/awskms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 // isolateAWSConfig points the default chain at fake static credentials and
@@ -31,7 +31,7 @@ func isolateAWSConfig(t *testing.T) {
 
 func TestOpen(t *testing.T) {
 	isolateAWSConfig(t)
-	s := emulator.New(emulator.WithGeneratedKeys(5), emulator.WithRegion("eu-west-1"))
+	s := awskmstest.New(awskmstest.WithGeneratedKeys(5), awskmstest.WithRegion("eu-west-1"))
 	t.Cleanup(s.Close)
 	l, err := kms.Open(context.Background(), "awskms://?region=eu-west-1&endpoint="+url.QueryEscape(s.URL()))
 	if err != nil {
@@ -88,7 +88,7 @@ func TestOpenWithAProfile(t *testing.T) {
 	}
 	t.Setenv("AWS_CONFIG_FILE", config)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
-	s := emulator.New(emulator.WithGeneratedKeys(2), emulator.WithRegion("eu-central-1"))
+	s := awskmstest.New(awskmstest.WithGeneratedKeys(2), awskmstest.WithRegion("eu-central-1"))
 	t.Cleanup(s.Close)
 	l, err := kms.Open(context.Background(), "awskms://?profile=audit&endpoint="+url.QueryEscape(s.URL()))
 	if err != nil {

@@ -1,4 +1,4 @@
-package awskms_test
+package awskmstest_test
 
 import (
 	"bytes"
@@ -15,16 +15,16 @@ import (
 	"github.com/aws/smithy-go"
 	"go.uber.org/goleak"
 
-	"github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // start runs an emulator for the test and returns it with an SDK client
 // whose own retries are off, so every error reaches the test.
-func start(t *testing.T, opts ...awskms.Option) (*awskms.Server, *kms.Client) {
+func start(t *testing.T, opts ...awskmstest.Option) (*awskmstest.Server, *kms.Client) {
 	t.Helper()
-	s := awskms.New(opts...)
+	s := awskmstest.New(opts...)
 	t.Cleanup(s.Close)
 	c := kms.NewFromConfig(s.Config(), func(o *kms.Options) { o.Retryer = aws.NopRetryer{} })
 	return s, c
@@ -60,7 +60,7 @@ const validAuth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/km
 	"Signature=2196a20c1a139ae8f6fe070881f41954616c775bb5a484814c35f8ee35cfa448"
 
 // raw sends one hand-made request; edit may change it before it goes.
-func raw(t *testing.T, s *awskms.Server, op, body string, edit func(*http.Request)) (int, http.Header, map[string]any) {
+func raw(t *testing.T, s *awskmstest.Server, op, body string, edit func(*http.Request)) (int, http.Header, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.URL()+"/", bytes.NewBufferString(body))
 	if err != nil {

@@ -1,4 +1,4 @@
-package awskms_test
+package awskmstest_test
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 func TestRateLimit(t *testing.T) {
-	s, c := start(t, awskms.WithGeneratedKeys(2), awskms.WithRateLimit(awskms.OpDescribeKey, 0.001, 1))
+	s, c := start(t, awskmstest.WithGeneratedKeys(2), awskmstest.WithRateLimit(awskmstest.OpDescribeKey, 0.001, 1))
 	in := &kms.DescribeKeyInput{KeyId: aws.String(s.Keys()[0].ID)}
 	if _, err := c.DescribeKey(context.Background(), in); err != nil {
 		t.Fatal(err)
@@ -24,17 +24,17 @@ func TestRateLimit(t *testing.T) {
 	if _, err := c.ListKeys(context.Background(), &kms.ListKeysInput{}); err != nil {
 		t.Fatalf("ListKeys has no limit: %v", err)
 	}
-	if s.Throttled(awskms.OpDescribeKey) != 1 || s.Requests(awskms.OpDescribeKey) != 2 {
-		t.Fatalf("throttled %d of %d", s.Throttled(awskms.OpDescribeKey), s.Requests(awskms.OpDescribeKey))
+	if s.Throttled(awskmstest.OpDescribeKey) != 1 || s.Requests(awskmstest.OpDescribeKey) != 2 {
+		t.Fatalf("throttled %d of %d", s.Throttled(awskmstest.OpDescribeKey), s.Requests(awskmstest.OpDescribeKey))
 	}
 }
 
 func TestFaults(t *testing.T) {
-	keys := awskms.GenerateKeys(3)
-	s, c := start(t, awskms.WithKeys(keys...),
-		awskms.WithFault(awskms.Fault{Op: awskms.OpListKeys, Every: 2, Count: 2, Status: 503}),
-		awskms.WithFault(awskms.Fault{Op: awskms.OpDescribeKey, KeyID: keys[1].ID, Type: "DependencyTimeoutException"}),
-		awskms.WithFault(awskms.Fault{Op: awskms.OpDescribeKey, KeyID: keys[2].ID, Status: 400, Type: "KMSInvalidStateException"}),
+	keys := awskmstest.GenerateKeys(3)
+	s, c := start(t, awskmstest.WithKeys(keys...),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskmstest.OpListKeys, Every: 2, Count: 2, Status: 503}),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskmstest.OpDescribeKey, KeyID: keys[1].ID, Type: "DependencyTimeoutException"}),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskmstest.OpDescribeKey, KeyID: keys[2].ID, Status: 400, Type: "KMSInvalidStateException"}),
 	)
 	var failed []int
 	for i := range 6 {
@@ -61,18 +61,18 @@ func TestFaults(t *testing.T) {
 	}
 	err = describe(keys[2].ID)
 	wantCode(t, err, "KMSInvalidStateException", 400)
-	if s.Requests(awskms.OpDescribeKey) != 3 {
-		t.Fatalf("counted %d describes", s.Requests(awskms.OpDescribeKey))
+	if s.Requests(awskmstest.OpDescribeKey) != 3 {
+		t.Fatalf("counted %d describes", s.Requests(awskmstest.OpDescribeKey))
 	}
 }
 
 func TestFaultStatusesFollowTheReferences(t *testing.T) {
-	keys := awskms.GenerateKeys(2)
-	_, c := start(t, awskms.WithKeys(keys...),
-		awskms.WithFault(awskms.Fault{Op: awskms.OpDescribeKey, KeyID: keys[0].ID, Type: "KMSInternalException"}),
-		awskms.WithFault(awskms.Fault{Op: awskms.OpDescribeKey, KeyID: keys[1].ID}),
-		awskms.WithFault(awskms.Fault{Op: awskms.OpListKeys, Type: "KMSInternalException", Count: 1}),
-		awskms.WithFault(awskms.Fault{Op: awskms.OpListKeys, Count: 1}),
+	keys := awskmstest.GenerateKeys(2)
+	_, c := start(t, awskmstest.WithKeys(keys...),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskmstest.OpDescribeKey, KeyID: keys[0].ID, Type: "KMSInternalException"}),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskmstest.OpDescribeKey, KeyID: keys[1].ID}),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskmstest.OpListKeys, Type: "KMSInternalException", Count: 1}),
+		awskmstest.WithFault(awskmstest.Fault{Op: awskmstest.OpListKeys, Count: 1}),
 	)
 	_, err := c.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String(keys[0].ID)})
 	wantCode(t, err, "KMSInternalException", 400) // aws-DescribeKey.txt
@@ -85,7 +85,7 @@ func TestFaultStatusesFollowTheReferences(t *testing.T) {
 }
 
 func TestRepeatedMarkers(t *testing.T) {
-	_, c := start(t, awskms.WithGeneratedKeys(10), awskms.WithRepeatedMarkers())
+	_, c := start(t, awskmstest.WithGeneratedKeys(10), awskmstest.WithRepeatedMarkers())
 	first, err := c.ListKeys(context.Background(), &kms.ListKeysInput{Limit: aws.Int32(3)})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestRepeatedMarkers(t *testing.T) {
 }
 
 func TestEmptyPages(t *testing.T) {
-	s, c := start(t, awskms.WithGeneratedKeys(5), awskms.WithEmptyPages())
+	s, c := start(t, awskmstest.WithGeneratedKeys(5), awskmstest.WithEmptyPages())
 	var n, empty int
 	p := kms.NewListKeysPaginator(c, &kms.ListKeysInput{Limit: aws.Int32(2)})
 	for p.HasMorePages() {
@@ -116,13 +116,13 @@ func TestEmptyPages(t *testing.T) {
 		}
 		n += len(out.Keys)
 	}
-	if n != 5 || empty != 3 || s.Requests(awskms.OpListKeys) != 6 {
-		t.Fatalf("got %d keys, %d empty pages, %d requests", n, empty, s.Requests(awskms.OpListKeys))
+	if n != 5 || empty != 3 || s.Requests(awskmstest.OpListKeys) != 6 {
+		t.Fatalf("got %d keys, %d empty pages, %d requests", n, empty, s.Requests(awskmstest.OpListKeys))
 	}
 }
 
 func TestLatencyHonoursClientCancellation(t *testing.T) {
-	s, c := start(t, awskms.WithLatency(time.Hour))
+	s, c := start(t, awskmstest.WithLatency(time.Hour))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := c.ListKeys(ctx, &kms.ListKeysInput{}); !errors.Is(err, context.Canceled) {
@@ -135,7 +135,7 @@ func TestLatencyHonoursClientCancellation(t *testing.T) {
 	if _, err := c.ListKeys(ctx, &kms.ListKeysInput{}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want context.DeadlineExceeded", err)
 	}
-	if n := s.Requests(awskms.OpListKeys); n != 1 {
+	if n := s.Requests(awskmstest.OpListKeys); n != 1 {
 		t.Fatalf("the server received %d requests, want the one it held", n)
 	}
 }

@@ -1,4 +1,4 @@
-package awskms_test
+package awskmstest_test
 
 import (
 	"context"
@@ -9,11 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 func TestListAliases(t *testing.T) {
-	s, c := start(t, awskms.WithGeneratedKeys(30))
+	s, c := start(t, awskmstest.WithGeneratedKeys(30))
 	p := kms.NewListAliasesPaginator(c, &kms.ListAliasesInput{Limit: aws.Int32(4)})
 	var got []types.AliasListEntry
 	for p.HasMorePages() {
@@ -23,8 +23,8 @@ func TestListAliases(t *testing.T) {
 		}
 		got = append(got, out.Aliases...)
 	}
-	if len(got) != 10 || s.Requests(awskms.OpListAliases) != 3 {
-		t.Fatalf("got %d aliases in %d requests, want 10 in 3", len(got), s.Requests(awskms.OpListAliases))
+	if len(got) != 10 || s.Requests(awskmstest.OpListAliases) != 3 {
+		t.Fatalf("got %d aliases in %d requests, want 10 in 3", len(got), s.Requests(awskmstest.OpListAliases))
 	}
 	if *got[1].AliasName != "alias/demo-3" || *got[1].TargetKeyId != s.Keys()[3].ID || got[1].CreationDate == nil {
 		t.Fatalf("alias %+v", got[1])
@@ -38,7 +38,7 @@ func TestListAliases(t *testing.T) {
 }
 
 func TestListResourceTags(t *testing.T) {
-	s, c := start(t, awskms.WithGeneratedKeys(5))
+	s, c := start(t, awskmstest.WithGeneratedKeys(5))
 	out, err := c.ListResourceTags(context.Background(), &kms.ListResourceTagsInput{KeyId: aws.String(s.Keys()[4].ID), Limit: aws.Int32(1)})
 	if err != nil || len(out.Tags) != 1 || !out.Truncated || *out.Tags[0].TagKey != "env" {
 		t.Fatalf("first page %+v, %v", out, err)
@@ -55,7 +55,7 @@ func TestListResourceTags(t *testing.T) {
 }
 
 func TestListKeyRotations(t *testing.T) {
-	s, c := start(t, awskms.WithGeneratedKeys(9))
+	s, c := start(t, awskmstest.WithGeneratedKeys(9))
 	k := s.Keys()[8] // symmetric, two rotations
 	list := func(include types.IncludeKeyMaterial) ([]types.RotationsListEntry, error) {
 		out, err := c.ListKeyRotations(context.Background(), &kms.ListKeyRotationsInput{KeyId: aws.String(k.ID), IncludeKeyMaterial: include})
@@ -77,8 +77,8 @@ func TestListKeyRotations(t *testing.T) {
 	wantCode(t, err, "ValidationException", 400)
 	_, err = c.ListKeyRotations(context.Background(), &kms.ListKeyRotationsInput{KeyId: aws.String(s.Keys()[1].ID), Limit: aws.Int32(1001)})
 	wantCode(t, err, "ValidationException", 400)
-	asym := awskms.GenerateKey(2) // RSA signing key: no rotation
-	_, c2 := start(t, awskms.WithKeys(asym))
+	asym := awskmstest.GenerateKey(2) // RSA signing key: no rotation
+	_, c2 := start(t, awskmstest.WithKeys(asym))
 	_, err = c2.ListKeyRotations(context.Background(), &kms.ListKeyRotationsInput{KeyId: aws.String(asym.ID)})
 	wantCode(t, err, "UnsupportedOperationException", 400)
 	var unsupported *types.UnsupportedOperationException

@@ -1,4 +1,4 @@
-package awskms
+package awskmstest
 
 import (
 	"net/http"

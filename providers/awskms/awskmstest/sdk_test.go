@@ -1,4 +1,4 @@
-package awskms_test
+package awskmstest_test
 
 import (
 	"context"
@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 func TestListKeysThroughSDKPaginator(t *testing.T) {
-	s, c := start(t, awskms.WithGeneratedKeys(250))
+	s, c := start(t, awskmstest.WithGeneratedKeys(250))
 	p := kms.NewListKeysPaginator(c, &kms.ListKeysInput{Limit: aws.Int32(100)})
 	var ids []string
 	for p.HasMorePages() {
@@ -27,8 +27,8 @@ func TestListKeysThroughSDKPaginator(t *testing.T) {
 			ids = append(ids, *k.KeyId)
 		}
 	}
-	if len(ids) != 250 || s.Requests(awskms.OpListKeys) != 3 {
-		t.Fatalf("got %d keys in %d requests, want 250 in 3", len(ids), s.Requests(awskms.OpListKeys))
+	if len(ids) != 250 || s.Requests(awskmstest.OpListKeys) != 3 {
+		t.Fatalf("got %d keys in %d requests, want 250 in 3", len(ids), s.Requests(awskmstest.OpListKeys))
 	}
 	for i, k := range s.Keys() {
 		if ids[i] != k.ID {
@@ -38,7 +38,7 @@ func TestListKeysThroughSDKPaginator(t *testing.T) {
 }
 
 func TestDescribeKeyReferences(t *testing.T) {
-	s, c := start(t, awskms.WithGeneratedKeys(8))
+	s, c := start(t, awskmstest.WithGeneratedKeys(8))
 	k := s.Keys()[3] // multi-Region, aliased
 	arn := "arn:aws:kms:us-east-1:111122223333:key/" + k.ID
 	for _, ref := range []string{k.ID, arn, k.Aliases[0], "arn:aws:kms:us-east-1:111122223333:" + k.Aliases[0]} {
@@ -55,9 +55,9 @@ func TestDescribeKeyReferences(t *testing.T) {
 }
 
 func TestAliasNamesMayHoldColons(t *testing.T) {
-	keys := awskms.GenerateKeys(1)
+	keys := awskmstest.GenerateKeys(1)
 	keys[0].Aliases = []string{"alias/team:payments/db"}
-	_, c := start(t, awskms.WithKeys(keys...))
+	_, c := start(t, awskmstest.WithKeys(keys...))
 	out, err := c.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String("alias/team:payments/db")})
 	if err != nil || *out.KeyMetadata.KeyId != keys[0].ID {
 		t.Fatalf("an alias with a colon (CreateAlias allows [a-zA-Z0-9:/_-]): %v", err)
@@ -65,9 +65,9 @@ func TestAliasNamesMayHoldColons(t *testing.T) {
 }
 
 func TestDescribeKeyErrors(t *testing.T) {
-	keys := awskms.GenerateKeys(2)
+	keys := awskmstest.GenerateKeys(2)
 	keys[1].DenyDescribe = true
-	s, c := start(t, awskms.WithKeys(keys...))
+	s, c := start(t, awskmstest.WithKeys(keys...))
 	missing := "0d990263-018e-4e65-a703-eff731de951e"
 	tooMany := make([]string, 11)
 	for i := range tooMany {
@@ -99,13 +99,13 @@ func TestDescribeKeyErrors(t *testing.T) {
 			}
 		})
 	}
-	if s.Requests(awskms.OpDescribeKey) != len(tests) {
-		t.Fatalf("counted %d DescribeKey requests, want %d", s.Requests(awskms.OpDescribeKey), len(tests))
+	if s.Requests(awskmstest.OpDescribeKey) != len(tests) {
+		t.Fatalf("counted %d DescribeKey requests, want %d", s.Requests(awskmstest.OpDescribeKey), len(tests))
 	}
 }
 
 func TestListKeysValidation(t *testing.T) {
-	_, c := start(t, awskms.WithGeneratedKeys(5))
+	_, c := start(t, awskmstest.WithGeneratedKeys(5))
 	out, err := c.ListKeys(context.Background(), &kms.ListKeysInput{Limit: aws.Int32(2)})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestListKeysValidation(t *testing.T) {
 }
 
 func TestConcurrentDescribes(t *testing.T) {
-	s, c := start(t, awskms.WithGeneratedKeys(40))
+	s, c := start(t, awskmstest.WithGeneratedKeys(40))
 	var wg sync.WaitGroup
 	errs := make(chan error, len(s.Keys()))
 	for _, k := range s.Keys() {
@@ -162,13 +162,13 @@ func TestConcurrentDescribes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if s.Requests(awskms.OpDescribeKey) != 40 || s.TotalRequests() != 40 {
-		t.Fatalf("counted %d describes, %d in all", s.Requests(awskms.OpDescribeKey), s.TotalRequests())
+	if s.Requests(awskmstest.OpDescribeKey) != 40 || s.TotalRequests() != 40 {
+		t.Fatalf("counted %d describes, %d in all", s.Requests(awskmstest.OpDescribeKey), s.TotalRequests())
 	}
 }
 
 func TestGenerateKeys(t *testing.T) {
-	keys := awskms.GenerateKeys(100)
+	keys := awskmstest.GenerateKeys(100)
 	seen := map[string]bool{}
 	states, specs := map[string]bool{}, map[string]bool{}
 	for i, k := range keys {
@@ -177,7 +177,7 @@ func TestGenerateKeys(t *testing.T) {
 		}
 		seen[k.ID] = true
 		states[k.State], specs[k.Spec] = true, true
-		if awskms.GenerateKey(i).ID != k.ID {
+		if awskmstest.GenerateKey(i).ID != k.ID {
 			t.Fatalf("GenerateKey(%d) differs from GenerateKeys", i)
 		}
 	}

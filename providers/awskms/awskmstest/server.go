@@ -10,7 +10,7 @@
 // aws-sdk-go-v2 client talks to it through Config. Knobs (Option) seed keys,
 // add latency, enforce per-operation rate limits, inject faults and make the
 // pagination misbehave; Requests and Throttled count what arrived.
-package awskms
+package awskmstest
 
 import (
 	"crypto/rand"

@@ -1,15 +1,15 @@
-package awskms_test
+package awskmstest_test
 
 import (
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/multikms/multikms/internal/emulator/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 func TestWireShapeOfPages(t *testing.T) {
-	s, _ := start(t, awskms.WithGeneratedKeys(3))
+	s, _ := start(t, awskmstest.WithGeneratedKeys(3))
 	status, h, body := raw(t, s, "ListKeys", `{"Limit":2}`, nil)
 	if status != 200 || h.Get("Content-Type") != "application/x-amz-json-1.1" || h.Get("x-amzn-RequestId") == "" {
 		t.Fatalf("status %d, headers %v", status, h)
@@ -29,7 +29,7 @@ func TestWireShapeOfPages(t *testing.T) {
 }
 
 func TestWireShapeOfDescribeKey(t *testing.T) {
-	s, _ := start(t, awskms.WithGeneratedKeys(1))
+	s, _ := start(t, awskmstest.WithGeneratedKeys(1))
 	_, _, body := raw(t, s, "DescribeKey", `{"KeyId":"`+s.Keys()[0].ID+`"}`, nil)
 	md := body["KeyMetadata"].(map[string]any)
 	if created, ok := md["CreationDate"].(float64); !ok || created != float64(s.Keys()[0].Created.Unix()) {
@@ -43,7 +43,7 @@ func TestWireShapeOfDescribeKey(t *testing.T) {
 }
 
 func TestWireErrors(t *testing.T) {
-	s, _ := start(t, awskms.WithGeneratedKeys(1))
+	s, _ := start(t, awskmstest.WithGeneratedKeys(1))
 	tests := []struct {
 		name, op, body string
 		edit           func(*http.Request)
