@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 
-	emulator "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/alibabakms"
+	emulator "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 // The Alibaba Cloud demo: the in-process KMS emulator holding the demo keys,

@@ -12,10 +12,10 @@ import (
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
 	"github.com/multikms/multikms/internal/benchkit"
-	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/alibabakms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 // countKeys lists with the adapter and counts the keys, keeping none.

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/alibabakms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 func TestConformance(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
-	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 func TestDescribeKeyEveryField(t *testing.T) {

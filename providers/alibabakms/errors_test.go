@@ -12,11 +12,11 @@ import (
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
-	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/alibabakms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 func TestErrorMapping(t *testing.T) {

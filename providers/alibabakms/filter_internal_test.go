@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 func TestFilterEncoding(t *testing.T) {

@@ -10,10 +10,10 @@ import (
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 	"go.uber.org/goleak"
 
-	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/alibabakms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 // TestBadInputSendsNothing: every bad input is refused with

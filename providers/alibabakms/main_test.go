@@ -7,10 +7,10 @@ import (
 
 	"go.uber.org/goleak"
 
-	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/alibabakms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

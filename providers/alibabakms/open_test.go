@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	emu "github.com/multikms/multikms/internal/emulator/alibabakms"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/alibabakms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
 func setEnv(t *testing.T, s *emu.Server, legacy bool) {

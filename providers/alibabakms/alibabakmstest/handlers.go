@@ -1,4 +1,4 @@
-package alibabakms
+package alibabakmstest
 
 import (
 	"fmt"

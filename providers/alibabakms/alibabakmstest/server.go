@@ -1,4 +1,4 @@
-// Package alibabakms is an in-process, wire-compatible emulator of the
+// Package alibabakmstest is an in-process, wire-compatible emulator of the
 // Alibaba Cloud KMS read API (version 2016-01-20, RPC style): ListKeys,
 // DescribeKey, ListKeyVersions, DescribeKeyVersion, ListAliasesByKeyId and
 // ListResourceTags, answered in JSON exactly as the API references and the
@@ -10,7 +10,7 @@
 // seeded or generated keys, latency, the shared read quota (429
 // Rejected.Throttling), injected failures, a TotalCount that differs from
 // the truth, and request counts per action (and the most in flight).
-package alibabakms
+package alibabakmstest
 
 import (
 	"context"
