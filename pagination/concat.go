@@ -54,11 +54,13 @@ type concatWalk[T any] struct {
 	from  int    // the part the walk started in
 	first string // that part's cursor
 	feeds map[int]chan pageResult[T]
+	gates map[int]chan struct{} // closed when the part becomes current
+	run   *run
 }
 
 func (p *concatPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &concatWalk[T]{p: p, ctx: ctx, cur: from.part, from: from.part, feeds: map[int]chan pageResult[T]{}}
+	w := &concatWalk[T]{p: p, ctx: ctx, cur: from.part, from: from.part, feeds: map[int]chan pageResult[T]{}, gates: map[int]chan struct{}{}, run: runOf(ctx)}
 	if from.inner != nil {
 		w.first = encodeCursor(*from.inner)
 	}
@@ -77,12 +79,26 @@ func (w *concatWalk[T]) start(i int) {
 	}
 	ch := make(chan pageResult[T], 1)
 	w.feeds[i] = ch
+	ctx := w.ctx
+	if w.run != nil && w.run.budget != nil {
+		// Parts ahead of the current one take no unit of the MaxItems
+		// budget before they become current: the units they held could
+		// be needed by the parts whose items come out first.
+		gate := make(chan struct{})
+		if i == w.cur {
+			close(gate)
+		}
+		w.gates[i] = gate
+		r := *w.run
+		r.budget = r.budget.gated(gate)
+		ctx = withRun(ctx, &r)
+	}
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
 		defer close(ch)
-		part := w.p.parts[i](w.ctx, cursor)
-		next, stop := part.pull(w.ctx)
+		part := w.p.parts[i](ctx, cursor)
+		next, stop := part.pull(ctx)
 		defer stop()
 		for {
 			pg, err := next()
@@ -104,7 +120,7 @@ func (w *concatWalk[T]) start(i int) {
 // wrap turns a page of part i into a page of the whole listing.
 func (w *concatWalk[T]) wrap(i int, part *Iterator[T], pg *page[T]) *page[T] {
 	n := len(w.p.parts)
-	return &page[T]{items: pg.items, buf: pg.buf, at: func(j int) position {
+	return &page[T]{items: pg.items, buf: pg.buf, claimed: pg.claimed, at: func(j int) position {
 		in := pg.at(j)
 		switch {
 		case !in.done:
@@ -134,7 +150,11 @@ func (w *concatWalk[T]) next() (*page[T], error) {
 			return r.pg, nil
 		}
 		delete(w.feeds, w.cur)
+		delete(w.gates, w.cur)
 		w.cur++
+		if g, ok := w.gates[w.cur]; ok {
+			close(g)
+		}
 	}
 	return nil, nil
 }

@@ -10,10 +10,26 @@ import (
 )
 
 // maxCursorLen caps an encoded cursor; a longer one is refused unread.
-const maxCursorLen = 8192
+// A fan-out's cursor, which holds a cursor for every scope in flight, may be
+// up to maxFanCursorLen.
+const (
+	maxCursorLen    = 8192
+	maxFanCursorLen = 64 << 10
+)
 
 // cursorVersion prefixes every encoded cursor, so that the format can change.
-const cursorVersion = "c1"
+// c2 added the page length to marker and token positions (the in-page index
+// is checked against it) and the fan-out's state; c1 cursors are refused.
+const cursorVersion = "c2"
+
+// Bounds a decoded cursor's fields are checked against: no cloud serves
+// pages of more than maxPageItems items, and no listing has more than
+// maxPageNumber pages (an Alibaba page of 1 item at 50 requests a second
+// would take ten years to reach it).
+const (
+	maxPageItems  = 1 << 20
+	maxPageNumber = 1 << 34
+)
 
 // The listing strategies, recorded in a cursor so that a cursor of one kind of
 // listing is never read as another.
@@ -22,6 +38,7 @@ const (
 	kindPageNumber byte = 'n'
 	kindPageToken  byte = 't'
 	kindConcat     byte = 'c'
+	kindFanOut     byte = 'f'
 )
 
 // position is a point in a listing between two items.
@@ -42,6 +59,8 @@ type position struct {
 	part int
 	// inner is the position inside that part, nil at its start.
 	inner *cursorState
+	// fan is the state of a fan-out's scopes (nil: every scope at its start).
+	fan *fanState
 }
 
 // cursorState is a position together with the identity of its listing.
@@ -80,12 +99,16 @@ func (st cursorState) appendTo(b *bytes.Buffer) {
 	b.Write(binary.AppendUvarint(nil, uint64(st.pos.size)))
 	b.Write(binary.AppendUvarint(nil, uint64(st.pos.asked)))
 	b.Write(binary.AppendUvarint(nil, uint64(st.pos.part)))
-	if st.pos.inner == nil {
+	switch {
+	case st.pos.inner != nil:
+		b.WriteByte(1)
+		st.pos.inner.appendTo(b)
+	case st.pos.fan != nil:
+		b.WriteByte(2)
+		st.pos.fan.appendTo(b)
+	default:
 		b.WriteByte(0)
-		return
 	}
-	b.WriteByte(1)
-	st.pos.inner.appendTo(b)
 }
 
 // decodeCursor parses s, checking that it was made for a listing of this kind
@@ -94,8 +117,8 @@ func decodeCursor(s string, kind byte, scope [8]byte) (position, error) {
 	if s == "" {
 		return position{}, nil
 	}
-	if len(s) > maxCursorLen {
-		return position{}, fmt.Errorf("%w: longer than %d characters", ErrInvalidCursor, maxCursorLen)
+	if limit := maxLenOf(kind); len(s) > limit {
+		return position{}, fmt.Errorf("%w: longer than %d characters", ErrInvalidCursor, limit)
 	}
 	if len(s) < len(cursorVersion) || s[:len(cursorVersion)] != cursorVersion {
 		return position{}, fmt.Errorf("%w: unknown format or version", ErrInvalidCursor)
@@ -116,7 +139,66 @@ func decodeCursor(s string, kind byte, scope [8]byte) (position, error) {
 	if st.kind != kind || st.scope != scope {
 		return position{}, fmt.Errorf("%w: made for another listing", ErrInvalidCursor)
 	}
+	if err := st.check(); err != nil {
+		return position{}, fmt.Errorf("%w: %w", ErrInvalidCursor, err)
+	}
 	return st.pos, nil
+}
+
+func maxLenOf(kind byte) int {
+	if kind == kindFanOut {
+		return maxFanCursorLen
+	}
+	return maxCursorLen
+}
+
+// check range-checks the fields of a decoded state for its kind, and those
+// of the states nested in it: the integrity check only catches accidents,
+// since anyone can compute it, so a cursor may hold anything.
+func (st cursorState) check() error {
+	p := st.pos
+	seq := st.kind == kindMarker || st.kind == kindPageToken
+	switch {
+	case !knownKind(st.kind):
+		return fmt.Errorf("unknown kind %q", st.kind)
+	case !seq && p.token != "":
+		return fmt.Errorf("a token in a listing of kind %q", st.kind)
+	case seq && (p.size > maxPageItems || p.asked > maxPageItems || p.index >= max(p.size, 1)):
+		return fmt.Errorf("in-page index %d beyond the page of %d items", p.index, p.size)
+	case st.kind == kindPageNumber && (p.asked > maxPageItems || p.size > maxPageItems || (p.index > 0 && (p.asked == 0 || p.size == 0))):
+		return fmt.Errorf("page size %d (asked %d) out of range", p.size, p.asked)
+	case st.kind == kindPageNumber && p.index/max(p.size, 1) >= maxPageNumber:
+		return fmt.Errorf("page number beyond %d", maxPageNumber)
+	case st.kind != kindConcat && (p.part != 0 || p.inner != nil):
+		return fmt.Errorf("a part in a listing of kind %q", st.kind)
+	case st.kind == kindConcat && (p.index != 0 || p.size != 0 || p.asked != 0):
+		return fmt.Errorf("positions in a concatenation")
+	case st.kind != kindFanOut && p.fan != nil:
+		return fmt.Errorf("scopes in a listing of kind %q", st.kind)
+	case st.kind == kindFanOut && (p.index != 0 || p.size != 0 || p.asked != 0 || p.part != 0):
+		return fmt.Errorf("positions in a fan-out")
+	}
+	if p.inner != nil {
+		return p.inner.check()
+	}
+	if p.fan != nil {
+		for _, e := range p.fan.entries {
+			if e.st != nil {
+				if err := e.st.check(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func knownKind(k byte) bool {
+	switch k {
+	case kindMarker, kindPageNumber, kindPageToken, kindConcat, kindFanOut:
+		return true
+	}
+	return false
 }
 
 // maxCursorDepth bounds the nesting of Concat cursors.
@@ -165,6 +247,10 @@ func readState(r *bytes.Reader, depth int) (cursorState, error) {
 			return st, err
 		}
 		st.pos.inner = &inner
+	case hasInner == 2:
+		if st.pos.fan, err = readFan(r, depth+1); err != nil {
+			return st, err
+		}
 	case hasInner != 0:
 		return st, fmt.Errorf("bad flag")
 	}

@@ -19,6 +19,9 @@ type page[T any] struct {
 	// owned marks a buf that PageBuffer made: All and Collect zero each
 	// item once handed out, while it is still in the cache.
 	owned bool
+	// claimed marks items that hold a unit of the loop's budget (a Map
+	// took it): a later Map stage does not take another.
+	claimed bool
 	// at returns the position after items[j]; at(-1) is the position before
 	// items[0]. For an empty page both are the position after the page.
 	at func(j int) position
@@ -54,6 +57,17 @@ type Iterator[T any] struct {
 	max    int // MaxItems; 0 = no limit
 	handed int
 	bufs   buffers[T] // pages handed out in full, for PageBuffer
+	stats  *counters  // behind Stats; nil for Err iterators
+
+	wrapErr func(error) error // Options.WrapErr
+}
+
+// wrap applies Options.WrapErr to err, leaving context errors alone.
+func (it *Iterator[T]) wrap(err error) error {
+	if it.wrapErr == nil || err == nil || isContextErr(err) {
+		return err
+	}
+	return it.wrapErr(err)
 }
 
 // Err returns an Iterator that yields err and nothing else; for input
@@ -65,9 +79,10 @@ func Err[T any](err error) *Iterator[T] {
 // newIterator validates opts and decodes the cursor; a problem becomes the
 // iterator's error, yielded before any request.
 func newIterator[T any](ctx context.Context, kind byte, src pager[T], opts Options) *Iterator[T] {
-	it := &Iterator[T]{ctx: ctx, kind: kind, scope: scopeHash(opts.Scope), src: src, max: opts.MaxItems}
+	it := &Iterator[T]{ctx: ctx, kind: kind, scope: scopeHash(opts.Scope), src: src, max: opts.MaxItems, stats: &counters{scopesTotal: 1}}
+	it.wrapErr = opts.WrapErr
 	if err := opts.validate(); err != nil {
-		it.err = err
+		it.err = it.wrap(err)
 		return it
 	}
 	pos, err := decodeCursor(opts.Cursor, kind, it.scope)
@@ -77,7 +92,7 @@ func newIterator[T any](ctx context.Context, kind byte, src pager[T], opts Optio
 		}
 	}
 	if err != nil {
-		it.err, it.errFrom = err, opts.Cursor
+		it.err, it.errFrom = it.wrap(err), opts.Cursor
 		return it
 	}
 	it.start = pos
@@ -182,6 +197,9 @@ func (it *Iterator[T]) take(n int) bool {
 	}
 	it.off += n
 	it.handed += n
+	if it.stats != nil {
+		it.stats.items.Add(int64(n))
+	}
 	return true
 }
 
@@ -206,18 +224,21 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 		return
 	}
 	it.release()
-	next, stop := it.src.open(withBuffers(it.ctx, &it.bufs), from)
+	next, stop := it.src.open(it.runContext(), from)
 	defer stop()
 	for {
 		it.release()
 		pg, err := next()
 		if err != nil {
+			err = it.wrap(err)
 			it.err = err
+			it.countScope(err)
 			fail(err)
 			return
 		}
 		if pg == nil {
 			it.done = true
+			it.countScope(nil)
 			return
 		}
 		pg.owned = it.bufs.owns(pg.buf)
@@ -228,6 +249,33 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 		if !emit(pg.items) || it.off < len(pg.items) {
 			return
 		}
+	}
+}
+
+// runContext is the context of one loop: the Iterator's, with its page
+// buffers, counters and MaxItems budget (see run).
+func (it *Iterator[T]) runContext() context.Context {
+	r := &run{stats: it.stats}
+	if it.max > 0 {
+		r.budget = newBudget(it.max - it.handed)
+	}
+	if outer := runOf(it.ctx); outer != nil {
+		r.scope, r.obs = outer.scope, outer.obs
+	}
+	return withRun(withBuffers(it.ctx, &it.bufs), r)
+}
+
+// countScope counts the end of a listing that is not a fan-out (which counts
+// its scopes itself) as one scope done or failed.
+func (it *Iterator[T]) countScope(err error) {
+	if it.stats == nil || it.kind == kindFanOut {
+		return
+	}
+	switch {
+	case err == nil:
+		it.stats.scopesDone.Store(1)
+	case !isContextErr(err):
+		it.stats.scopesFailed.Store(1)
 	}
 }
 
@@ -266,6 +314,16 @@ func Collect[T any](it *Iterator[T]) ([]T, error) {
 
 // Stats returns a snapshot of the iterator's work so far. It is safe to call
 // from any goroutine while a loop over the iterator runs.
+//
+// Items counts the items handed out; Pages the pages fetched from the
+// cloud (a Map or Concat counts its sources' pages); Requests every attempt
+// of a request made for the listing through the engine (page fetches, and
+// the per-item calls a Map stage makes through Call or Request.Do with the
+// context it is given), Retries those that were retries and Throttled the
+// answers that said throttled; Pace the pace of the limiter that last paced
+// a request of the listing. A fan-out counts its scopes; any other listing
+// is one scope, done when it ends and failed when it ends in an error.
+// Stats of an Iterator made by Err are all zero.
 func (it *Iterator[T]) Stats() Stats {
-	return Stats{}
+	return it.stats.snapshot()
 }

@@ -9,9 +9,16 @@ import (
 // (0 means 8), keeping list order and overlapping with page fetching: items
 // of the next pages start while earlier ones finish. fn returns the mapped
 // item and whether to keep it; a failure belongs in U (the item still comes
-// out carrying the reason), never in the stream. Map takes src over: use
-// only the returned Iterator, whose cursor is src's, exact to the item, and
-// whose MaxItems is src's, counted after fn dropped items.
+// out carrying the reason; ReportDetailFailed tells the observers), never in
+// the stream. Map takes src over: use only the returned Iterator, whose
+// cursor is src's, exact to the item, and whose MaxItems is src's, counted
+// after fn dropped items.
+//
+// MaxItems bounds fn's work too: fn never starts on an item past the
+// MaxItems still to hand out, counted over every Map stage, Concat part and
+// fan-out scope of the loop (an item fn dropped gives its place back), and
+// nothing more starts once the loop ends or the caller breaks out of it.
+// Without MaxItems, up to concurrency items run ahead of the caller.
 func Map[T, U any](src *Iterator[T], concurrency int, fn func(ctx context.Context, item T) (U, bool)) *Iterator[U] {
 	if concurrency <= 0 {
 		concurrency = 8
@@ -20,7 +27,8 @@ func Map[T, U any](src *Iterator[T], concurrency int, fn func(ctx context.Contex
 		ctx: src.ctx, kind: src.kind, scope: src.scope,
 		err: src.err, errFrom: src.errFrom,
 		start: src.position(), done: src.done, max: src.max,
-		src: &mapPager[T, U]{src: src, conc: concurrency, fn: fn},
+		src:   &mapPager[T, U]{src: src, conc: concurrency, fn: fn},
+		stats: &counters{scopesTotal: 1},
 	}
 }
 
@@ -30,13 +38,15 @@ type mapPager[T, U any] struct {
 	fn   func(ctx context.Context, item T) (U, bool)
 }
 
-// mapJob is one source page being mapped.
+// mapJob is the items lo..hi-1 of one source page being mapped.
 type mapJob[T, U any] struct {
-	pg   *page[T]
-	err  error
-	out  []U
-	keep []bool
-	wg   sync.WaitGroup
+	pg     *page[T]
+	lo, hi int
+	err    error
+	out    []U
+	keep   []bool
+	wg     sync.WaitGroup
+	claims bool // the items hold budget units
 }
 
 // mapTask is one item of a job for a worker.
@@ -50,16 +60,31 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 	srcNext, srcStop := m.src.src.open(ctx, from)
 	jobs := make(chan *mapJob[T, U], 1)
 	tasks := make(chan mapTask[T, U])
+	b := budgetOf(ctx)
 	var producer, workers sync.WaitGroup
 	for range m.conc {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
 			for t := range tasks {
-				t.job.out[t.j], t.job.keep[t.j] = m.fn(ctx, t.job.pg.items[t.j])
+				if ctx.Err() == nil { // nothing starts once the loop ends
+					job := t.job
+					job.out[t.j], job.keep[t.j] = m.fn(ctx, job.pg.items[job.lo+t.j])
+					if !job.keep[t.j] && job.claims {
+						b.release()
+					}
+				}
 				t.job.wg.Done()
 			}
 		}()
+	}
+	send := func(job *mapJob[T, U]) bool {
+		select {
+		case jobs <- job:
+			return job.err == nil
+		case <-ctx.Done():
+			return false
+		}
 	}
 	producer.Add(1)
 	go func() {
@@ -67,17 +92,12 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 		defer close(jobs)
 		defer close(tasks)
 		for {
-			job := &mapJob[T, U]{}
-			job.pg, job.err = srcNext()
-			if job.pg != nil {
-				job.err = dispatch(ctx, tasks, job)
-			}
-			select {
-			case jobs <- job:
-			case <-ctx.Done():
+			pg, err := srcNext()
+			if err != nil || pg == nil {
+				send(&mapJob[T, U]{err: err})
 				return
 			}
-			if job.err != nil || job.pg == nil {
+			if !m.dispatchPage(ctx, b, tasks, pg, send) {
 				return
 			}
 		}
@@ -105,44 +125,69 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 	return next, stop
 }
 
-// dispatch hands every item of the job's page to the workers, in order.
-func dispatch[T, U any](ctx context.Context, tasks chan<- mapTask[T, U], job *mapJob[T, U]) error {
-	n := len(job.pg.items)
-	job.out, job.keep = make([]U, n), make([]bool, n)
-	for j := range n {
-		job.wg.Add(1)
-		select {
-		case tasks <- mapTask[T, U]{job, j}:
-		case <-ctx.Done():
-			job.wg.Done()
-			return ctx.Err()
+// dispatchPage hands the items of pg to the workers, in order, as jobs sent
+// with send. Under a MaxItems budget an item starts only with a unit of it:
+// when none is free, the items started so far go out as a job of their own,
+// so that the caller can take them (and the loop end) while the rest waits.
+func (m *mapPager[T, U]) dispatchPage(ctx context.Context, b *budget, tasks chan<- mapTask[T, U], pg *page[T], send func(*mapJob[T, U]) bool) bool {
+	claim := b != nil && !pg.claimed
+	lo := 0
+	for {
+		job := &mapJob[T, U]{pg: pg, lo: lo, hi: lo, claims: b != nil}
+		n := len(pg.items) - lo
+		job.out, job.keep = make([]U, n), make([]bool, n)
+		for job.hi < len(pg.items) {
+			if claim && !b.tryAcquire() {
+				if job.hi > lo {
+					break // hand out what started; wait for a unit after
+				}
+				if err := b.acquire(ctx); err != nil {
+					job.err = err
+					break
+				}
+			}
+			job.wg.Add(1)
+			select {
+			case tasks <- mapTask[T, U]{job, job.hi - lo}:
+				job.hi++
+			case <-ctx.Done():
+				job.wg.Done()
+				job.err = ctx.Err()
+			}
+			if job.err != nil {
+				break
+			}
+		}
+		if !send(job) {
+			return false
+		}
+		if lo = job.hi; lo >= len(pg.items) {
+			return true
 		}
 	}
-	return nil
 }
 
-// result is the mapped page: the kept items, each with the source position
-// after it.
+// result is the mapped part of the page: the kept items, each with the
+// source position after it.
 func (job *mapJob[T, U]) result() *page[U] {
 	var (
 		out = job.out[:0]
 		idx []int
 	)
-	for j, k := range job.keep {
+	for j, k := range job.keep[:job.hi-job.lo] {
 		if k {
 			out = append(out, job.out[j])
-			idx = append(idx, j)
+			idx = append(idx, job.lo+j)
 		}
 	}
 	clear(job.out[len(out):])
-	src := job.pg
-	last := len(src.items) - 1
-	return &page[U]{items: out, at: func(j int) position {
+	src, lo, last := job.pg, job.lo, job.hi-1
+	return &page[U]{items: out, claimed: job.claims, at: func(j int) position {
 		switch {
 		case j >= len(out)-1:
 			return src.at(last)
 		case j < 0:
-			return src.at(-1)
+			return src.at(lo - 1)
 		default:
 			return src.at(idx[j])
 		}

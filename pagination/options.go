@@ -72,6 +72,11 @@ type Options struct {
 	// Observer, when set, is told of every request, retry wait and pace
 	// change of the iterator (see Event).
 	Observer Observer
+	// WrapErr, when set, is applied to every error the Iterator yields
+	// (bad options, cursor errors, a repeated token, failed fetches), never
+	// to context errors: an adapter turns the engine's errors into its own
+	// error type there (kms.Error with provider and operation).
+	WrapErr func(error) error
 }
 
 // Retry is the policy for retrying a failed request: jittered exponential
@@ -100,4 +105,9 @@ func IsRetryable(err error) bool {
 func IsThrottled(err error) bool {
 	var r interface{ Throttled() bool }
 	return errors.As(err, &r) && r.Throttled()
+}
+
+// request is the Request of a page fetch of the listing.
+func (o Options) request() Request {
+	return Request{Op: o.Op, Retry: o.Retry, Limiter: o.Limiter, Observer: o.Observer}
 }

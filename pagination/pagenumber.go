@@ -70,6 +70,8 @@ type numberWalk[T any] struct {
 	finished bool
 	jobs     chan *pending[T] // pages for the workers to fetch
 	workers  int
+	first    int // w.last when the walk began
+	limit    int // the loop's MaxItems budget; 0 = none
 }
 
 func (p *numberPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
@@ -79,6 +81,10 @@ func (p *numberPager[T]) open(ctx context.Context, from position) (func() (*page
 		w.ask, w.size = from.asked, max(from.size, 1)
 	}
 	w.last = w.idx / w.size // the page before the first one to fetch
+	w.first = w.last
+	if b := budgetOf(ctx); b != nil {
+		w.limit = b.limit()
+	}
 	stop := func() {
 		cancel()
 		w.wg.Wait()
@@ -121,11 +127,14 @@ func (w *numberWalk[T]) work() {
 			return
 		}
 		if !pd.dropped.Load() {
-			r, err := callValue(w.ctx, opts.Retry, opts.Limiter, func(ctx context.Context) (res, error) {
+			r, err := callObserved(w.ctx, opts.request(), func(ctx context.Context) (res, error) {
 				items, total, err := w.p.fetch(ctx, pd.num, w.ask)
 				return res{items, total}, err
 			})
 			pd.items, pd.total, pd.err = r.items, r.total, err
+			if err == nil {
+				countPage(w.ctx)
+			}
 		}
 		close(pd.done)
 	}
@@ -145,9 +154,16 @@ func (w *numberWalk[T]) fill() {
 	if len(w.queue) == 0 {
 		w.schedule()
 	}
-	for w.total > 0 && len(w.queue) < w.p.conc && w.last*w.size < w.total {
+	for w.total > 0 && len(w.queue) < w.p.conc && w.last*w.size < w.total && !w.satisfied() {
 		w.schedule()
 	}
+}
+
+// satisfied reports whether the pages scheduled in this walk hold as many
+// items as the loop may hand out: later pages are fetched one at a time, as
+// needed.
+func (w *numberWalk[T]) satisfied() bool {
+	return w.limit > 0 && (w.last-w.first)*w.size >= w.limit
 }
 
 func (w *numberWalk[T]) next() (*page[T], error) {

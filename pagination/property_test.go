@@ -652,11 +652,12 @@ func TestConcatResumeLaterParts(t *testing.T) {
 }
 
 // TestResumeSmallerPageThenFailure: a marker or token cursor taken in the
-// middle of a page, resumed with a smaller PageSize (so the skip spans
-// several pages), keeps its exact position when a fetch fails before the
-// skip is used up: resuming again repeats nothing. Regression test for
-// TestPropertyRandomSources failures (token/seed=582, marker/seed=1250 when
-// run with more cases).
+// middle of a page, resumed with a smaller PageSize, asks for that first
+// page with the page size it was made with (so the skip stays within it,
+// never carried into later pages), the later pages with the new PageSize,
+// and keeps its exact position when a fetch fails: resuming again repeats
+// nothing. Regression test for TestPropertyRandomSources failures
+// (token/seed=582, marker/seed=1250 when run with more cases).
 func TestResumeSmallerPageThenFailure(t *testing.T) {
 	for _, prefetch := range []int{-1, 0} {
 		srv := newSmallServer(0, 10)
@@ -665,10 +666,17 @@ func TestResumeSmallerPageThenFailure(t *testing.T) {
 			t.Fatalf("first 5 items: %v, %v", got, err)
 		}
 		cursor := it.Cursor()
-		// Resumed with pages of 2: the first two pages are skipped whole,
-		// then the third fetch fails for good.
-		var calls atomic.Int64
+		// Resumed with pages of 2: the first page (6 asked, 1 left) and the
+		// second (2) come, then the third fetch fails for good.
+		var (
+			calls atomic.Int64
+			mu    sync.Mutex
+			sizes []int
+		)
 		failing := func(ctx context.Context, token string, size int) ([]int, string, error) {
+			mu.Lock()
+			sizes = append(sizes, size)
+			mu.Unlock()
 			if calls.Add(1) == 3 {
 				return nil, "", errors.New("permanent failure")
 			}
@@ -676,12 +684,15 @@ func TestResumeSmallerPageThenFailure(t *testing.T) {
 		}
 		opts := pagination.Options{PageSize: 2, Cursor: cursor, Prefetch: prefetch}
 		it = pagination.ByPageToken(context.Background(), failing, opts)
-		if got, _, err := drain(it, -1, false); err == nil || len(got) != 0 {
-			t.Fatalf("prefetch %d: got %v, %v; want no item and the failure", prefetch, got, err)
+		if got, _, err := drain(it, -1, false); err == nil || !slices.Equal(got, []int{5, 6, 7}) {
+			t.Fatalf("prefetch %d: got %v, %v; want [5 6 7] and the failure", prefetch, got, err)
+		}
+		if !slices.Equal(sizes, []int{6, 2, 2}) {
+			t.Errorf("prefetch %d: page sizes asked %v, want [6 2 2]", prefetch, sizes)
 		}
 		opts.Cursor = it.Cursor()
 		got, _, err := drain(pagination.ByPageToken(context.Background(), srv.token, opts), -1, false)
-		if want := []int{5, 6, 7, 8, 9}; err != nil || !slices.Equal(got, want) {
+		if want := []int{8, 9}; err != nil || !slices.Equal(got, want) {
 			t.Errorf("prefetch %d: resumed after the failure: got %v, %v; want %v", prefetch, got, err, want)
 		}
 	}

@@ -61,25 +61,29 @@ func callValue[R any](ctx context.Context, r Retry, lim *Limiter, fn func(ctx co
 	return callObserved(ctx, Request{Retry: r, Limiter: lim}, fn)
 }
 
-// callObserved is callValue telling req.Observer of each attempt.
+// callObserved is callValue telling req.Observer of each attempt, and the
+// observer and counters of the loop ctx belongs to (see run).
 func callObserved[R any](ctx context.Context, req Request, fn func(ctx context.Context) (R, error)) (R, error) {
 	var zero R
-	p, lim, obs := req.Retry.normalize(), req.Limiter, req.Observer
+	p, lim := req.Retry.normalize(), req.Limiter
+	n := notifier{req: req, run: runOf(ctx)}
 	for attempt := 1; ; attempt++ {
 		if err := lim.Wait(ctx); err != nil {
 			return zero, err
 		}
 		sent := time.Now()
 		v, err := fn(ctx)
-		if obs != nil {
-			obs(Event{Kind: EventRequest, Op: req.Op, Scope: req.Scope, Attempt: attempt, Duration: time.Since(sent), Err: err})
-		}
+		n.request(attempt, time.Since(sent), err)
+		pace := lim.Limit()
 		if err == nil {
 			lim.Succeeded()
+			n.pace(pace, lim.Limit())
 			return v, nil
 		}
 		if IsThrottled(err) {
+			n.throttled()
 			lim.throttled(sent)
+			n.pace(pace, lim.Limit())
 		}
 		if cerr := ctx.Err(); cerr != nil && isContextErr(err) {
 			return zero, cerr
@@ -88,12 +92,60 @@ func callObserved[R any](ctx context.Context, req Request, fn func(ctx context.C
 			return zero, err
 		}
 		wait := p.backoff(attempt)
-		if obs != nil {
-			obs(Event{Kind: EventRetryWait, Op: req.Op, Scope: req.Scope, Attempt: attempt, Duration: wait, Err: err})
-		}
+		n.event(Event{Kind: EventRetryWait, Attempt: attempt, Duration: wait, Err: err})
 		if serr := sleep(ctx, wait); serr != nil {
 			return zero, serr
 		}
+	}
+}
+
+// notifier tells a request's events to its observer and to the loop's.
+type notifier struct {
+	req Request
+	run *run
+}
+
+func (n notifier) event(e Event) {
+	e.Op = n.req.Op
+	e.Scope = n.req.Scope
+	if n.req.Observer != nil {
+		n.req.Observer(e)
+	}
+	if n.run != nil && n.run.obs != nil {
+		if n.run.scope != "" {
+			e.Scope = n.run.scope // the fleet member, for the fleet's observer
+		}
+		n.run.obs(e)
+	}
+}
+
+// request counts and tells one attempt.
+func (n notifier) request(attempt int, d time.Duration, err error) {
+	if n.run != nil && n.run.stats != nil {
+		n.run.stats.requests.Add(1)
+		if attempt > 1 {
+			n.run.stats.retries.Add(1)
+		}
+	}
+	n.event(Event{Kind: EventRequest, Attempt: attempt, Duration: d, Err: err})
+}
+
+func (n notifier) throttled() {
+	if n.run != nil && n.run.stats != nil {
+		n.run.stats.throttled.Add(1)
+	}
+}
+
+// pace records the limiter's pace and tells a change of it.
+func (n notifier) pace(before, after float64) {
+	if n.req.Limiter == nil {
+		return
+	}
+	if n.run != nil {
+		n.run.stats.setPace(after)
+	}
+	if after != before {
+		n.event(Event{Kind: EventPace, Pace: after})
 	}
 }
 

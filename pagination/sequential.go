@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 )
 
 // MarkerFunc fetches one page of a marker-paginated listing (AWS style):
@@ -58,39 +59,55 @@ type seqPage[T any] struct {
 }
 
 func (s *seqPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
-	w := &seqWalk[T]{pager: s, token: from.token, skip: from.index, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}
+	w := &seqWalk[T]{pager: s, token: from.token, skip: from.index, size: s.opts.PageSize, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}
+	if from.index > 0 {
+		w.size = from.asked // the page the cursor was made in, asked for again
+	}
 	if from.token != "" {
 		w.seen[maphash.String(w.seed, from.token)] = struct{}{}
+	}
+	if b := budgetOf(ctx); b != nil {
+		w.limit = b.limit()
 	}
 	if s.opts.Prefetch < 0 {
 		return func() (*page[T], error) { return w.nextPage(ctx) }, func() {}
 	}
-	return prefetch(ctx, max(s.opts.Prefetch, 1), w.nextPage)
+	return prefetch(ctx, max(s.opts.Prefetch, 1), w.satisfied, w.nextPage)
 }
 
 // seqWalk is one pass over a sequential source.
 type seqWalk[T any] struct {
 	pager    *seqPager[T]
 	token    string // token of the next page
-	skip     int    // items still to skip (resuming inside a page)
+	skip     int    // items to skip in the first page (resuming inside it)
+	size     int    // the page size to ask for next
 	finished bool
 	pages    int
+	fetched  atomic.Int64 // items fetched in this pass
+	limit    int          // the loop's MaxItems budget; 0 = none
 	seed     maphash.Seed
 	seen     map[uint64]struct{} // hashes of the tokens received: the loop guard
+}
+
+// satisfied reports whether the pass has fetched as many items as the loop
+// may hand out: no page is fetched ahead then, only on demand.
+func (w *seqWalk[T]) satisfied() bool {
+	return w.limit > 0 && w.fetched.Load() >= int64(w.limit)
 }
 
 func (w *seqWalk[T]) nextPage(ctx context.Context) (*page[T], error) {
 	if w.finished {
 		return nil, nil
 	}
-	tok, opts := w.token, w.pager.opts
-	res, err := callValue(ctx, opts.Retry, opts.Limiter, func(ctx context.Context) (seqPage[T], error) {
-		items, next, last, err := w.pager.fetch(ctx, tok, opts.PageSize)
+	tok, opts, asked := w.token, w.pager.opts, w.size
+	res, err := callObserved(ctx, opts.request(), func(ctx context.Context) (seqPage[T], error) {
+		items, next, last, err := w.pager.fetch(ctx, tok, asked)
 		return seqPage[T]{items, next, last}, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	countPage(ctx)
 	w.pages++
 	if !res.last {
 		h := maphash.String(w.seed, res.next)
@@ -99,38 +116,54 @@ func (w *seqWalk[T]) nextPage(ctx context.Context) (*page[T], error) {
 		}
 		w.seen[h] = struct{}{}
 	}
+	// The cursor's in-page index applies to the page it was made in, the
+	// first one fetched (asked for with that page's size); a page shorter
+	// than it (the listing changed) is skipped whole, and later pages, of
+	// Options.PageSize, are never skipped into.
 	skip := min(w.skip, len(res.items))
-	w.skip -= skip
+	w.skip, w.size = 0, opts.PageSize
 	w.token, w.finished = res.next, res.last
 	items := res.items[skip:]
-	end := position{token: res.next, index: w.skip}
+	w.fetched.Add(int64(len(items)))
+	end := position{token: res.next}
 	if res.last {
 		end = position{done: true}
 	}
+	size := len(res.items)
 	return &page[T]{items: items, buf: res.items, at: func(j int) position {
 		if j >= len(items)-1 {
 			return end
 		}
-		return position{token: tok, index: skip + j + 1}
+		return position{token: tok, index: skip + j + 1, size: size, asked: asked}
 	}}, nil
 }
 
-// prefetch runs fetch in a goroutine, up to ahead pages ahead of the caller.
-// The pull function returns the pages in order; stop cancels the goroutine
-// and waits for it.
-func prefetch[T any](ctx context.Context, ahead int, fetch func(context.Context) (*page[T], error)) (func() (*page[T], error), func()) {
+// prefetch runs fetch in a goroutine, up to ahead pages ahead of the caller;
+// while lazy reports true it fetches a page only when the caller asks for
+// one. The pull function returns the pages in order; stop cancels the
+// goroutine and waits for it.
+func prefetch[T any](ctx context.Context, ahead int, lazy func() bool, fetch func(context.Context) (*page[T], error)) (func() (*page[T], error), func()) {
 	type result struct {
 		pg  *page[T]
 		err error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan result, ahead-1)
+	demand := make(chan struct{}, 1)
+	var asked atomic.Int64 // pages the caller asked for
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(ch)
-		for {
+		for produced := int64(0); ; produced++ {
+			for lazy() && asked.Load() <= produced {
+				select {
+				case <-demand:
+				case <-ctx.Done():
+					return
+				}
+			}
 			pg, err := fetch(ctx)
 			select {
 			case ch <- result{pg, err}:
@@ -143,6 +176,11 @@ func prefetch[T any](ctx context.Context, ahead int, fetch func(context.Context)
 		}
 	}()
 	next := func() (*page[T], error) {
+		asked.Add(1)
+		select {
+		case demand <- struct{}{}:
+		default:
+		}
 		r, ok := <-ch
 		if !ok {
 			if err := ctx.Err(); err != nil {

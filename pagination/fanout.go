@@ -1,0 +1,357 @@
+package pagination
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// DefaultFanOutConcurrency is the number of scopes a fan-out lists at once
+// when FanOutOptions.Concurrency is 0.
+const DefaultFanOutConcurrency = 16
+
+// Scope is one listing of a fan-out: a name for errors and events (a
+// region, an account, a folder; never a credential) and the function that
+// makes its Iterator from its own cursor ("" = from its start) and the
+// context of the loop. List must not fetch anything itself: making an
+// Iterator fetches nothing, and a listing that rejects its options says so
+// in the Iterator it returns (see Err).
+type Scope[T any] struct {
+	Name string
+	List func(ctx context.Context, cursor string) *Iterator[T]
+}
+
+// FanOutOptions configures FanOut.
+type FanOutOptions struct {
+	// Cursor resumes a fan-out from Iterator.Cursor; "" starts every scope
+	// from its beginning.
+	Cursor string
+	// Scope identifies the fan-out (its kind of listing and its scopes), so
+	// that a cursor of another cannot be used; only a hash is kept.
+	Scope string
+	// MaxItems stops the listing after that many items in all; 0 means no
+	// limit. It bounds the work of the scopes too (see Map).
+	MaxItems int
+	// Concurrency is the number of scopes listed at once: 0 means
+	// DefaultFanOutConcurrency.
+	Concurrency int
+	// FailFast ends the listing with the first scope that fails, instead of
+	// listing the others to their end.
+	FailFast bool
+	// ScopeError, when set, makes the error reported for a failed scope
+	// from its name and its error (kms.Merge makes a *kms.ScopeError); nil
+	// means a *ScopeError.
+	ScopeError func(scope string, err error) error
+	// Observer, when set, is told when a scope starts, is done or fails,
+	// and of every request of every scope made through the engine (page
+	// fetches, and Call or Request.Do with the context the scope's
+	// functions are given), its Scope being the scope's name.
+	Observer Observer
+}
+
+// ScopeError is the error FanOut reports for a failed scope unless
+// FanOutOptions.ScopeError says otherwise: the scope's name and its error,
+// which errors.Is and errors.As reach through Unwrap.
+type ScopeError struct {
+	Scope string
+	Err   error
+}
+
+// Error formats the error as "scope <name>: <err>".
+func (e *ScopeError) Error() string { return "scope " + e.Scope + ": " + e.Err.Error() }
+
+// Unwrap returns the scope's error.
+func (e *ScopeError) Unwrap() error { return e.Err }
+
+// FanOut lists the scopes concurrently as one Iterator, up to
+// opts.Concurrency of them at once, starting them in order. Items come out
+// as each scope yields them: in order within a scope, interleaved across
+// scopes in no promised order (use Concat for one scope after another).
+// Each scope runs in its own goroutine with its own prefetching, retries and
+// limiter, so that a slow or throttled scope holds back no other; the only
+// thing they share is the caller's loop. Pages waiting for the caller are
+// at most one per scope in flight, besides each scope's own prefetch.
+//
+// Every scope's Iterator is made before the first request of any (and made
+// again when the scope starts): a scope that rejects its options, or its
+// part of the cursor, fails the FanOut at once with that scope's error
+// (wrapped as a failed scope's, so that it names the scope), and nothing
+// is fetched.
+//
+// A scope that fails (after its own retries) does not stop the others,
+// unless FailFast: when every other scope has ended, the listing yields one
+// error joining a ScopeError (or what opts.ScopeError makes) per failed
+// scope, and Cursor then resumes exactly the failed scopes from their last
+// item handed out (a later loop over the same Iterator yields that error
+// again; a new Iterator from the cursor lists them again). Cancelling the
+// context stops every scope at once and yields the context's error, never a
+// scope failure.
+//
+// The cursor resumes every scope right after its last item handed out, in
+// this process or another. It records the first scope not yet started, and
+// each scope started but not finished (in flight or failed) with its own
+// cursor; finished scopes cost nothing. Its size is therefore about 20 bytes
+// plus, for every such scope, its own cursor (about 30 bytes plus the
+// cloud's marker or token: up to about 1.4 KiB for a 1,024-character AWS
+// marker); a run of failed scopes that never yielded an item costs a few
+// bytes in all. A fan-out cursor may be up to 64 KiB; a longer one is
+// refused.
+func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) *Iterator[T] {
+	conc := opts.Concurrency
+	if conc == 0 {
+		conc = DefaultFanOutConcurrency
+	}
+	wrapErr := opts.ScopeError
+	if wrapErr == nil {
+		wrapErr = func(scope string, err error) error { return &ScopeError{Scope: scope, Err: err} }
+	}
+	p := &fanPager[T]{scopes: scopes, conc: conc, failFast: opts.FailFast, wrapErr: wrapErr, obs: opts.Observer}
+	it := newIterator(ctx, kindFanOut, p, Options{Cursor: opts.Cursor, Scope: opts.Scope, MaxItems: opts.MaxItems, Concurrency: opts.Concurrency})
+	it.stats.scopesTotal = len(scopes)
+	p.stats = it.stats
+	if it.err == nil {
+		it.err = p.probe(ctx, it.start.fan)
+	}
+	if it.err != nil {
+		it.errFrom = opts.Cursor
+		return it
+	}
+	if f := it.start.fan; f != nil {
+		it.stats.scopesDone.Store(int64(f.next - len(f.entries)))
+		if f.next == len(scopes) && len(f.entries) == 0 {
+			it.done = true
+		}
+	}
+	return it
+}
+
+type fanPager[T any] struct {
+	scopes   []Scope[T]
+	conc     int
+	failFast bool
+	wrapErr  func(scope string, err error) error
+	obs      Observer
+	stats    *counters
+}
+
+// probe checks a cursor's fan-out state against the scopes, and makes the
+// Iterator of every scope that is to run, so that one that rejects its
+// options or its cursor fails the fan-out before any request.
+func (p *fanPager[T]) probe(ctx context.Context, f *fanState) error {
+	next := 0
+	if f != nil {
+		if f.next > len(p.scopes) {
+			return fmt.Errorf("%w: scope %d of %d", ErrInvalidCursor, f.next, len(p.scopes))
+		}
+		for _, e := range f.entries {
+			if err := p.scopes[e.idx].List(ctx, stateCursor(e.st)).err; err != nil {
+				return p.wrapErr(p.scopes[e.idx].Name, err)
+			}
+		}
+		next = f.next
+	}
+	for _, s := range p.scopes[next:] {
+		if err := s.List(ctx, "").err; err != nil {
+			return p.wrapErr(s.Name, err)
+		}
+	}
+	return nil
+}
+
+func stateCursor(st *cursorState) string {
+	if st == nil {
+		return ""
+	}
+	return encodeCursor(*st)
+}
+
+func (p *fanPager[T]) event(kind EventKind, scope string, err error) {
+	if p.obs != nil {
+		p.obs(Event{Kind: kind, Scope: scope, Err: err})
+	}
+}
+
+// fanMsg is what a scope's goroutine sends the caller's loop: a page, its
+// error, or its end (both nil).
+type fanMsg[T any] struct {
+	idx int
+	it  *Iterator[T] // the scope's, for the kind and scope of its cursor
+	pg  *page[T]
+	err error
+}
+
+// fanWalk is one loop over a fan-out. Its state is the caller's goroutine's
+// alone; the scopes' goroutines only send.
+type fanWalk[T any] struct {
+	p        *fanPager[T]
+	ctx      context.Context
+	run      *run
+	wg       sync.WaitGroup
+	out      chan fanMsg[T]
+	next     int                  // scopes from next on are at their start
+	entries  map[int]*cursorState // the scopes below next not finished
+	queue    []int                // entries of the cursor not yet restarted
+	inflight int
+	failures []error
+	cur      *fanMsg[T] // the scope page being handed out
+}
+
+func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: map[int]*cursorState{}}
+	if f := from.fan; f != nil {
+		w.next = f.next
+		for _, e := range f.entries {
+			w.entries[e.idx] = e.st
+			w.queue = append(w.queue, e.idx)
+		}
+	}
+	stop := func() {
+		cancel()
+		w.wg.Wait()
+	}
+	return w.nextPage, stop
+}
+
+// fill starts scopes while fewer than the bound are in flight: first those
+// the cursor left unfinished, then the fresh ones in order.
+func (w *fanWalk[T]) fill() {
+	for w.inflight < w.p.conc {
+		switch {
+		case len(w.queue) > 0:
+			idx := w.queue[0]
+			w.queue = w.queue[1:]
+			w.start(idx, stateCursor(w.entries[idx]))
+		case w.next < len(w.p.scopes):
+			idx := w.next
+			w.next++
+			w.entries[idx] = nil
+			w.start(idx, "")
+		default:
+			return
+		}
+	}
+}
+
+// start lists scope idx from cursor in its own goroutine.
+func (w *fanWalk[T]) start(idx int, cursor string) {
+	w.inflight++
+	s := w.p.scopes[idx]
+	w.p.event(EventScopeStarted, s.Name, nil)
+	r := &run{scope: s.Name, obs: w.p.obs}
+	if w.run != nil {
+		r.stats, r.budget = w.run.stats, w.run.budget
+	}
+	ctx := withRun(w.ctx, r)
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		it := s.List(ctx, cursor)
+		next, stop := it.pull(ctx)
+		defer stop()
+		for {
+			pg, err := next()
+			select {
+			case w.out <- fanMsg[T]{idx: idx, it: it, pg: pg, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || pg == nil {
+				return
+			}
+		}
+	}()
+}
+
+// nextPage is the next page of any scope. The page before was handed out
+// in full: its scope's entry moves to its end.
+func (w *fanWalk[T]) nextPage() (*page[T], error) {
+	if c := w.cur; c != nil {
+		w.setEntry(c.idx, c.it, c.pg.at(len(c.pg.items)-1))
+		w.cur = nil
+	}
+	for {
+		w.fill()
+		if w.inflight == 0 {
+			return nil, errors.Join(w.failures...) // nil when none failed
+		}
+		var m fanMsg[T]
+		select {
+		case m = <-w.out:
+		case <-w.ctx.Done():
+			return nil, w.ctx.Err()
+		}
+		name := w.p.scopes[m.idx].Name
+		switch {
+		case m.err != nil && w.ctx.Err() != nil:
+			return nil, w.ctx.Err() // cancelled: no scope failed
+		case m.err != nil:
+			w.inflight--
+			err := w.p.wrapErr(name, m.err)
+			w.p.stats.scopesFailed.Add(1)
+			w.p.event(EventScopeFailed, name, m.err)
+			if w.p.failFast {
+				return nil, err
+			}
+			w.failures = append(w.failures, err)
+		case m.pg == nil:
+			w.inflight--
+			delete(w.entries, m.idx)
+			w.p.stats.scopesDone.Add(1)
+			w.p.event(EventScopeDone, name, nil)
+			return w.emptyPage(), nil // a cursor from here on leaves the scope out
+		default:
+			w.cur = &m
+			return w.page(&m), nil
+		}
+	}
+}
+
+// setEntry records scope idx at position pos of its Iterator it.
+func (w *fanWalk[T]) setEntry(idx int, it *Iterator[T], pos position) {
+	if pos.done {
+		delete(w.entries, idx)
+		return
+	}
+	w.entries[idx] = &cursorState{kind: it.kind, scope: it.scope, pos: pos}
+}
+
+// at is the fan-out's position with scope m.idx after item j of m's page.
+func (w *fanWalk[T]) at(m *fanMsg[T], j int) position {
+	f := snapshotFan(w.next, w.entries)
+	pos := m.pg.at(j)
+	i := 0
+	for i < len(f.entries) && f.entries[i].idx != m.idx {
+		i++
+	}
+	switch {
+	case pos.done && i < len(f.entries):
+		f.entries = append(f.entries[:i], f.entries[i+1:]...)
+	case !pos.done && i < len(f.entries):
+		f.entries[i].st = &cursorState{kind: m.it.kind, scope: m.it.scope, pos: pos}
+	}
+	return w.position(f)
+}
+
+func (w *fanWalk[T]) position(f *fanState) position {
+	if f.next == len(w.p.scopes) && len(f.entries) == 0 {
+		return position{done: true}
+	}
+	return position{fan: f}
+}
+
+// page wraps a scope's page as a page of the fan-out.
+func (w *fanWalk[T]) page(m *fanMsg[T]) *page[T] {
+	return &page[T]{items: m.pg.items, buf: m.pg.buf, claimed: m.pg.claimed, at: func(j int) position {
+		return w.at(m, j)
+	}}
+}
+
+// emptyPage carries the fan-out's position after a scope ended, so that
+// the cursor leaves it out even if no item follows.
+func (w *fanWalk[T]) emptyPage() *page[T] {
+	return &page[T]{at: func(int) position {
+		return w.position(snapshotFan(w.next, w.entries))
+	}}
+}
