@@ -45,7 +45,7 @@ func BenchmarkPerKey(b *testing.B) {
 		})
 	})
 	b.Run("yandexkms", func(b *testing.B) {
-		l := yandexkms.New(sdk, folder, yandexkms.WithRateLimit(0, 0))
+		l := yandexkms.New(sdk, folder, unpaced())
 		benchkit.PerKey(b, perKeyKeys, func() int {
 			n := 0
 			for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 100}).All() {
@@ -70,7 +70,7 @@ func BenchmarkPerKeyPaired(b *testing.B) {
 	warm(b, sdk)
 	ctx := context.Background()
 	folder := emu.FolderID(0)
-	l := yandexkms.New(sdk, folder, yandexkms.WithRateLimit(0, 0))
+	l := yandexkms.New(sdk, folder, unpaced())
 	viaSDK := func() int {
 		it := sdk.KMS().SymmetricKey().SymmetricKeyIterator(ctx, &kmspb.ListSymmetricKeysRequest{FolderId: folder, PageSize: 100})
 		n := 0
@@ -157,11 +157,11 @@ func BenchmarkFolders(b *testing.B) {
 	})
 	b.Run("folders-option-conc64-unpaced", func(b *testing.B) {
 		list(b, yandexkms.New(sdk, folders[0], yandexkms.WithFolders(folders[1:]...),
-			yandexkms.WithConcurrency(64), yandexkms.WithRateLimit(0, 0)))
+			yandexkms.WithConcurrency(64), unpaced()))
 	})
 	b.Run("folders-option-conc600-unpaced", func(b *testing.B) {
 		list(b, yandexkms.New(sdk, folders[0], yandexkms.WithFolders(folders[1:]...),
-			yandexkms.WithConcurrency(3*manyFolders), yandexkms.WithRateLimit(0, 0)))
+			yandexkms.WithConcurrency(3*manyFolders), unpaced()))
 	})
 	b.Run("merge", func(b *testing.B) {
 		listers := make([]kms.Lister, len(folders))
@@ -268,7 +268,7 @@ func BenchmarkHeap(b *testing.B) {
 	_, sdk := setup(b, emu.WithGenerated(manyFolders, keysPerFolder))
 	warm(b, sdk)
 	folders := folderIDs(manyFolders)
-	l := yandexkms.New(sdk, folders[0], yandexkms.WithFolders(folders[1:]...), yandexkms.WithRateLimit(0, 0))
+	l := yandexkms.New(sdk, folders[0], yandexkms.WithFolders(folders[1:]...), unpaced())
 	before := liveHeap()
 	var first, peak uint64
 	for b.Loop() {

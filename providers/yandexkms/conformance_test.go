@@ -12,6 +12,7 @@ import (
 	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
+	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/yandexkms"
 )
 
@@ -26,17 +27,17 @@ func setup(t testing.TB, opts ...emu.Option) (*emu.Server, *ycsdk.SDK) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	sdk, err := ycsdk.Build(context.Background(), ycsdk.Config{
-		Credentials: ycsdk.NewIAMTokenCredentials(srv.Token()),
-		Endpoint:    srv.Addr(),
-		Plaintext:   true,
-	})
+	sdk, err := ycsdk.Build(context.Background(), srv.SDKConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sdk.Shutdown(context.Background()) })
 	return srv, sdk
 }
+
+// unpaced is a limiter that never waits, for tests that count requests or
+// time nothing.
+func unpaced() yandexkms.Option { return yandexkms.WithLimiter(pagination.NewLimiter(0, 0)) }
 
 // warm makes one request so that the SDK's connection and its goroutines
 // exist before the suite's leak check takes its snapshot.
@@ -52,7 +53,7 @@ func TestConformance(t *testing.T) {
 		Setup: func(t *testing.T) kmstest.Fixture {
 			srv, sdk := setup(t, emu.WithGenerated(1, 20))
 			warm(t, sdk)
-			return fixture(srv, yandexkms.New(sdk, emu.FolderID(0), yandexkms.WithRateLimit(0, 0)), emu.FolderID(0))
+			return fixture(srv, yandexkms.New(sdk, emu.FolderID(0), unpaced()), emu.FolderID(0))
 		},
 	})
 }

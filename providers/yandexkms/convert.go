@@ -105,10 +105,11 @@ func fromSignature(key *kms.Key, k *aspb.AsymmetricSignatureKey) {
 }
 
 // setAsymmetric fills what asymmetric keys of both kinds share: Yandex
-// Cloud keeps their material in software, and their one implicit version
-// has the key's ID.
+// Cloud keeps their material in software, cannot rotate them
+// automatically, and their one implicit version has the key's ID.
 func setAsymmetric(key *kms.Key, usage kms.KeyUsage, spec string, native any) {
 	key.Usage, key.Spec = usage, spec
+	key.AutomaticRotation = kms.RotationUnsupported
 	key.Protection, key.NativeProtection = protection(false)
 	key.PrimaryVersion = key.ID
 	key.AddNative(native)

@@ -36,14 +36,15 @@ func TestLongTokenCursorSendsNothing(t *testing.T) {
 
 	// Make the cursor with a server that hands out an over-long token.
 	saved := kinds[0].list
-	kinds[0].list = func(*Lister, context.Context, string, string, int64) ([]kms.Key, string, error) {
-		return []kms.Key{{ID: "k"}}, strings.Repeat("t", MaxPageToken+1), nil
+	kinds[0].list = func(*Lister, context.Context, string, string, int64) (page[kms.Key], error) {
+		return page[kms.Key]{[]kms.Key{{ID: "k"}}, strings.Repeat("t", MaxPageToken+1)}, nil
 	}
+	nextTokenLimit = 2 * MaxPageToken
 	it := l.ListKeys(context.Background(), kms.ListOptions{})
 	for range it.All() {
 		break
 	}
-	kinds[0].list = saved
+	kinds[0].list, nextTokenLimit = saved, MaxPageToken
 	cursor := it.Cursor()
 
 	before := srv.TotalRequests()

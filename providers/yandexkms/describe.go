@@ -44,15 +44,19 @@ var getters = []kindGet{
 	}},
 }
 
-// DescribeKey returns the key with ID keyRef (1..50 characters), whichever
-// kind it is: it asks SymmetricKey.Get, then AsymmetricEncryptionKey.Get,
-// then AsymmetricSignatureKey.Get, until one finds it. NOT_FOUND and
+// DescribeKey returns the key with ID keyRef, whichever kind it is: it asks
+// SymmetricKey.Get, then AsymmetricEncryptionKey.Get, then
+// AsymmetricSignatureKey.Get, until one finds it. The key comes with the
+// same content as a listing's (kms.DetailFull: Yandex Cloud has no aliases,
+// and labels and rotation come with every key). NOT_FOUND and
 // PERMISSION_DENIED (which Yandex Cloud also answers for a resource the
 // caller cannot see) move on to the next kind; if no kind finds the key,
 // the error is kms.ErrPermissionDenied when any kind answered so, and
 // kms.ErrNotFound otherwise. Any other error stops at once. Key IDs are
 // unique across folders, so the key may be in any folder the credentials
-// can read, not only the Lister's.
+// can read, not only the Lister's. keyRef is checked before any request
+// (see New: 1..50 lowercase letters and digits; an ARN of another cloud is
+// refused at once).
 func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
 	if err := l.checkKey("DescribeKey", keyRef); err != nil {
 		return kms.Key{}, err
@@ -66,9 +70,11 @@ func (l *Lister) describe(ctx context.Context, op, keyID string, gets []kindGet,
 	var lastErr, denied error
 	for _, g := range gets {
 		var k kms.Key
-		err := pagination.Call(ctx, r, l.limiter, func(ctx context.Context) error {
+		req := l.request(g.op)
+		req.Retry = r
+		err := req.Do(ctx, func(ctx context.Context) error {
 			var err error
-			k, err = g.get(l, ctx, keyID)
+			k, err = await(ctx, func(ctx context.Context) (kms.Key, error) { return g.get(l, ctx, keyID) })
 			return mapError(ctx, g.op, err)
 		})
 		switch {
@@ -84,8 +90,13 @@ func (l *Lister) describe(ctx context.Context, op, keyID string, gets []kindGet,
 	if denied != nil {
 		return kms.Key{}, denied
 	}
+	native := lastErr
+	var ke *kms.Error
+	if errors.As(lastErr, &ke) {
+		native = ke.Err // one "kms:" prefix per message
+	}
 	return kms.Key{}, kms.NewError(kms.ProviderYandex, op, kms.CodeNotFound,
-		fmt.Errorf("no symmetric, asymmetric encryption or asymmetric signature key %q: %w", keyID, lastErr))
+		fmt.Errorf("no symmetric, asymmetric encryption or asymmetric signature key %s: %w", keyID, native))
 }
 
 // ListKeyVersions lists the versions of key keyRef. For a symmetric key it
@@ -98,28 +109,59 @@ func (l *Lister) describe(ctx context.Context, op, keyID string, gets []kindGet,
 // found, listed as one implicit version (see implicitVersion); otherwise the
 // listing fails with ListVersions' own answer when it was PERMISSION_DENIED,
 // and kms.ErrNotFound when every lookup answered NOT_FOUND.
+//
+// The cloud cannot filter or describe versions: a Filter, a Detail other
+// than DetailBasic or any Include is refused with kms.ErrInvalidArgument
+// naming it, before any request.
 func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
-	if err := l.checkKey("ListKeyVersions", keyRef); err != nil {
+	const op = "ListKeyVersions"
+	if err := l.checkKey(op, keyRef); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
-	if err := l.checkList("ListKeyVersions", kms.ListOptions{PageSize: opts.PageSize, MaxItems: opts.MaxItems}); err != nil {
+	if err := l.checkList(op, opts); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
-	o := l.pageOptions(OpListVersions, keyRef+"/"+OpListVersions, opts.Cursor, opts.PageSize)
+	if err := checkVersionOptions(opts); err != nil {
+		return pagination.Err[kms.KeyVersion](err)
+	}
+	o := l.pageOptions(OpListVersions, l.scopeOf(keyRef, OpListVersions), opts.Cursor, opts.PageSize)
 	o.MaxItems = opts.MaxItems
 	return pagination.ByPageToken(ctx, func(ctx context.Context, token string, size int) ([]kms.KeyVersion, string, error) {
 		return l.fetchVersions(ctx, keyRef, token, size)
 	}, o)
 }
 
+// checkVersionOptions refuses the options a version listing cannot honour.
+func checkVersionOptions(opts kms.ListOptions) error {
+	bad := func(param string) error {
+		return kms.InvalidArgument(kms.ProviderYandex, "ListKeyVersions", param,
+			"Yandex Cloud cannot filter or describe key versions: leave it zero")
+	}
+	switch {
+	case !opts.Filter.IsZero():
+		return bad("Filter")
+	case opts.Detail != kms.DetailBasic:
+		return bad("Detail")
+	case opts.Include != 0:
+		return bad("Include")
+	}
+	return nil
+}
+
 // fetchVersions is one ListVersions request, and for the first page of a
 // key ListVersions does not know, the asymmetric lookups (sent once each
 // under the limiter; the engine retries the whole fetch).
 func (l *Lister) fetchVersions(ctx context.Context, keyID, token string, size int) ([]kms.KeyVersion, string, error) {
-	resp, err := l.sdk.KMS().SymmetricKey().ListVersions(ctx,
-		&kmspb.ListSymmetricKeyVersionsRequest{KeyId: keyID, PageSize: int64(size), PageToken: token})
-	if err = mapError(ctx, OpListVersions, err); err == nil {
-		return convert(ctx, resp.KeyVersions, fromVersion), resp.NextPageToken, nil
+	pg, err := await(ctx, func(ctx context.Context) (page[kms.KeyVersion], error) {
+		resp, err := l.sdk.KMS().SymmetricKey().ListVersions(ctx,
+			&kmspb.ListSymmetricKeyVersionsRequest{KeyId: keyID, PageSize: int64(size), PageToken: token})
+		if err != nil {
+			return page[kms.KeyVersion]{}, err
+		}
+		return page[kms.KeyVersion]{convert(ctx, resp.KeyVersions, fromVersion), resp.NextPageToken}, nil
+	})
+	if err = checkAnswer(ctx, OpListVersions, pg.next, err); err == nil {
+		return pg.items, pg.next, nil
 	}
 	if token != "" || !(isNotFound(err) || errors.Is(err, kms.ErrPermissionDenied)) {
 		return nil, "", err

@@ -3,15 +3,64 @@
 // gen/kms, gen/kmsasymmetricencryptionkey and gen/kmsasymmetricsignaturekey
 // clients over the go-genproto yandex/cloud/kms/v1 services).
 //
-//	l := yandexkms.New(sdk, "b1g...")                        // your *ycsdk.SDK
-//	l, err := yandexkms.NewFromConfig(ctx, "b1g...", ycsdk.Config{}) // CredentialsFromEnv
-//	l, err := kms.Open(ctx, "yandexkms://b1g...?folder=b1h...")  // CredentialsFromEnv
+//	l := yandexkms.New(sdk, "b1g...")                  // your *ycsdk.SDK; Close closes nothing
+//	l, err := yandexkms.NewFromConfig(ctx, "b1g...")   // CredentialsFromEnv; Close shuts the SDK down
+//	l, err := kms.Open(ctx, "yandexkms://b1g...?folder=b1h...")
+//	defer l.Close()
 //
-// A Lister made by NewFromConfig or kms.Open owns its SDK: close it (it is
-// an io.Closer) when done. kms.Open takes the folder as the host and the
-// query parameters endpoint (host:port, default api.cloud.yandex.net:443),
-// plaintext (true or false, for emulators) and folder (repeatable: more
-// folders); credentials never go in the URL.
+// # Convention
+//
+// The three adapters (awskms, alibabakms, yandexkms) follow one convention;
+// this is how it reads here:
+//
+//	New                 New(sdk *ycsdk.SDK, folderID string, opts ...Option) *Lister, over the caller's SDK;
+//	                    a bad folder or option fails every call (ErrInvalidArgument) before any request
+//	NewFromConfig       NewFromConfig(ctx, folderID string, opts ...Option) (*Lister, error): CredentialsFromEnv
+//	                    (or WithCredentials), DefaultEndpoint (or WithEndpoint, a full URL), WithSDKConfig;
+//	                    a nil *Lister with every error; never a blocking dial
+//	Close               closes the SDK NewFromConfig and kms.Open built; a Lister from New closes nothing
+//	WithRateLimit       WithRateLimit(perSecond float64, burst int): one limiter for every request of the
+//	                    Lister (default DefaultRateLimit, DefaultBurst: no published quota); WithLimiter shares one
+//	WithConcurrency     WithConcurrency(n): requests in flight, here the folder x kind listings of ListKeys
+//	                    fetched at once (1..1024, default DefaultConcurrency)
+//	WithPrefetch        WithPrefetch(n): pages fetched ahead of the caller by each paged listing
+//	                    (0 none, default 1, at most 64)
+//	WithRetry           WithRetry(pagination.Retry): the engine retries every request, alone (default 5
+//	                    attempts, jittered exponential backoff); throttled and unavailable answers only
+//	WithObserver        WithObserver(pagination.Observer): every request, retry wait and pace change
+//	URL parameters      yandexkms://<folderID>?endpoint=<full URL>&folder=<id>&rate=<n>; folder repeatable;
+//	                    unknown, repeated, empty parameters and user info refused naming them
+//	DescribeKey content the listing's: DetailFull (no aliases in Yandex Cloud; labels and rotation
+//	                    with every key); ListKeys costs the same at any Detail
+//	key references      key IDs, 1..50 lowercase Latin letters and digits; invalid UTF-8 and ARNs of
+//	                    other clouds (arn:, acs:) refused before any request
+//	credentials errors  missing, unreadable or refused credentials: ErrUnauthenticated
+//
+// # Opening a URL
+//
+// kms.Open (once this package is imported) opens
+//
+//	yandexkms://<folderID>?endpoint=<full URL>&folder=<id>&rate=<n>
+//
+// with NewFromConfig and CredentialsFromEnv: credentials never go in the
+// URL. The host is the first folder's ID. Parameters, all optional:
+//
+//	endpoint  the API endpoint as a full URL (default https://api.cloud.yandex.net:443):
+//	          https://host[:port] is TLS, http://host:port plain text, allowed only for a
+//	          loopback or private host (an emulator such as yandexkmstest, a private installation)
+//	folder    one more folder to list after the host's; repeatable
+//	rate      the client-side pace in requests a second (a number in (0, 1e6]; burst: a
+//	          second's worth, at most DefaultBurst)
+//
+// For example:
+//
+//	yandexkms://b1gabcdefghij0123456?folder=b1gklmnopqrst0123456&rate=50
+//	yandexkms://b1gabcdefghij0123456?endpoint=http://127.0.0.1:4443
+//
+// A parameter that is unknown (plaintext= of older releases included),
+// repeated (but folder), empty, a malformed value, user info, a path or a
+// port on the host are refused by kms.Open with kms.ErrInvalidArgument
+// naming the parameter, before any request; values are never quoted.
 //
 // # Calls
 //
@@ -21,19 +70,36 @@
 // per folder); Key.Kind says which kind a key is. The SDK's own iterators
 // (SymmetricKeyIterator and the like) are not used: they stop at an empty
 // page that still carries a next page token, where the engine goes on.
-// Page size (0..1000, 0 meaning the cloud's default of 100), folder IDs
-// (1..50 characters), key IDs (1..50) and the filter are checked before any
-// request, as is the page token a cursor carries (at most 100 characters).
+// Page size (0..1000, 0 meaning the cloud's default of 100), folder IDs and
+// key IDs (1..50 lowercase letters and digits), the options and the filter
+// are checked before any request, as is the page token a cursor carries (at
+// most 100 characters).
 //
 // The List answers are complete: DetailBasic and DetailFull cost the same
 // (one List request per page) and every key comes out with Detail set to
-// kms.DetailFull. ListOptions.Tags changes nothing: labels always come
-// with the keys. The Filter is applied client-side, page by page.
+// kms.DetailFull. Labels (IncludeTags) and rotation (IncludeRotation) come
+// with every key; Yandex Cloud has no key policy document (IncludePolicy
+// leaves Key.Policy empty). The Filter is applied client-side, page by page;
+// it is part of a cursor's scope (a cursor of another filter is refused),
+// Detail and Include are not.
 //
 // DescribeKey asks the three Get calls in turn (symmetric first) and stops
-// at the first answer that is not NOT_FOUND. ListKeyVersions pages
-// SymmetricKeyService.ListVersions; asymmetric keys have no versions in
-// the API and are listed as one implicit version whose ID is the key's.
+// at the first answer that is not NOT_FOUND; its Key is what a listing
+// gives. ListKeyVersions pages SymmetricKeyService.ListVersions; asymmetric
+// keys have no versions in the API and are listed as one implicit version
+// whose ID is the key's. ListKeyVersions refuses a Filter, Detail or
+// Include, which the cloud cannot honour for versions.
+//
+// # Deadlines
+//
+// Every call returns by the caller's context: connecting, the TLS
+// handshake, the IAM token exchange and the request itself. NewFromConfig
+// and kms.Open build the SDK with a negative DialContextTimeout (the SDK's
+// default dials blocking for up to 20 s on a background context); the SDK
+// also makes concurrent calls wait for the first one's endpoint discovery
+// and token exchange, so every SDK call runs in a goroutine the caller does
+// not wait for beyond its deadline. A silent endpoint or a closed port ends
+// each call with the context's error or kms.ErrUnavailable.
 //
 // # Several folders
 //
@@ -42,11 +108,8 @@
 // (DefaultConcurrency), under one rate limiter, over one SDK connection;
 // DescribeKey and ListKeyVersions need no folder (key IDs are global) and
 // cost the same whatever the number of folders. kms.Merge of one Lister per
-// folder works too, but Merge fetches only four listers ahead and asks every
-// lister in turn in DescribeKey (three Gets each for a missing key); use
-// Merge to join Yandex Cloud with other clouds. Each listing fetches its
-// next page when it is needed (a folder rarely needs a second page of 100);
-// WithPrefetch makes it fetch ahead.
+// folder works too, but asks every lister in turn in DescribeKey (three Gets
+// each for a missing key); use Merge to join Yandex Cloud with other clouds.
 //
 // # Who retries
 //
@@ -55,14 +118,32 @@
 // service config); gRPC offers no per-call switch to turn such a policy off,
 // so build the SDK you give New without it (NewFromConfig and kms.Open do).
 // Every page fetch and every Get is retried under the Lister's
-// pagination.Retry (WithRetry; by default 5 attempts with jittered
-// exponential backoff) for errors whose portable code is retryable:
-// RESOURCE_EXHAUSTED (kms.ErrThrottled) and UNAVAILABLE, DEADLINE_EXCEEDED
-// from the server, INTERNAL and dial failures (kms.ErrUnavailable).
-// UNAUTHENTICATED is not retried. Note that the SDK reports a failure to
-// obtain an IAM token (the instance metadata service or the IAM endpoint
-// briefly out of reach) as UNAUTHENTICATED too, so such an outage surfaces
-// as kms.ErrUnauthenticated at once; retry the listing from its cursor.
+// pagination.Retry (WithRetry) for errors whose portable code is retryable:
+// RESOURCE_EXHAUSTED from the server (kms.ErrThrottled) and UNAVAILABLE,
+// DEADLINE_EXCEEDED from the server, INTERNAL and dial failures
+// (kms.ErrUnavailable). UNAUTHENTICATED and UNIMPLEMENTED are not retried,
+// nor is an answer the client cannot take (see Errors). The SDK reports a
+// failure to obtain an IAM token (the instance metadata service or the IAM
+// endpoint out of reach) as UNAUTHENTICATED, so such an outage surfaces as
+// kms.ErrUnauthenticated at once; retry the listing from its cursor.
+//
+// # Errors
+//
+// Every error of a call is a *kms.Error (Provider yandex, Op the gRPC
+// method such as "SymmetricKey.List", or the Lister method for input refused
+// client-side) whose Unwrap is the gRPC status error, so status.FromError and
+// errors.As find the status. Codes: NOT_FOUND: ErrNotFound;
+// INVALID_ARGUMENT, OUT_OF_RANGE: ErrInvalidArgument; PERMISSION_DENIED:
+// ErrPermissionDenied; UNAUTHENTICATED: ErrUnauthenticated;
+// RESOURCE_EXHAUSTED: ErrThrottled; UNAVAILABLE, DEADLINE_EXCEEDED (the
+// server's), INTERNAL: ErrUnavailable; FAILED_PRECONDITION, UNIMPLEMENTED:
+// ErrUnsupported. An answer the gRPC client could not decode or that is
+// larger than it accepts (4 MiB), and a next page token beyond the API's 100
+// characters, are ErrUnavailable and never retried: the same answer would
+// come again. When the caller's context is done, its error is returned as it
+// is. No error, event or cursor holds a credential: the SDK's token errors
+// do not quote the token, CredentialsFromEnv never quotes a variable's
+// value or a key file's contents, and URL values are never echoed.
 //
 // # Rate limits
 //
@@ -71,18 +152,6 @@
 // second, DefaultBurst; WithRateLimit, or WithLimiter to share one between
 // Listers); RESOURCE_EXHAUSTED slows it down.
 //
-// # Errors
-//
-// Every error is a *kms.Error (Provider yandex, Op the gRPC method such as
-// "SymmetricKey.List") whose Unwrap is the gRPC status error, so
-// status.FromError and errors.As find the status. Codes: NOT_FOUND:
-// ErrNotFound; INVALID_ARGUMENT, OUT_OF_RANGE: ErrInvalidArgument;
-// PERMISSION_DENIED: ErrPermissionDenied; UNAUTHENTICATED:
-// ErrUnauthenticated; RESOURCE_EXHAUSTED: ErrThrottled; UNAVAILABLE,
-// DEADLINE_EXCEEDED (the server's), INTERNAL: ErrUnavailable;
-// FAILED_PRECONDITION, UNIMPLEMENTED: ErrUnsupported. When the caller's
-// context is done, its error is returned as it is.
-//
 // # Mapping
 //
 // Status CREATING, ACTIVE, INACTIVE: StateCreating, StateEnabled (Enabled
@@ -90,13 +159,15 @@
 // default algorithm (AES_256, ...), PrimaryVersion the primary version's ID,
 // Protection HSM when the primary version is hosted_by_hsm (or the default
 // algorithm is AES_256_HSM) and Software otherwise, RotatedAt,
-// RotationPeriod (AutomaticRotation when set, NextRotationAt = RotatedAt +
-// RotationPeriod). Asymmetric keys: Usage EncryptDecrypt or SignVerify, Spec
-// the encryption or signature algorithm, Protection Software. All: ID,
-// FolderID, Name, Description, Labels (the native map, shared),
-// DeletionProtection, CreatedAt. Versions: ACTIVE: VersionEnabled,
-// SCHEDULED_FOR_DESTRUCTION: VersionPendingDeletion with DestroyAt,
-// DESTROYED: VersionDestroyed; Primary, Algorithm, CreatedAt, Protection.
+// RotationPeriod; AutomaticRotation RotationEnabled when a rotation period
+// is set and RotationDisabled otherwise, NextRotationAt = RotatedAt +
+// RotationPeriod. Asymmetric keys: Usage EncryptDecrypt or SignVerify, Spec
+// the encryption or signature algorithm, Protection Software,
+// AutomaticRotation RotationUnsupported. All: ID, FolderID, Name,
+// Description, Labels (the native map, shared), DeletionProtection,
+// CreatedAt. Versions: ACTIVE: VersionEnabled, SCHEDULED_FOR_DESTRUCTION:
+// VersionPendingDeletion with DestroyAt, DESTROYED: VersionDestroyed;
+// Primary, Algorithm, CreatedAt, Protection.
 //
 // # Native objects
 //
@@ -104,4 +175,10 @@
 // or *asymmetricsignature.AsymmetricSignatureKey (go-genproto); KeyVersion.As
 // finds *kmspb.SymmetricKeyVersion, or the asymmetric key of an implicit
 // version.
+//
+// # Testing
+//
+// Package yandexkmstest is a wire-compatible Yandex Cloud KMS server to test
+// code that uses this package (or the SDK directly) through the real SDK; see
+// its Example.
 package yandexkms

@@ -3,15 +3,20 @@ package yandexkms
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/yandex-cloud/go-sdk/pkg/grpcclient"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
 )
 
-var errTokenTooLong = errors.New("the cursor's page token is longer than the 100 characters the API allows")
+var (
+	errTokenTooLong = errors.New("the cursor's page token is longer than the 100 characters the API allows")
+	errNextTooLong  = errors.New("the server answered a next page token longer than the 100 characters the API allows")
+)
 
 // grpcCodes maps gRPC status codes to portable codes; any other is CodeUnknown.
 var grpcCodes = map[codes.Code]kms.Code{
@@ -28,6 +33,14 @@ var grpcCodes = map[codes.Code]kms.Code{
 	codes.Unimplemented:      kms.CodeUnsupported,
 }
 
+// badAnswer marks an answer the client could not take (it failed to
+// decode, was larger than the gRPC client accepts, or broke the API's
+// limits): ErrUnavailable, but never retried, since the same answer would
+// come again. Unwrap gives the native error (the gRPC status).
+type badAnswer struct{ error }
+
+func (b badAnswer) Unwrap() error { return b.error }
+
 // mapError turns an SDK error into a *kms.Error of the right Code whose
 // Unwrap is the gRPC status error (status.FromError and errors.As find it).
 // When ctx is done, its error is returned as it is, whatever gRPC made of it.
@@ -41,7 +54,38 @@ func mapError(ctx context.Context, op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	if code, ok := clientSide(err); ok {
+		if code == kms.CodeUnavailable {
+			err = badAnswer{err}
+		}
+		return kms.NewError(kms.ProviderYandex, op, code, err)
+	}
 	return kms.NewError(kms.ProviderYandex, op, classify(err), err)
+}
+
+// clientSide recognises the errors gRPC makes on the client about a
+// message rather than the server's status: a request it could not encode
+// (invalid argument: checks run before any request, so this is a bug) and
+// an answer it could not take (see badAnswer). Both carry codes (INTERNAL,
+// RESOURCE_EXHAUSTED) that would otherwise read as a server fault or
+// throttling and be retried.
+func clientSide(err error) (kms.Code, bool) {
+	st, ok := status.FromError(err)
+	if !ok {
+		return 0, false
+	}
+	msg := st.Message()
+	switch {
+	case st.Code() == codes.Internal && strings.HasPrefix(msg, "grpc: error while marshaling"):
+		return kms.CodeInvalidArgument, true
+	case st.Code() == codes.ResourceExhausted && strings.HasPrefix(msg, "grpc: message too large"):
+		return kms.CodeInvalidArgument, true
+	case st.Code() == codes.Internal && (strings.HasPrefix(msg, "grpc: failed to unmarshal") ||
+		strings.HasPrefix(msg, "grpc: failed to decompress")),
+		st.Code() == codes.ResourceExhausted && strings.HasPrefix(msg, "grpc: received message"):
+		return kms.CodeUnavailable, true
+	}
+	return 0, false
 }
 
 func classify(err error) kms.Code {
@@ -53,6 +97,19 @@ func classify(err error) kms.Code {
 		return kms.CodeUnavailable
 	}
 	return kms.CodeUnknown
+}
+
+// retryPolicy is r with a Retryable that never retries a bad answer.
+func retryPolicy(r pagination.Retry) pagination.Retry {
+	retryable := r.Retryable
+	if retryable == nil {
+		retryable = pagination.IsRetryable
+	}
+	r.Retryable = func(err error) bool {
+		var b badAnswer
+		return !errors.As(err, &b) && retryable(err)
+	}
+	return r
 }
 
 // isNotFound reports whether err is a portable NotFound error.

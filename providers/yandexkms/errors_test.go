@@ -87,7 +87,7 @@ func TestUnauthenticatedNeverShowsTheToken(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
 	t.Setenv(yandexkms.EnvIAMToken, "t1.secret-iam-token")
-	l, err := yandexkms.NewFromConfig(context.Background(), emu.DemoFolderID, ycsdkPlain(srv.Addr()))
+	l, err := yandexkms.NewFromConfig(context.Background(), emu.DemoFolderID, yandexkms.WithEndpoint(srv.URL()))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
 	err = firstErr(l.ListKeys(context.Background(), kms.ListOptions{}))
@@ -173,7 +173,7 @@ func TestQuotaUnderTheLimiter(t *testing.T) {
 		folders[i] = emu.FolderID(i)
 	}
 	l := yandexkms.New(sdk, folders[0], yandexkms.WithFolders(folders[1:]...), yandexkms.WithRetry(fast),
-		yandexkms.WithConcurrency(24), yandexkms.WithRateLimit(0, 0))
+		yandexkms.WithConcurrency(24), unpaced())
 	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{PageSize: 2}))
 	require.NoError(t, err)
 	assert.Len(t, keys, 72)

@@ -17,7 +17,14 @@ import (
 // of one folder.
 type kindList struct {
 	op   string
-	list func(l *Lister, ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error)
+	list func(l *Lister, ctx context.Context, folderID, token string, size int64) (page[kms.Key], error)
+}
+
+// page is one answer of a List call: its items, converted, and the next
+// page token.
+type page[T any] struct {
+	items []T
+	next  string
 }
 
 // kinds are listed in this order within each folder.
@@ -34,8 +41,12 @@ var kinds = []kindList{
 // listings pages its List call through pagination.ByPageToken with page size
 // opts.PageSize (0: the cloud's default, 100); up to WithConcurrency of them
 // are fetched at once. The List answers are complete, so every key comes
-// out with DetailFull whatever opts.Detail asks, at no extra cost. The
-// Filter is applied to each page as it arrives.
+// out with DetailFull whatever opts.Detail asks, at no extra cost; labels
+// (IncludeTags) and rotation (IncludeRotation) come with every key, and
+// Yandex Cloud has no key policy (IncludePolicy leaves Key.Policy empty).
+// The Filter is applied to each page as it arrives; it is part of the
+// cursor's scope (a cursor of another filter is refused), Detail and Include
+// are not.
 func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
 	if err := l.checkList("ListKeys", opts); err != nil {
 		return pagination.Err[kms.Key](err)
@@ -49,25 +60,30 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 	return pagination.Concat(ctx, pagination.Options{
 		Cursor:      opts.Cursor,
 		MaxItems:    opts.MaxItems,
-		Scope:       l.scope + "/ListKeys/" + strings.Join(l.folders, ",") + "/" + opts.Filter.String(),
+		Scope:       l.scopeOf("ListKeys", strings.Join(l.folders, ","), opts.Filter.String()),
 		Concurrency: l.concurrency,
+		Op:          "ListKeys",
+		Observer:    l.observer,
 	}, parts...)
 }
 
 // part is the listing of one kind of key in one folder.
 func (l *Lister) part(folderID string, k kindList, opts kms.ListOptions) func(context.Context, string) *pagination.Iterator[kms.Key] {
 	fetch := func(ctx context.Context, token string, size int) ([]kms.Key, string, error) {
-		keys, next, err := k.list(l, ctx, folderID, token, int64(size))
-		if err != nil {
-			return nil, "", mapError(ctx, k.op, err)
+		pg, err := await(ctx, func(ctx context.Context) (page[kms.Key], error) {
+			return k.list(l, ctx, folderID, token, int64(size))
+		})
+		if err = checkAnswer(ctx, k.op, pg.next, err); err != nil {
+			return nil, "", err
 		}
+		keys, next := pg.items, pg.next
 		if !opts.Filter.IsZero() {
 			keys = filterKeys(keys, opts.Filter)
 		}
 		return keys, next, nil
 	}
 	return func(ctx context.Context, cursor string) *pagination.Iterator[kms.Key] {
-		return pagination.ByPageToken(ctx, fetch, l.pageOptions(k.op, folderID+"/"+k.op+"/"+opts.Filter.String(), cursor, opts.PageSize))
+		return pagination.ByPageToken(ctx, fetch, l.pageOptions(k.op, l.scopeOf(folderID, k.op, opts.Filter.String()), cursor, opts.PageSize))
 	}
 }
 
@@ -83,30 +99,30 @@ func filterKeys(keys []kms.Key, f kms.Filter) []kms.Key {
 	return out
 }
 
-func (l *Lister) listSymmetric(ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error) {
+func (l *Lister) listSymmetric(ctx context.Context, folderID, token string, size int64) (page[kms.Key], error) {
 	resp, err := l.sdk.KMS().SymmetricKey().List(ctx, &kmspb.ListSymmetricKeysRequest{FolderId: folderID, PageSize: size, PageToken: token})
 	if err != nil {
-		return nil, "", err
+		return page[kms.Key]{}, err
 	}
-	return convert(ctx, resp.Keys, fromSymmetric), resp.NextPageToken, nil
+	return page[kms.Key]{convert(ctx, resp.Keys, fromSymmetric), resp.NextPageToken}, nil
 }
 
-func (l *Lister) listEncryption(ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error) {
+func (l *Lister) listEncryption(ctx context.Context, folderID, token string, size int64) (page[kms.Key], error) {
 	resp, err := l.sdk.KMSAsymmetricEncryption().AsymmetricEncryptionKey().List(ctx,
 		&aepb.ListAsymmetricEncryptionKeysRequest{FolderId: folderID, PageSize: size, PageToken: token})
 	if err != nil {
-		return nil, "", err
+		return page[kms.Key]{}, err
 	}
-	return convert(ctx, resp.Keys, fromEncryption), resp.NextPageToken, nil
+	return page[kms.Key]{convert(ctx, resp.Keys, fromEncryption), resp.NextPageToken}, nil
 }
 
-func (l *Lister) listSignature(ctx context.Context, folderID, token string, size int64) ([]kms.Key, string, error) {
+func (l *Lister) listSignature(ctx context.Context, folderID, token string, size int64) (page[kms.Key], error) {
 	resp, err := l.sdk.KMSAsymmetricSignature().AsymmetricSignatureKey().List(ctx,
 		&aspb.ListAsymmetricSignatureKeysRequest{FolderId: folderID, PageSize: size, PageToken: token})
 	if err != nil {
-		return nil, "", err
+		return page[kms.Key]{}, err
 	}
-	return convert(ctx, resp.Keys, fromSignature), resp.NextPageToken, nil
+	return page[kms.Key]{convert(ctx, resp.Keys, fromSignature), resp.NextPageToken}, nil
 }
 
 // convert maps a page of native objects, each straight into its place in a
@@ -144,16 +160,35 @@ func checkToken(op, token string) error {
 	return nil
 }
 
+// nextTokenLimit is the longest next page token taken from a server
+// (MaxPageToken; a variable so that a test can make a forged cursor).
+var nextTokenLimit = MaxPageToken
+
+// checkAnswer maps the error of one List call and refuses a next page
+// token beyond the API's limit (a broken or hostile server: the token would
+// go into the cursor, and no server of the API could take it back).
+func checkAnswer(ctx context.Context, op, next string, err error) error {
+	if err != nil {
+		return mapError(ctx, op, err)
+	}
+	if len(next) > nextTokenLimit && utf8.RuneCountInString(next) > nextTokenLimit {
+		return kms.NewError(kms.ProviderYandex, op, kms.CodeUnavailable, badAnswer{errNextTooLong})
+	}
+	return nil
+}
+
 // pageOptions are the engine options of one paged listing of op; scope
 // names it (folder or key, operation, filter) within the Lister's endpoint.
 func (l *Lister) pageOptions(op, scope, cursor string, pageSize int) pagination.Options {
 	return pagination.Options{
 		PageSize:   pageSize,
 		Cursor:     cursor,
-		Scope:      l.scope + "/" + scope,
+		Scope:      scope,
 		Prefetch:   l.prefetch,
 		Retry:      l.retry,
 		Limiter:    l.limiter,
 		CheckToken: func(token string) error { return checkToken(op, token) },
+		Op:         op,
+		Observer:   l.observer,
 	}
 }

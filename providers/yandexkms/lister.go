@@ -3,7 +3,6 @@ package yandexkms
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
@@ -26,10 +25,14 @@ const (
 
 // Limits of the Yandex Cloud KMS API, checked before any request.
 const (
-	MaxPageSize    = 1000
-	MaxPageToken   = 100
+	// MaxPageSize is the largest page_size (0 means the cloud's 100).
+	MaxPageSize = 1000
+	// MaxPageToken is the longest page_token, in characters.
+	MaxPageToken = 100
+	// MaxFolderIDLen is the longest folder_id, in characters.
 	MaxFolderIDLen = 50
-	MaxKeyIDLen    = 50
+	// MaxKeyIDLen is the longest key_id, in characters.
+	MaxKeyIDLen = 50
 )
 
 // Defaults of a Lister.
@@ -43,6 +46,8 @@ const (
 	// DefaultConcurrency is how many of the folder x kind listings of
 	// ListKeys are fetched at once.
 	DefaultConcurrency = 16
+	// DefaultEndpoint is the API endpoint of Yandex Cloud.
+	DefaultEndpoint = "https://api.cloud.yandex.net:443"
 )
 
 // Lister lists and describes the KMS keys of one or more Yandex Cloud
@@ -55,105 +60,49 @@ type Lister struct {
 	scope       string // "yandex/<endpoint>": never credentials
 	retry       pagination.Retry
 	limiter     *pagination.Limiter
+	observer    pagination.Observer
 	concurrency int
 	prefetch    int   // pagination.Options.Prefetch of every paged listing
 	optErr      error // an invalid option or folder, returned by every call
 }
 
-// Option configures a Lister.
-type Option func(*settings)
-
-type settings struct {
-	folders     []string
-	retry       pagination.Retry
-	limiter     *pagination.Limiter
-	rate        float64
-	burst       int
-	concurrency int
-	prefetch    int
-	err         error
-}
-
-// WithFolders adds folders to list after the one given to New: ListKeys
-// lists them all as one stream, folder after folder, fetching up to
-// WithConcurrency listings at once under one rate limiter.
-func WithFolders(folderIDs ...string) Option {
-	return func(s *settings) { s.folders = append(s.folders, folderIDs...) }
-}
-
-// WithRetry sets the retry policy of every request (default: the zero
-// pagination.Retry, 5 attempts with jittered exponential backoff).
-func WithRetry(r pagination.Retry) Option { return func(s *settings) { s.retry = r } }
-
-// WithRateLimit sets the client-side pace of the Lister's own limiter to
-// perSecond requests a second with the given burst; perSecond <= 0 turns
-// pacing off. Default: DefaultRateLimit, DefaultBurst.
-func WithRateLimit(perSecond float64, burst int) Option {
-	return func(s *settings) { s.rate, s.burst = perSecond, burst }
-}
-
-// WithLimiter makes the Lister pace its requests with lim, to share one
-// limiter between several Listers that draw on the same quota.
-func WithLimiter(lim *pagination.Limiter) Option { return func(s *settings) { s.limiter = lim } }
-
-// WithConcurrency sets how many folder x kind listings ListKeys fetches at
-// once (default DefaultConcurrency; each is at most a page ahead).
-func WithConcurrency(n int) Option {
-	return func(s *settings) {
-		if n < 1 {
-			s.err = kms.InvalidArgument(kms.ProviderYandex, "New", "Concurrency", "must be at least 1, got %d", n)
-		}
-		s.concurrency = n
-	}
-}
-
-// WithPrefetch makes every paged listing fetch up to n pages ahead of the
-// caller in a goroutine of its own. The default, 0, fetches a page when it
-// is needed: a folder holds at most 100 keys per cloud, so a kind rarely
-// needs a second page of the default size, and the listings of ListKeys
-// already overlap (WithConcurrency); prefetching would cost CPU (goroutine
-// hand-offs) for little gain. Raise it for small pages over a slow link.
-func WithPrefetch(n int) Option {
-	return func(s *settings) {
-		if n < 0 {
-			s.err = kms.InvalidArgument(kms.ProviderYandex, "New", "Prefetch", "must not be negative, got %d", n)
-		}
-		s.prefetch = n
-	}
-}
-
-// New returns a Lister of folder folderID (and of WithFolders) over sdk. An
-// invalid folder ID or option does not fail New: it makes every call of the
-// Lister fail with kms.ErrInvalidArgument before any request.
+// New returns a Lister of folder folderID (and of WithFolders) over sdk,
+// the caller's: Close leaves it alone. Build the SDK with a negative
+// DialContextTimeout (as NewFromConfig does): the SDK's default dials
+// blocking for up to 20 s on a background context. The Lister returns at
+// the caller's deadline either way, but a blocking dial keeps every later
+// call waiting on it.
+//
+// A folder ID is 1..50 lowercase Latin letters and digits; an invalid
+// folder ID or option, a nil sdk, or WithEndpoint, WithCredentials or
+// WithSDKConfig (which only NewFromConfig takes) do not fail New: they make
+// every call of the Lister fail with kms.ErrInvalidArgument, naming the
+// parameter, before any request.
 func New(sdk *ycsdk.SDK, folderID string, opts ...Option) *Lister {
-	return newLister(sdk, "default", folderID, opts)
+	s := newSettings(opts)
+	if len(s.sdkOpts) > 0 {
+		s.fail(s.sdkOpts[0], "applies to NewFromConfig only: New uses the SDK as it was built")
+	}
+	if sdk == nil {
+		s.fail("sdk", "must not be nil")
+	}
+	return newLister(sdk, "default", folderID, s)
 }
 
-func newLister(sdk *ycsdk.SDK, endpoint, folderID string, opts []Option) *Lister {
-	s := settings{rate: DefaultRateLimit, burst: DefaultBurst, concurrency: DefaultConcurrency}
-	for _, o := range opts {
-		o(&s)
-	}
+func newLister(sdk *ycsdk.SDK, endpoint, folderID string, s settings) *Lister {
 	l := &Lister{
 		sdk:         sdk,
 		folders:     append([]string{folderID}, s.folders...),
 		scope:       "yandex/" + endpoint,
-		retry:       s.retry,
-		limiter:     s.limiter,
-		concurrency: s.concurrency,
-		prefetch:    -1,
-		optErr:      s.err,
+		retry:       retryPolicy(s.Retry),
+		limiter:     s.NewLimiter(DefaultRateLimit, DefaultBurst),
+		observer:    s.Observer,
+		concurrency: s.ConcurrencyOr(DefaultConcurrency),
+		prefetch:    s.EnginePrefetch(),
+		optErr:      s.Err,
 	}
-	if s.prefetch > 0 {
-		l.prefetch = s.prefetch
-	}
-	if l.limiter == nil {
-		l.limiter = pagination.NewLimiter(s.rate, s.burst)
-	}
-	for _, f := range l.folders {
-		if err := checkID("New", "folderID", f, MaxFolderIDLen); err != nil && l.optErr == nil {
-			l.optErr = err
-		}
+	if l.optErr == nil {
+		l.optErr = checkFolders("New", folderID, s.folders)
 	}
 	return l
 }
@@ -170,8 +119,9 @@ func (l *Lister) Limiter() *pagination.Limiter { return l.limiter }
 // SDK returns the SDK the Lister calls.
 func (l *Lister) SDK() *ycsdk.SDK { return l.sdk }
 
-// Close shuts down the SDK if the Lister built it (NewFromConfig, kms.Open);
-// a Lister made by New leaves the caller's SDK alone.
+// Close shuts down the SDK if the Lister built it (NewFromConfig, kms.Open),
+// closing its connections; a Lister made by New leaves the caller's SDK
+// alone and closes nothing. Calls after Close fail.
 func (l *Lister) Close() error {
 	if !l.owned {
 		return nil
@@ -179,15 +129,14 @@ func (l *Lister) Close() error {
 	return l.sdk.Shutdown(context.Background())
 }
 
-// checkID validates a folder or key ID: 1..max characters.
-func checkID(op, param, id string, maxLen int) error {
-	if n := utf8.RuneCountInString(id); n < 1 || n > maxLen {
-		return kms.InvalidArgument(kms.ProviderYandex, op, param, "length must be 1..%d, got %d", maxLen, n)
-	}
-	if strings.TrimSpace(id) != id {
-		return kms.InvalidArgument(kms.ProviderYandex, op, param, "must not have leading or trailing spaces")
-	}
-	return nil
+// request describes a single call of op (Get) for pagination.Request.Do.
+func (l *Lister) request(op string) pagination.Request {
+	return pagination.Request{Op: op, Scope: l.scope, Retry: l.retry, Limiter: l.limiter, Observer: l.observer}
+}
+
+// scopeOf names a listing within the Lister's endpoint.
+func (l *Lister) scopeOf(parts ...string) string {
+	return l.scope + "/" + strings.Join(parts, "/")
 }
 
 var _ kms.ProviderLister = (*Lister)(nil)

@@ -95,13 +95,13 @@ func TestMapsEveryAsymmetricField(t *testing.T) {
 		Provider: kms.ProviderYandex, ID: "abjenc1", FolderID: "b1gasym", Name: "inbox", Description: "mail keys",
 		Kind: kms.KindAsymmetricEncryption, State: kms.StateDisabled, NativeState: "INACTIVE",
 		Usage: kms.UsageEncryptDecrypt, Spec: "RSA_4096_ENC_OAEP_SHA_256", Protection: kms.ProtectionSoftware,
-		CreatedAt: created, PrimaryVersion: "abjenc1", Labels: map[string]string{"team": "mail"}, Detail: kms.DetailFull,
+		CreatedAt: created, AutomaticRotation: kms.RotationUnsupported, PrimaryVersion: "abjenc1", Labels: map[string]string{"team": "mail"}, Detail: kms.DetailFull,
 	}.WithNative(gotEnc), keys[0])
 	assert.Equal(t, kms.Key{
 		Provider: kms.ProviderYandex, ID: "abjsig1", FolderID: "b1gasym", Name: "builds", Description: "release signing",
 		Kind: kms.KindAsymmetricSignature, State: kms.StateEnabled, NativeState: "ACTIVE", Enabled: true,
 		Usage: kms.UsageSignVerify, Spec: "ECDSA_NIST_P384_SHA_384", Protection: kms.ProtectionSoftware,
-		CreatedAt: created, PrimaryVersion: "abjsig1", Labels: map[string]string{"team": "ci"}, DeletionProtection: true,
+		CreatedAt: created, AutomaticRotation: kms.RotationUnsupported, PrimaryVersion: "abjsig1", Labels: map[string]string{"team": "ci"}, DeletionProtection: true,
 		Detail: kms.DetailFull,
 	}.WithNative(gotSig), keys[1])
 }

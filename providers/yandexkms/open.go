@@ -3,14 +3,15 @@ package yandexkms
 import (
 	"context"
 	"errors"
+	"math"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 
 	ycsdk "github.com/yandex-cloud/go-sdk"
 	"github.com/yandex-cloud/go-sdk/iamkey"
 
+	"github.com/multikms/multikms/internal/adapter"
 	"github.com/multikms/multikms/kms"
 )
 
@@ -62,11 +63,27 @@ func CredentialsFromEnv() (ycsdk.Credentials, error) {
 	return ycsdk.InstanceServiceAccount(), nil
 }
 
-// NewFromConfig builds an SDK from conf (with CredentialsFromEnv when
-// conf.Credentials is nil; the SDK connects lazily, on the first request)
-// and returns a Lister of folderID over it. Close the Lister to shut the SDK
-// down.
-func NewFromConfig(ctx context.Context, folderID string, conf ycsdk.Config, opts ...Option) (*Lister, error) {
+// NewFromConfig builds an SDK and returns a Lister of folder folderID (and
+// of WithFolders) over it, which owns the SDK: Close shuts it down. The SDK
+// talks to WithEndpoint (default DefaultEndpoint, over TLS) with
+// WithCredentials (default CredentialsFromEnv), starting from WithSDKConfig
+// if given. It never dials blocking: nothing is sent until the first call,
+// and every call, its connection, TLS handshake and IAM token exchange
+// included, is bounded by the caller's context.
+//
+// The folder IDs and every option are checked first: an invalid one, or
+// credentials CredentialsFromEnv cannot read, return a nil *Lister and a
+// *kms.Error (kms.ErrInvalidArgument naming the parameter, or
+// kms.ErrUnauthenticated), before any request.
+func NewFromConfig(ctx context.Context, folderID string, opts ...Option) (*Lister, error) {
+	s := newSettings(opts)
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	if err := checkFolders("New", folderID, s.folders); err != nil {
+		return nil, err
+	}
+	conf := s.conf
 	if conf.Credentials == nil {
 		creds, err := CredentialsFromEnv()
 		if err != nil {
@@ -74,51 +91,85 @@ func NewFromConfig(ctx context.Context, folderID string, conf ycsdk.Config, opts
 		}
 		conf.Credentials = creds
 	}
+	endpoint := DefaultEndpoint
+	if conf.Endpoint == "" {
+		conf.Endpoint, _, _ = parseEndpoint("New", "Endpoint", DefaultEndpoint)
+	} else if conf.Plaintext {
+		endpoint = "http://" + conf.Endpoint
+	} else {
+		endpoint = "https://" + conf.Endpoint
+	}
+	conf.DialContextTimeout = -1 // no blocking dial: see await
 	sdk, err := ycsdk.Build(ctx, conf)
 	if err != nil {
-		return nil, kms.NewError(kms.ProviderYandex, "Build", kms.CodeInvalidArgument, err)
+		return nil, kms.NewError(kms.ProviderYandex, "New", kms.CodeInvalidArgument, err) // "unsupported credentials type": no secret
 	}
-	endpoint := conf.Endpoint
-	if endpoint == "" {
-		endpoint = "api.cloud.yandex.net:443"
-	}
-	l := newLister(sdk, endpoint, folderID, opts)
+	l := newLister(sdk, endpoint, folderID, s)
 	l.owned = true
 	return l, nil
 }
 
-// openURL opens yandexkms://<folderID>?endpoint=<host:port>&plaintext=<bool>&folder=<id>
-// with NewFromConfig and CredentialsFromEnv: never credentials in the URL.
-// endpoint (default api.cloud.yandex.net:443) and plaintext (default false)
-// are for private installations and emulators; each folder parameter adds a
-// folder (WithFolders).
+// URL parameters of yandexkms:// URLs (see the package doc).
+var urlSpec = adapter.URLSpec{
+	Provider:   kms.ProviderYandex,
+	Params:     []string{"endpoint", "folder", "rate"},
+	Repeatable: []string{"folder"},
+	Host:       "folder ID",
+}
+
+// openURL opens yandexkms://<folderID>?endpoint=<full URL>&folder=<id>&rate=<n>
+// with NewFromConfig and CredentialsFromEnv (see the package doc).
 func openURL(ctx context.Context, u *url.URL) (kms.Lister, error) {
-	bad := func(format string, args ...any) error {
-		return kms.InvalidArgument(kms.ProviderYandex, "Open", "url", format, args...)
+	q, err := adapter.ParseURL(u, urlSpec)
+	if err != nil {
+		return nil, err
 	}
-	if u.User != nil || u.Opaque != "" || strings.Trim(u.Path, "/") != "" || u.Host == "" || u.Port() != "" {
-		return nil, bad("want yandexkms://<folderID>?endpoint=...&plaintext=...&folder=... with no user or path")
+	if q.Host == "" {
+		return nil, kms.InvalidArgument(kms.ProviderYandex, "Open", "url",
+			"the host is the folder ID: want yandexkms://<folderID>?endpoint=...&folder=...&rate=...")
 	}
-	var conf ycsdk.Config
+	if err := checkID("Open", "folder ID (the URL's host)", q.Host, MaxFolderIDLen); err != nil {
+		return nil, err
+	}
+	opts, err := urlOptions(q)
+	if err != nil {
+		return nil, err
+	}
+	l, err := NewFromConfig(ctx, q.Host, opts...)
+	if err != nil {
+		return nil, err // a nil kms.Lister, not a typed nil
+	}
+	return l, nil
+}
+
+// urlOptions turns the URL's parameters into options, checking each with
+// op Open.
+func urlOptions(q adapter.Query) ([]Option, error) {
 	var opts []Option
-	for k, vs := range u.Query() {
-		if len(vs) == 0 || vs[0] == "" || (k != "folder" && len(vs) != 1) {
-			return nil, bad("parameter %q must be given once, non-empty", k)
+	if q.Has("endpoint") {
+		if _, _, err := parseEndpoint("Open", "endpoint", q.Get("endpoint")); err != nil {
+			return nil, err
 		}
-		switch k {
-		case "endpoint":
-			conf.Endpoint = vs[0]
-		case "plaintext":
-			b, err := strconv.ParseBool(vs[0])
-			if err != nil {
-				return nil, bad("plaintext must be true or false")
-			}
-			conf.Plaintext = b
-		case "folder":
-			opts = append(opts, WithFolders(vs...))
-		default:
-			return nil, bad("unknown parameter %q (known: endpoint, plaintext, folder)", k)
-		}
+		opts = append(opts, WithEndpoint(q.Get("endpoint")))
 	}
-	return NewFromConfig(ctx, u.Host, conf, opts...)
+	for _, f := range q.Values["folder"] {
+		if err := checkID("Open", "folder", f, MaxFolderIDLen); err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithFolders(f))
+	}
+	if q.Has("rate") {
+		r, err := adapter.ParseRate(kms.ProviderYandex, "rate", q.Get("rate"))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithRateLimit(r, rateBurst(r)))
+	}
+	return opts, nil
+}
+
+// rateBurst is the burst of a rate given in a URL: a second's worth of
+// requests, at least 1 and at most DefaultBurst.
+func rateBurst(r float64) int {
+	return max(1, min(DefaultBurst, int(math.Ceil(r))))
 }

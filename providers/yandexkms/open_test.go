@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,10 +22,6 @@ import (
 	"github.com/multikms/multikms/providers/yandexkms"
 )
 
-// ycsdkPlain is an SDK configuration for the emulator at addr, with the
-// credentials left to CredentialsFromEnv.
-func ycsdkPlain(addr string) ycsdk.Config { return ycsdk.Config{Endpoint: addr, Plaintext: true} }
-
 // open opens rawURL with the emulator's token in the environment and
 // closes the Lister at cleanup.
 func open(t *testing.T, srv *emu.Server, rawURL string) kms.Lister {
@@ -34,7 +29,7 @@ func open(t *testing.T, srv *emu.Server, rawURL string) kms.Lister {
 	t.Setenv(yandexkms.EnvIAMToken, srv.Token())
 	l, err := kms.Open(context.Background(), rawURL)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = l.(io.Closer).Close() })
+	t.Cleanup(func() { _ = l.Close() })
 	return l
 }
 
@@ -43,8 +38,8 @@ func TestConformanceThroughOpen(t *testing.T) {
 		srv, err := emu.Start(emu.WithGenerated(2, 8))
 		require.NoError(t, err)
 		t.Cleanup(srv.Close)
-		l := open(t, srv, "yandexkms://"+emu.FolderID(0)+"?plaintext=true&folder="+emu.FolderID(1)+
-			"&endpoint="+url.QueryEscape(srv.Addr()))
+		l := open(t, srv, "yandexkms://"+emu.FolderID(0)+"?folder="+emu.FolderID(1)+
+			"&endpoint="+url.QueryEscape(srv.URL()))
 		warm(t, l.(*yandexkms.Lister).SDK())
 		return fixture(srv, l, emu.FolderID(0), emu.FolderID(1))
 	}})

@@ -9,7 +9,7 @@ import (
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
 )
 
-// Option configures the emulator.
+// Option configures the server (Start).
 type Option func(*config)
 
 type config struct {
@@ -32,7 +32,7 @@ type seed struct {
 	versions   map[string][]*kmspb.SymmetricKeyVersion
 }
 
-// WithToken sets the IAM token the emulator accepts (DefaultToken otherwise).
+// WithToken sets the IAM token the server accepts (DefaultToken otherwise).
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
 
 // WithLatency delays every KMS request by d (endpoint discovery is not delayed).

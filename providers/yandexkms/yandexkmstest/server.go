@@ -1,20 +1,43 @@
-// Package yandexkms is an in-process, wire-compatible emulator of the Yandex
-// Cloud KMS control plane: a real gRPC server on 127.0.0.1 that serves the
-// ApiEndpointService the Go SDK asks first, SymmetricKeyService (List, Get,
-// ListVersions), AsymmetricEncryptionKeyService and
-// AsymmetricSignatureKeyService (List, Get), built on the go-genproto
-// service interfaces.
+// Package yandexkmstest is a wire-compatible Yandex Cloud KMS server for
+// tests: a real gRPC server on 127.0.0.1 that code under test reaches
+// through the real github.com/yandex-cloud/go-sdk, as
+// cloud.google.com/go/pubsub/pstest serves the Pub/Sub client. Start one in
+// a test, build an SDK with its SDKConfig (or give its URL to
+// yandexkms.WithEndpoint or a yandexkms:// URL, with its Token in
+// YC_IAM_TOKEN), and close it at the end:
 //
-// It checks the "authorization: Bearer <token>" metadata (Unauthenticated
-// otherwise), validates requests as the cloud does (folder_id required and at
-// most 50 characters, page_size 0..1000 with 0 meaning 100, page_token at most
-// 100 characters and one it issued, InvalidArgument otherwise) and issues
-// opaque page tokens bound to the listing they belong to.
+//	srv, err := yandexkmstest.Start(yandexkmstest.WithGenerated(1, 10))
+//	...
+//	defer srv.Close()
+//	sdk, err := ycsdk.Build(ctx, srv.SDKConfig())
 //
-// Knobs (functional options and methods): seeded keys and versions, a
-// generator of N folders x M keys, latency, a request quota answering
-// RESOURCE_EXHAUSTED, injected failures, an empty-page-with-token mode and
-// request counts per method.
+// It serves what the SDK asks and the KMS control plane's read calls: the
+// ApiEndpointService (endpoint discovery: every service at the server's own
+// address), SymmetricKeyService List, Get and ListVersions,
+// AsymmetricEncryptionKeyService and AsymmetricSignatureKeyService List and
+// Get, on the go-genproto service interfaces. Other methods answer
+// UNIMPLEMENTED.
+//
+// What it checks, in this order, as the cloud does: the
+// "authorization: Bearer <token>" metadata (UNAUTHENTICATED otherwise,
+// never quoting the token; endpoint discovery needs none), then the
+// injected failures, the quota and the latency (knobs below), then the
+// request: folder_id and key_id required and at most 50 characters,
+// page_size 0..1000 with 0 meaning 100, page_token at most 100 characters
+// and one this server issued for this very listing (INVALID_ARGUMENT
+// otherwise; tokens are opaque and bound to their method and parent by an
+// HMAC). A key it does not hold is NOT_FOUND (or PERMISSION_DENIED with
+// WithDeniedForUnknownKeys).
+//
+// Knobs: seeded keys and versions (WithSymmetricKeys, WithVersions,
+// WithAsymmetricEncryptionKeys, WithAsymmetricSignatureKeys), generated
+// folders (WithGenerated, WithGeneratedSymmetric, WithDemoKeys), WithToken,
+// WithLatency, WithQuota (RESOURCE_EXHAUSTED beyond a rate),
+// WithUnavailable and FailNext (injected failures), WithEmptyPages (an
+// empty page with a next token before every page, the trap the SDK's own
+// iterators fall into), WithDeniedForUnknownKeys, and request counts per
+// method (Requests, TotalRequests, ResetCounts). The seeded data is
+// read-only once the server starts.
 package yandexkmstest
 
 import (
@@ -28,15 +51,16 @@ import (
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
+	ycsdk "github.com/yandex-cloud/go-sdk"
 	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 )
 
-// DefaultToken is the IAM token the emulator accepts unless WithToken says otherwise.
+// DefaultToken is the IAM token the server accepts unless WithToken says otherwise.
 const DefaultToken = "test-token"
 
-// Full gRPC method names served by the emulator, as Requests counts them.
+// Full gRPC method names the server serves, as Requests counts them.
 const (
 	MethodEndpointList     = endpoint.ApiEndpointService_List_FullMethodName
 	MethodSymmetricList    = kmspb.SymmetricKeyService_List_FullMethodName
@@ -48,7 +72,7 @@ const (
 	MethodSignatureGet     = aspb.AsymmetricSignatureKeyService_Get_FullMethodName
 )
 
-// Server is a running emulator. Create it with Start and stop it with Close.
+// Server is a running test server. Create it with Start and stop it with Close.
 type Server struct {
 	cfg    config
 	store  *store
@@ -68,7 +92,9 @@ type injected struct {
 	n    int
 }
 
-// Start listens on 127.0.0.1 (a free port) and serves until Close.
+// Start listens on 127.0.0.1 (a free port) and serves until Close. It
+// fails if the seeded data is inconsistent (a duplicate key ID, a key
+// without ID or folder, versions of a key it does not hold).
 func Start(opts ...Option) (*Server, error) {
 	cfg := config{token: DefaultToken}
 	for _, o := range opts {
@@ -80,7 +106,7 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("yandexkms emulator: %w", err)
+		return nil, fmt.Errorf("yandexkmstest: %w", err)
 	}
 	s := &Server{
 		cfg:    cfg,
@@ -109,11 +135,28 @@ func Start(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// Addr returns the host:port the emulator listens on; use it as the SDK's
-// Endpoint with Plaintext set.
+// Addr returns the host:port the server listens on; use it as the SDK's
+// Endpoint with Plaintext set (SDKConfig does).
 func (s *Server) Addr() string { return s.addr }
 
-// Token returns the IAM token the emulator accepts.
+// URL returns the server's endpoint as a full URL, http://127.0.0.1:<port>
+// (plain text, on loopback), for yandexkms.WithEndpoint and the endpoint
+// parameter of a yandexkms:// URL.
+func (s *Server) URL() string { return "http://" + s.addr }
+
+// SDKConfig returns an SDK configuration for the server: its address in
+// plain text, its token as IAM token credentials, and no blocking dial
+// (the SDK's default dials blocking, for up to 20 s).
+func (s *Server) SDKConfig() ycsdk.Config {
+	return ycsdk.Config{
+		Credentials:        ycsdk.NewIAMTokenCredentials(s.cfg.token),
+		Endpoint:           s.addr,
+		Plaintext:          true,
+		DialContextTimeout: -1,
+	}
+}
+
+// Token returns the IAM token the server accepts.
 func (s *Server) Token() string { return s.cfg.token }
 
 // Close stops the server gracefully (in-flight requests finish) and waits

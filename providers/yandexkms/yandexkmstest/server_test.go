@@ -21,7 +21,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// start runs an emulator and an SDK pointed at it, both stopped at cleanup.
+// start runs a server and an SDK pointed at it, both stopped at cleanup.
 func start(t *testing.T, token string, opts ...emu.Option) (*emu.Server, *ycsdk.SDK) {
 	t.Helper()
 	srv, err := emu.Start(opts...)

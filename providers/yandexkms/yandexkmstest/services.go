@@ -52,7 +52,7 @@ func (s *Server) authenticate(ctx context.Context) error {
 }
 
 // endpointService answers the SDK's endpoint discovery: every service the
-// SDK may ask for lives at the emulator's own address.
+// SDK may ask for lives at the server's own address.
 type endpointService struct {
 	endpoint.UnimplementedApiEndpointServiceServer
 	s *Server
@@ -60,7 +60,7 @@ type endpointService struct {
 
 var serviceIDs = []string{"endpoint", "kms", "kms-crypto", "iam", "operation", "resource-manager"}
 
-// List returns the endpoints of all services, all pointing at the emulator.
+// List returns the endpoints of all services, all pointing at the server.
 func (e endpointService) List(context.Context, *endpoint.ListApiEndpointsRequest) (*endpoint.ListApiEndpointsResponse, error) {
 	resp := &endpoint.ListApiEndpointsResponse{}
 	for _, id := range serviceIDs {

@@ -15,7 +15,7 @@ type folder struct {
 	signature  []*aspb.AsymmetricSignatureKey
 }
 
-// store is the emulator's data; read-only once built.
+// store is the server's data; read-only once built.
 type store struct {
 	folders    map[string]*folder
 	order      []string
@@ -36,10 +36,10 @@ func newStore(sd seed) (*store, error) {
 	seen := map[string]bool{}
 	add := func(id, folderID string) (*folder, error) {
 		if id == "" || folderID == "" {
-			return nil, fmt.Errorf("yandexkms emulator: key %q in folder %q: id and folder_id are required", id, folderID)
+			return nil, fmt.Errorf("yandexkmstest: key %q in folder %q: id and folder_id are required", id, folderID)
 		}
 		if seen[id] {
-			return nil, fmt.Errorf("yandexkms emulator: duplicate key id %q", id)
+			return nil, fmt.Errorf("yandexkmstest: duplicate key id %q", id)
 		}
 		seen[id] = true
 		return st.folder(folderID), nil
@@ -70,7 +70,7 @@ func newStore(sd seed) (*store, error) {
 	}
 	for keyID, vs := range sd.versions {
 		if st.symmetric[keyID] == nil {
-			return nil, fmt.Errorf("yandexkms emulator: versions for unknown symmetric key %q", keyID)
+			return nil, fmt.Errorf("yandexkmstest: versions for unknown symmetric key %q", keyID)
 		}
 		st.versions[keyID] = vs
 	}
@@ -96,7 +96,7 @@ func (st *store) lookup(id string) *folder {
 }
 
 // SymmetricKeys returns the symmetric keys of a folder, in list order.
-// The messages are the emulator's own: do not modify them.
+// The messages are the server's own: do not modify them.
 func (s *Server) SymmetricKeys(folderID string) []*kmspb.SymmetricKey {
 	return s.store.lookup(folderID).symmetric
 }
