@@ -27,7 +27,7 @@ func BenchmarkBasicListing(b *testing.B) {
 	const keys = 10_000
 	_, client := setup(b, awskmstest.WithGeneratedKeys(keys))
 	ctx := context.Background()
-	noPacing := awskms.WithRateLimit(awskms.OpListKeys, 0, 0)
+	noPacing := awskms.WithOperationRateLimit(awskms.OpListKeys, 1e6, 1000)
 	list := func(l *awskms.Lister) func() int {
 		return func() int {
 			n := 0
@@ -44,7 +44,7 @@ func BenchmarkBasicListing(b *testing.B) {
 	for _, v := range []struct {
 		name     string
 		prefetch int
-	}{{"", 0}, {"-no-prefetch", -1}} {
+	}{{"", 1}, {"-no-prefetch", 0}} {
 		adapter := list(awskms.New(client, noPacing, awskms.WithPrefetch(v.prefetch)))
 		b.Run("adapter"+v.name, func(b *testing.B) { benchkit.PerKey(b, keys, adapter) })
 		b.Run("paired"+v.name, func(b *testing.B) {
@@ -150,7 +150,7 @@ func BenchmarkBasicListingHeap(b *testing.B) {
 	for _, keys := range []int{10_000, 100_000} {
 		b.Run(map[int]string{10_000: "keys=10k", 100_000: "keys=100k"}[keys], func(b *testing.B) {
 			_, client := setup(b, awskmstest.WithGeneratedKeys(keys))
-			l := awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0, 0))
+			l := awskms.New(client, awskms.WithOperationRateLimit(awskms.OpListKeys, 1e6, 1000))
 			var peak, allocated uint64
 			iters := 0
 			for b.Loop() {

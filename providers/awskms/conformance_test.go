@@ -45,7 +45,7 @@ func TestConformance(t *testing.T) {
 			sent := &countingClient{next: cfg.HTTPClient}
 			cfg.HTTPClient = sent
 			fx := kmstest.Fixture{
-				Lister:        awskms.New(kmssdk.NewFromConfig(cfg), awskms.WithRateLimit(awskms.OpListKeys, 0, 0)), // paged hundreds of times
+				Lister:        awskms.New(kmssdk.NewFromConfig(cfg), awskms.WithOperationRateLimit(awskms.OpListKeys, 1e6, 1000)), // paged hundreds of times
 				Versions:      map[string][]kms.KeyVersion{},
 				MissingKeyRef: "0d990263-018e-4e65-a703-eff731de951e",
 				MaxPageSize:   awskms.MaxPageSize,

@@ -8,6 +8,7 @@ import (
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/multikms/multikms/internal/hydrate"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -30,11 +31,12 @@ const (
 	refAliasARN
 )
 
-// checkKeyRef validates a key reference client-side: length 1..2048 and one
-// of the four shapes.
+// checkKeyRef validates a key reference client-side: the checks of every
+// adapter (kms.CheckKeyRef: not empty, UTF-8, 1..2048 characters, not an
+// ARN of another cloud), then one of the four shapes AWS documents.
 func checkKeyRef(op, ref string) (refKind, error) {
-	if n := len(ref); n < 1 || n > MaxKeyRefLen {
-		return 0, kms.InvalidArgument(kms.ProviderAWS, op, "keyRef", "length must be 1..%d, got %d", MaxKeyRefLen, n)
+	if err := kms.CheckKeyRef(kms.ProviderAWS, op, ref, MaxKeyRefLen); err != nil {
+		return 0, err
 	}
 	switch {
 	case keyIDRe.MatchString(ref):
@@ -55,45 +57,64 @@ func checkKeyRef(op, ref string) (refKind, error) {
 
 func checkGrantTokens(tokens []string) error {
 	if len(tokens) > MaxGrantTokens {
-		return kms.InvalidArgument(kms.ProviderAWS, OpDescribeKey, "GrantTokens", "at most %d, got %d", MaxGrantTokens, len(tokens))
+		return kms.InvalidArgument(kms.ProviderAWS, "New", "GrantTokens", "at most %d, got %d", MaxGrantTokens, len(tokens))
 	}
 	for i, t := range tokens {
 		if len(t) < 1 || len(t) > MaxGrantTokenLen {
-			return kms.InvalidArgument(kms.ProviderAWS, OpDescribeKey, "GrantTokens", "token %d: length must be 1..%d, got %d", i, MaxGrantTokenLen, len(t))
+			return kms.InvalidArgument(kms.ProviderAWS, "New", "GrantTokens", "token %d: length must be 1..%d, got %d", i, MaxGrantTokenLen, len(t))
 		}
 	}
 	return nil
 }
 
 // DescribeKey describes one key by key ID, key ARN, alias name (alias/...)
-// or alias ARN, checked client-side first. The key carries DescribeKey's
-// metadata (Detail is DetailFull; aliases and tags are not joined here) and
-// keeps *types.KeyMetadata for Key.As.
+// or alias ARN, checked client-side first, as a DetailFull listing returns
+// it: DescribeKey's metadata and the key's aliases (ListAliases with its
+// KeyId). A failed alias listing keeps the key, with the reason in
+// DetailErr. The key keeps *types.KeyMetadata (and []types.AliasListEntry)
+// for Key.As.
 func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
-	if l.optErr != nil {
-		return kms.Key{}, l.optErr
+	return l.DescribeKeyInclude(ctx, keyRef, 0)
+}
+
+// DescribeKeyInclude is DescribeKey with the extras include asks for, as a
+// listing with that Include fills them (kms.Describe calls it).
+func (l *Lister) DescribeKeyInclude(ctx context.Context, keyRef string, include kms.Include) (kms.Key, error) {
+	opts := kms.ListOptions{Detail: kms.DetailFull, Include: include}
+	if err := l.checkList(OpDescribeKey, opts); err != nil {
+		return kms.Key{}, err
 	}
 	if _, err := checkKeyRef(OpDescribeKey, keyRef); err != nil {
 		return kms.Key{}, err
 	}
-	md, err := l.describe(ctx, keyRef, l.retry)
+	k, err := l.describeKey(ctx, keyRef)
+	if err != nil {
+		return kms.Key{}, err
+	}
+	return hydrate.One(ctx, k, opts, l.oneSteps(), l.hydrateConfig()), nil
+}
+
+// describeKey calls DescribeKey under the Lister's retry and limiter.
+func (l *Lister) describeKey(ctx context.Context, keyRef string) (kms.Key, error) {
+	md, err := l.describe(ctx, keyRef, l.request(OpDescribeKey))
 	if err != nil {
 		return kms.Key{}, err
 	}
 	return fromMetadata(md), nil
 }
 
-// describe calls DescribeKey under retry r and the DescribeKey limiter.
-func (l *Lister) describe(ctx context.Context, keyRef string, r pagination.Retry) (*types.KeyMetadata, error) {
+// describe calls DescribeKey as req says.
+func (l *Lister) describe(ctx context.Context, keyRef string, req pagination.Request) (*types.KeyMetadata, error) {
 	in := &kmssdk.DescribeKeyInput{KeyId: aws.String(keyRef), GrantTokens: l.grantTokens}
 	var md *types.KeyMetadata
-	err := pagination.Call(ctx, r, l.limiters[OpDescribeKey], func(ctx context.Context) error {
-		out, err := l.client.DescribeKey(ctx, in, noSDKRetry)
+	err := req.Do(ctx, func(ctx context.Context) error {
+		var c call
+		out, err := l.client.DescribeKey(ctx, in, c.options)
 		if err != nil {
-			return mapError(ctx, OpDescribeKey, err)
+			return c.fail(ctx, OpDescribeKey, err)
 		}
 		if out.KeyMetadata == nil || out.KeyMetadata.KeyId == nil {
-			return kms.NewError(kms.ProviderAWS, OpDescribeKey, kms.CodeUnknown, errNoMetadata)
+			return fail(OpDescribeKey, kms.CodeUnknown, errNoMetadata)
 		}
 		md = out.KeyMetadata
 		return nil

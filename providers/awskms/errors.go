@@ -61,6 +61,13 @@ func mapError(ctx context.Context, op string, err error) error {
 }
 
 func classify(err error) kms.Code {
+	var creds *credentialsError
+	switch {
+	case errors.As(err, &creds):
+		return kms.CodeUnauthenticated
+	case errors.Is(err, errResponseTooLarge):
+		return kms.CodeUnknown // a broken or hostile server: not worth a retry
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		if c, ok := codes[ae.ErrorCode()]; ok {
@@ -76,6 +83,8 @@ func classify(err error) kms.Code {
 			return kms.CodeUnauthenticated
 		case s == http.StatusForbidden:
 			return kms.CodePermissionDenied
+		case s == http.StatusNotImplemented:
+			return kms.CodeUnsupported // never retried
 		case s >= 500:
 			return kms.CodeUnavailable
 		}

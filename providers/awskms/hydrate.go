@@ -2,121 +2,70 @@ package awskms
 
 import (
 	"context"
-	"errors"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/multikms/multikms/internal/hydrate"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
 
-// hydrator describes the keys of one listing and, for DetailFull, joins
-// tags and aliases. It runs as two pagination.Map stages: hydrate
-// (DescribeKey, ListResourceTags) and join (aliases), so that no describe
-// waits for the ListAliases pass: join starts the pass on its first key and
-// the describes of the next pages go on meanwhile.
-type hydrator struct {
-	l       *Lister
-	opts    kms.ListOptions
-	aliases aliasJoin
+// AWS page sizes of the per-key and account-wide listings.
+const (
+	aliasPageSize = 100 // ListAliases: Limit 1..100
+	tagPageSize   = 50  // ListResourceTags: Limit 1..50
+)
+
+// listSteps are this cloud's steps of the hydrate pipeline for a listing:
+// DescribeKey, the Filter (ListKeys cannot filter), the tags of each key
+// and one ListAliases pass over the account, joined by TargetKeyId.
+func (l *Lister) listSteps(filter kms.Filter) hydrate.Steps {
+	return hydrate.Steps{
+		Describe:   func(ctx context.Context, k kms.Key) (kms.Key, error) { return l.describeKey(ctx, k.ID) },
+		DescribeOp: OpDescribeKey,
+		Residual:   filter,
+		Extras:     []hydrate.Extra{l.tagsExtra()},
+		Passes: []hydrate.Pass{{Op: OpListAliases, Load: func(ctx context.Context) (func(*kms.Key), error) {
+			byKey, err := l.loadAliases(ctx)
+			return func(k *kms.Key) { *k = withAliases(*k, byKey[k.ID]) }, err
+		}}},
+	}
 }
 
-// hydrate describes k, and lists its tags for DetailFull with Tags. A failed
-// describe keeps k as ListKeys gave it, the reason in DetailErr, whatever
-// the filter (it cannot be decided).
-func (h *hydrator) hydrate(ctx context.Context, k kms.Key) (kms.Key, bool) {
-	md, err := h.l.describe(ctx, k.ID, h.l.retry)
-	if err != nil {
-		k.DetailErr = err
-		return k, true
+// oneSteps are the steps of DescribeKey: the tags, and the aliases of the
+// one key (ListAliases with its KeyId) rather than of the whole account.
+func (l *Lister) oneSteps() hydrate.Steps {
+	return hydrate.Steps{
+		Extras: []hydrate.Extra{l.tagsExtra(), {Op: OpListAliases, Fetch: func(ctx context.Context, k *kms.Key) error {
+			entries, err := l.listAliases(ctx, k.ID)
+			if err == nil {
+				*k = withAliases(*k, entries)
+			}
+			return err
+		}}},
 	}
-	full := fromMetadata(md)
-	if !h.opts.Filter.Match(full) {
-		return kms.Key{}, false
-	}
-	if h.opts.Detail != kms.DetailFull {
-		full.Detail = kms.DetailBasic // described to filter; no aliases or tags
-		return full, true
-	}
-	if h.opts.Include.Has(kms.IncludeTags) {
-		tags, err := h.l.loadTags(ctx, full.ID)
+}
+
+func (l *Lister) tagsExtra() hydrate.Extra {
+	return hydrate.Extra{Include: kms.IncludeTags, Op: OpListResourceTags, Fetch: func(ctx context.Context, k *kms.Key) error {
+		tags, err := l.loadTags(ctx, k.ID)
 		if err == nil {
-			full = withTags(full, tags)
+			*k = withTags(*k, tags)
 		}
-		full.DetailErr = err
-	}
-	return full, true
+		return err
+	}}
 }
 
-// join adds k's aliases from the listing's ListAliases pass; a failed pass
-// goes into DetailErr.
-func (h *hydrator) join(ctx context.Context, k kms.Key) (kms.Key, bool) {
-	aliases := h.aliases.get(ctx, h.l.loadAliases)
-	aliases.wait()
-	if aliases.err != nil {
-		k.DetailErr = errors.Join(k.DetailErr, aliases.err)
-		return k, true
-	}
-	return withAliases(k, aliases.byKey[k.ID]), true
-}
-
-// aliasFuture is one ListAliases pass over the account, run once per listing.
-type aliasFuture struct {
-	done  chan struct{}
-	byKey map[string][]types.AliasListEntry
-	err   error
-}
-
-func (f *aliasFuture) wait() { <-f.done }
-
-// cutShort reports whether the pass ended by cancellation.
-func (f *aliasFuture) cutShort() bool {
-	select {
-	case <-f.done:
-		return errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)
-	default:
-		return false
-	}
-}
-
-// aliasJoin runs the ListAliases pass of a listing once, in the first join
-// that needs it (the other joins wait for it, the describes go on), and
-// again only if a pass was cut short by cancellation.
-type aliasJoin struct {
-	mu  sync.Mutex
-	cur *aliasFuture
-}
-
-func (a *aliasJoin) get(ctx context.Context, load func(context.Context) (map[string][]types.AliasListEntry, error)) *aliasFuture {
-	a.mu.Lock()
-	if f := a.cur; f != nil && !f.cutShort() {
-		a.mu.Unlock()
-		return f
-	}
-	f := &aliasFuture{done: make(chan struct{})}
-	a.cur = f
-	a.mu.Unlock()
-	f.byKey, f.err = load(ctx)
-	close(f.done)
-	return f
+func (l *Lister) hydrateConfig() hydrate.Config {
+	return hydrate.Config{Concurrency: l.concurrency, Observer: l.observer, Scope: l.scope}
 }
 
 // loadAliases lists every alias of the account (ListAliases, 100 a page)
 // and groups them by target key.
 func (l *Lister) loadAliases(ctx context.Context) (map[string][]types.AliasListEntry, error) {
-	entries, err := drain(ctx, l, OpListAliases, OpListAliases, 100,
-		func(ctx context.Context, marker string, limit int) ([]types.AliasListEntry, string, bool, error) {
-			out, err := page(ctx, OpListAliases, marker, limit, func(m *string, n *int32) (*kmssdk.ListAliasesOutput, error) {
-				return l.client.ListAliases(ctx, &kmssdk.ListAliasesInput{Marker: m, Limit: n}, noSDKRetry)
-			})
-			if err != nil {
-				return nil, "", false, err
-			}
-			return out.Aliases, aws.ToString(out.NextMarker), out.Truncated, nil
-		})
+	entries, err := l.listAliases(ctx, "")
 	byKey := map[string][]types.AliasListEntry{}
 	for _, a := range entries {
 		if a.TargetKeyId != nil {
@@ -126,17 +75,39 @@ func (l *Lister) loadAliases(ctx context.Context) (map[string][]types.AliasListE
 	return byKey, err
 }
 
-// loadTags lists the tags of one key (ListResourceTags, 50 a page).
-func (l *Lister) loadTags(ctx context.Context, keyID string) ([]types.Tag, error) {
-	return drain(ctx, l, OpListResourceTags, OpListResourceTags+"/"+keyID, 50,
-		func(ctx context.Context, marker string, limit int) ([]types.Tag, string, bool, error) {
-			out, err := page(ctx, OpListResourceTags, marker, limit, func(m *string, n *int32) (*kmssdk.ListResourceTagsOutput, error) {
-				return l.client.ListResourceTags(ctx, &kmssdk.ListResourceTagsInput{KeyId: aws.String(keyID), Marker: m, Limit: n}, noSDKRetry)
+// listAliases lists the aliases of the account, or of one key when keyID
+// is set.
+func (l *Lister) listAliases(ctx context.Context, keyID string) ([]types.AliasListEntry, error) {
+	var id *string
+	scope := OpListAliases
+	if keyID != "" {
+		id, scope = aws.String(keyID), OpListAliases+"/"+keyID
+	}
+	return drain(ctx, l, OpListAliases, scope, aliasPageSize,
+		func(ctx context.Context, marker string, limit int) ([]types.AliasListEntry, string, bool, error) {
+			out, err := page(ctx, OpListAliases, marker, limit, func(m *string, n *int32, c *call) (*kmssdk.ListAliasesOutput, error) {
+				return l.client.ListAliases(ctx, &kmssdk.ListAliasesInput{KeyId: id, Marker: m, Limit: n}, c.options)
 			})
 			if err != nil {
 				return nil, "", false, err
 			}
-			return out.Tags, aws.ToString(out.NextMarker), out.Truncated, nil
+			next, err := nextMarker(OpListAliases, out.NextMarker, out.Truncated)
+			return out.Aliases, next, out.Truncated, err
+		})
+}
+
+// loadTags lists the tags of one key (ListResourceTags, 50 a page).
+func (l *Lister) loadTags(ctx context.Context, keyID string) ([]types.Tag, error) {
+	return drain(ctx, l, OpListResourceTags, OpListResourceTags+"/"+keyID, tagPageSize,
+		func(ctx context.Context, marker string, limit int) ([]types.Tag, string, bool, error) {
+			out, err := page(ctx, OpListResourceTags, marker, limit, func(m *string, n *int32, c *call) (*kmssdk.ListResourceTagsOutput, error) {
+				return l.client.ListResourceTags(ctx, &kmssdk.ListResourceTagsInput{KeyId: aws.String(keyID), Marker: m, Limit: n}, c.options)
+			})
+			if err != nil {
+				return nil, "", false, err
+			}
+			next, err := nextMarker(OpListResourceTags, out.NextMarker, out.Truncated)
+			return out.Tags, next, out.Truncated, err
 		})
 }
 
@@ -145,6 +116,8 @@ func (l *Lister) loadTags(ctx context.Context, keyID string) ([]types.Tag, error
 func drain[T any](ctx context.Context, l *Lister, op, scope string, size int, fetch pagination.MarkerFunc[T]) ([]T, error) {
 	it := pagination.ByMarker(ctx, fetch, pagination.Options{
 		PageSize: size, Scope: l.scope + "/" + scope, Prefetch: -1, Retry: l.retry, Limiter: l.limiters[op],
+		Op: op, Observer: l.observer,
+		WrapErr: func(err error) error { return kms.WrapEngineError(kms.ProviderAWS, op, err) },
 	})
 	return pagination.Collect(it)
 }

@@ -103,8 +103,8 @@ func TestBadOptionsFailEveryCall(t *testing.T) {
 		"empty grant token":      awskms.WithGrantTokens("ok", ""),
 		"8193-char grant token":  awskms.WithGrantTokens(strings.Repeat("t", 8193)),
 		"zero concurrency":       awskms.WithDescribeConcurrency(0),
-		"rate of an unknown op":  awskms.WithRateLimit("Encrypt", 10, 1),
-		"rate of a misspelt op":  awskms.WithRateLimit("listkeys", 10, 1),
+		"rate of an unknown op":  awskms.WithOperationRateLimit("Encrypt", 10, 1),
+		"rate of a misspelt op":  awskms.WithOperationRateLimit("listkeys", 10, 1),
 		"grant tokens then more": awskms.WithGrantTokens(make([]string, 11)...),
 	}
 	s, client := setup(t, awskmstest.WithGeneratedKeys(2))

@@ -8,6 +8,7 @@ import (
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/multikms/multikms/internal/arnprefix"
+	"github.com/multikms/multikms/internal/hydrate"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -16,28 +17,32 @@ import (
 // opts.PageSize (0: the AWS default, 100). A DetailBasic listing yields what
 // ListKeys returns (ID, ARN, Region, Account; *types.KeyListEntry for As).
 // A DetailFull listing describes every key (see the package doc); a Filter
-// makes even a DetailBasic listing describe the keys, to decide.
+// or an Include makes even a DetailBasic listing describe the keys.
 func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
 	if err := l.checkList(OpListKeys, opts); err != nil {
 		return pagination.Err[kms.Key](err)
 	}
-	it := pagination.ByMarker(ctx, l.fetchKeys, l.pageOptions(OpListKeys, OpListKeys, opts))
-	if opts.Detail != kms.DetailFull && opts.Filter.IsZero() {
-		return it
-	}
-	h := &hydrator{l: l, opts: opts}
-	described := pagination.Map(it, l.concurrency, h.hydrate)
-	if opts.Detail != kms.DetailFull {
-		return described
-	}
-	return pagination.Map(described, l.concurrency, h.join)
+	// The Filter is part of the listing's scope: a cursor of an unfiltered
+	// listing is refused by a filtered one, and the other way round.
+	scope := OpListKeys + "?filter=" + opts.Filter.String()
+	it := pagination.ByMarker(ctx, l.fetchKeys, l.pageOptions(OpListKeys, scope, opts))
+	return hydrate.Pipeline(it, opts, l.listSteps(opts.Filter), l.hydrateConfig())
 }
 
 // fetchKeys is one ListKeys request.
 func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms.Key, string, bool, error) {
-	out, err := page(ctx, OpListKeys, marker, limit, func(m *string, n *int32) (*kmssdk.ListKeysOutput, error) {
-		return l.client.ListKeys(ctx, &kmssdk.ListKeysInput{Marker: m, Limit: n}, noSDKRetry)
+	out, err := page(ctx, OpListKeys, marker, limit, func(m *string, n *int32, c *call) (*kmssdk.ListKeysOutput, error) {
+		return l.client.ListKeys(ctx, &kmssdk.ListKeysInput{Marker: m, Limit: n}, c.options)
 	})
+	if err != nil {
+		return nil, "", false, err
+	}
+	for i := range out.Keys {
+		if !printableASCII(aws.ToString(out.Keys[i].KeyId)) {
+			return nil, "", false, fail(OpListKeys, kms.CodeUnknown, errBadServerKeyID)
+		}
+	}
+	next, err := nextMarker(OpListKeys, out.NextMarker, out.Truncated)
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -46,36 +51,64 @@ func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms
 	for i := range out.Keys {
 		setListEntry(&keys[i], &out.Keys[i], &arns)
 	}
-	return keys, aws.ToString(out.NextMarker), out.Truncated, nil
+	return keys, next, out.Truncated, nil
+}
+
+// printableASCII reports whether a key ID from the server is 1..2048
+// printable ASCII characters, as every AWS key ID is: one with a NUL, a
+// control character or invalid UTF-8 is a broken or hostile answer.
+func printableASCII(s string) bool {
+	if len(s) < 1 || len(s) > MaxKeyRefLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// nextMarker checks the NextMarker of a truncated answer against the shape
+// AWS documents, so that a broken or hostile server's marker (10 MB, say)
+// never goes into a request or a cursor.
+func nextMarker(op string, next *string, truncated bool) (string, error) {
+	m := aws.ToString(next)
+	if truncated && m != "" && checkMarker(op, m) != nil {
+		return "", fail(op, kms.CodeUnknown, errBadServerMarker)
+	}
+	return m, nil
 }
 
 // page makes one request of a marker-paginated operation: call gets the
-// Marker and Limit to send (nil for none) and its error is mapped.
-func page[O any](ctx context.Context, op, marker string, limit int, call func(m *string, n *int32) (O, error)) (O, error) {
+// Marker and Limit to send (nil for none) and the call's plumbing, and its
+// error is mapped and scrubbed.
+func page[O any](ctx context.Context, op, marker string, limit int, send func(m *string, n *int32, c *call) (O, error)) (O, error) {
 	var (
 		m    *string
 		n    *int32
+		c    call
 		zero O
 	)
 	setPage(marker, limit, &m, &n)
-	out, err := call(m, n)
+	out, err := send(m, n, &c)
 	if err != nil {
-		return zero, mapError(ctx, op, err)
+		return zero, c.fail(ctx, op, err)
 	}
 	return out, nil
 }
 
-// checkMarker checks the marker a cursor carries against the shape AWS
-// documents (length 1..1024 characters, U+0020..U+00FF); it is the
+// checkMarker checks a marker against the shape AWS documents (length
+// 1..1024 characters, U+0020..U+00FF); it is the
 // pagination.Options.CheckToken of every listing, so a forged cursor is
 // refused before any request.
 func checkMarker(op, marker string) error {
-	if utf8.RuneCountInString(marker) > MaxMarkerLen { // characters, not bytes
-		return kms.NewError(kms.ProviderAWS, op, kms.CodeInvalidCursor, errMarkerShape)
+	if !utf8.ValidString(marker) || utf8.RuneCountInString(marker) > MaxMarkerLen { // characters, not bytes
+		return fail(op, kms.CodeInvalidCursor, errMarkerShape)
 	}
 	for _, r := range marker {
 		if r < 0x20 || r > 0xFF {
-			return kms.NewError(kms.ProviderAWS, op, kms.CodeInvalidCursor, errMarkerShape)
+			return fail(op, kms.CodeInvalidCursor, errMarkerShape)
 		}
 	}
 	return nil
@@ -100,7 +133,8 @@ func (l *Lister) checkList(op string, opts kms.ListOptions) error {
 }
 
 // pageOptions are the engine options of a listing of op; scope names it
-// (operation, and key for versions) within the Lister's Region and endpoint.
+// (operation, filter, and key for versions) within the Lister's Region and
+// endpoint.
 func (l *Lister) pageOptions(op, scope string, opts kms.ListOptions) pagination.Options {
 	return pagination.Options{
 		PageSize:   opts.PageSize,
@@ -111,5 +145,8 @@ func (l *Lister) pageOptions(op, scope string, opts kms.ListOptions) pagination.
 		Retry:      l.retry,
 		Limiter:    l.limiters[op],
 		CheckToken: func(marker string) error { return checkMarker(op, marker) },
+		Op:         op,
+		Observer:   l.observer,
+		WrapErr:    func(err error) error { return kms.WrapEngineError(kms.ProviderAWS, op, err) },
 	}
 }

@@ -2,9 +2,13 @@ package awskms
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
@@ -12,8 +16,8 @@ import (
 	"github.com/multikms/multikms/pagination"
 )
 
-// The AWS KMS operations the Lister calls; the names WithRateLimit and
-// Limiter take, and the Op of every *kms.Error it returns.
+// The AWS KMS operations the Lister calls; the names WithOperationRateLimit
+// and Limiter take, and the Op of every *kms.Error it returns.
 const (
 	OpListKeys         = "ListKeys"
 	OpDescribeKey      = "DescribeKey"
@@ -35,10 +39,17 @@ var DefaultQuotas = map[string]float64{
 	OpListResourceTags: 2000,
 }
 
-// DefaultDescribeConcurrency is how many DescribeKey (and ListResourceTags)
-// requests a DetailFull or filtered listing has in flight: enough to reach
-// the DescribeKey quota of 2000/s at up to 32 ms a request.
-const DefaultDescribeConcurrency = 64
+func knownOp(op string) bool { _, ok := DefaultQuotas[op]; return ok }
+
+// DefaultConcurrency is how many per-key requests (DescribeKey and the
+// extras) a listing has in flight: enough to reach the DescribeKey quota of
+// 2000/s at up to 32 ms a request.
+const DefaultConcurrency = 64
+
+// DefaultDescribeConcurrency is DefaultConcurrency.
+//
+// Deprecated: use DefaultConcurrency.
+const DefaultDescribeConcurrency = DefaultConcurrency
 
 // Limits of the AWS API checked before any request.
 const (
@@ -49,6 +60,13 @@ const (
 	MaxMarkerLen     = 1024
 )
 
+// maxResponseBytes bounds what one answer may hold: a ListKeys page of 1000
+// keys is about 150 KB and a key policy at most 32 KB, so 8 MiB leaves a
+// wide margin while a hostile or broken server cannot exhaust memory.
+const maxResponseBytes = 8 << 20
+
+var regionRe = regexp.MustCompile(`^[a-z]{2,5}(-[a-z]+)+-[0-9]{1,2}$`)
+
 // Lister lists and describes the KMS keys of one account and Region through
 // an aws-sdk-go-v2 KMS client. It implements kms.ProviderLister and is safe
 // for concurrent use; its rate limiters are shared by all its listings.
@@ -56,140 +74,146 @@ type Lister struct {
 	client      *kmssdk.Client
 	scope       string // "aws/<region>/<endpoint>": never credentials
 	concurrency int
-	prefetch    int
+	prefetch    int // as pagination.Options.Prefetch takes it
 	retry       pagination.Retry
+	observer    pagination.Observer
 	limiters    map[string]*pagination.Limiter
 	grantTokens []string
-	optErr      error // an invalid option, returned by every call
+	owned       *http.Transport // the transport NewFromConfig built; nil for New
+	optErr      error           // an invalid option, returned by every call
 }
 
-// Option configures a Lister.
-type Option func(*settings)
-
-type settings struct {
-	concurrency int
-	prefetch    int
-	retry       pagination.Retry
-	limits      map[string][2]float64 // op -> perSecond, burst
-	grantTokens []string
-	load        []func(*config.LoadOptions) error
-	err         error
-}
-
-// WithDescribeConcurrency sets how many DescribeKey and ListResourceTags
-// requests a listing has in flight (default DefaultDescribeConcurrency).
-func WithDescribeConcurrency(n int) Option {
-	return func(s *settings) {
-		if n < 1 {
-			s.err = kms.InvalidArgument(kms.ProviderAWS, "New", "DescribeConcurrency", "must be at least 1, got %d", n)
-		}
-		s.concurrency = n
-	}
-}
-
-// WithPrefetch sets how many ListKeys (and ListKeyRotations) pages are
-// fetched ahead of the caller: 0 (the default) means 1, negative none.
-func WithPrefetch(n int) Option { return func(s *settings) { s.prefetch = n } }
-
-// WithRateLimit sets the client-side rate limit of op (one of the Op
-// constants) to perSecond requests a second with the given burst; 0 or less
-// turns pacing off for op. Lister.Limiter adjusts it later.
-func WithRateLimit(op string, perSecond float64, burst int) Option {
-	return func(s *settings) {
-		if _, ok := DefaultQuotas[op]; !ok {
-			s.err = kms.InvalidArgument(kms.ProviderAWS, "New", "RateLimit", "unknown operation %q", op)
-		}
-		s.limits[op] = [2]float64{perSecond, float64(burst)}
-	}
-}
-
-// WithRetry sets the retry policy of every request (default: the zero
-// pagination.Retry, 5 attempts with jittered exponential backoff).
-func WithRetry(r pagination.Retry) Option { return func(s *settings) { s.retry = r } }
-
-// WithGrantTokens sends grant tokens (at most 10, each 1..8192 characters)
-// with every DescribeKey, for keys the caller may describe only through a
-// grant that has not propagated yet.
-func WithGrantTokens(tokens ...string) Option {
-	return func(s *settings) {
-		if err := checkGrantTokens(tokens); err != nil {
-			s.err = err
-		}
-		s.grantTokens = append([]string(nil), tokens...)
-	}
-}
-
-// WithRegion sets the Region for NewFromConfig (and Open); New ignores it.
-func WithRegion(region string) Option { return WithLoadOptions(config.WithRegion(region)) }
-
-// WithProfile selects a shared-config profile for NewFromConfig (and Open);
-// New ignores it.
-func WithProfile(profile string) Option {
-	return WithLoadOptions(config.WithSharedConfigProfile(profile))
-}
-
-// WithEndpoint sets the base endpoint URL for NewFromConfig (and Open), for
-// VPC endpoints, FIPS endpoints or an emulator; New ignores it.
-func WithEndpoint(url string) Option { return WithLoadOptions(config.WithBaseEndpoint(url)) }
-
-// WithLoadOptions passes options to config.LoadDefaultConfig in
-// NewFromConfig; New ignores them.
-func WithLoadOptions(fns ...func(*config.LoadOptions) error) Option {
-	return func(s *settings) { s.load = append(s.load, fns...) }
-}
-
-// New returns a Lister over client. An invalid option does not fail New: it
-// makes every call of the Lister fail with kms.ErrInvalidArgument before any
-// request.
+// New returns a Lister over client, the caller's: Close leaves it alone.
+// An invalid option (or a nil client) does not fail New: it makes every
+// call of the Lister fail with kms.ErrInvalidArgument, naming the option,
+// before any request. WithRegion, WithProfile, WithEndpoint and
+// WithLoadOptions concern NewFromConfig and are ignored here.
 func New(client *kmssdk.Client, opts ...Option) *Lister {
 	s := apply(opts)
-	o := client.Options()
+	if client == nil && s.Err == nil {
+		s.Err = kms.InvalidArgument(kms.ProviderAWS, "New", "client", "must not be nil")
+	}
+	return newLister(client, s)
+}
+
+func newLister(client *kmssdk.Client, s settings) *Lister {
 	l := &Lister{
 		client:      client,
-		scope:       fmt.Sprintf("aws/%s/%s", o.Region, aws.ToString(o.BaseEndpoint)),
-		concurrency: s.concurrency,
-		prefetch:    s.prefetch,
-		retry:       s.retry,
+		concurrency: s.ConcurrencyOr(DefaultConcurrency),
+		prefetch:    s.EnginePrefetch(),
+		retry:       s.Retry,
+		observer:    s.Observer,
 		limiters:    make(map[string]*pagination.Limiter, len(DefaultQuotas)),
 		grantTokens: s.grantTokens,
-		optErr:      s.err,
+		optErr:      s.Err,
+	}
+	if client != nil {
+		o := client.Options()
+		l.scope = fmt.Sprintf("aws/%s/%s", o.Region, aws.ToString(o.BaseEndpoint))
 	}
 	for op, q := range DefaultQuotas {
-		limit := [2]float64{q, max(1, q/20)}
+		limit := opLimit{q, max(1, int(q/20))}
+		if s.RateSet && s.Rate < q {
+			limit = opLimit{s.Rate, s.Burst}
+		}
 		if v, ok := s.limits[op]; ok {
 			limit = v
 		}
-		l.limiters[op] = pagination.NewLimiter(limit[0], int(limit[1]))
+		l.limiters[op] = pagination.NewLimiter(limit.perSecond, limit.burst)
 	}
 	return l
 }
 
-func apply(opts []Option) settings {
-	s := settings{concurrency: DefaultDescribeConcurrency, limits: map[string][2]float64{}}
-	for _, o := range opts {
-		o(&s)
-	}
-	return s
-}
-
-// NewFromConfig returns a Lister over a client built from the default AWS
-// configuration chain (environment, shared config and credentials files,
-// SSO, web identity, container and instance roles), as
+// NewFromConfig returns a Lister over a client of its own, built from the
+// default AWS configuration chain (environment, shared config and
+// credentials files, SSO, web identity, container and instance roles), as
 // config.LoadDefaultConfig finds it, adjusted by WithRegion, WithProfile,
-// WithEndpoint and WithLoadOptions.
+// WithEndpoint and WithLoadOptions. It sends no request: invalid options, a
+// configuration that cannot be loaded (a missing profile, say) and a
+// missing Region are refused at once with kms.ErrInvalidArgument naming
+// them; the credentials are fetched by the first call, whose failure is
+// kms.ErrUnauthenticated. On error the Lister is nil. Close closes the
+// idle connections of its HTTP client.
 func NewFromConfig(ctx context.Context, opts ...Option) (*Lister, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, apply(opts).load...)
-	if err != nil {
-		// Loading reads configuration (no credentials are fetched yet): a
-		// missing profile or a malformed file is a bad argument.
-		return nil, kms.NewError(kms.ProviderAWS, "LoadDefaultConfig", kms.CodeInvalidArgument, err)
+	s := apply(opts)
+	if s.Err != nil {
+		return nil, s.Err
 	}
-	return New(kmssdk.NewFromConfig(cfg), opts...), nil
+	var load []func(*config.LoadOptions) error
+	if s.region != "" {
+		load = append(load, config.WithRegion(s.region))
+	}
+	if s.profile != "" {
+		load = append(load, config.WithSharedConfigProfile(s.profile))
+	}
+	if s.endpoint != "" {
+		load = append(load, config.WithBaseEndpoint(s.endpoint))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, append(load, s.load...)...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// Loading reads configuration (no credentials are fetched yet): a
+		// missing profile or a malformed file is a bad argument. The
+		// SDK's message may quote the files: only its gist is kept.
+		return nil, kms.NewError(kms.ProviderAWS, "LoadDefaultConfig", kms.CodeInvalidArgument, configError(err))
+	}
+	if cfg.Region == "" {
+		return nil, kms.InvalidArgument(kms.ProviderAWS, "New", "region",
+			"no Region: give WithRegion (region= in a URL), AWS_REGION or a profile with one")
+	}
+	owned := ownHTTPClient(&cfg)
+	l := newLister(kmssdk.NewFromConfig(cfg), s)
+	l.owned = owned
+	return l, nil
 }
 
-// Close releases nothing yet: a Lister over a caller's client owns no
-// connection of it.
-func (l *Lister) Close() error { return nil }
+// ownHTTPClient gives cfg an HTTP client of the Lister's own, so that Close
+// can close its idle connections: the transport the configuration built
+// (the SDK's defaults, with a custom CA bundle if AWS_CA_BUNDLE or the
+// profile names one), redirects not followed (as the SDK's own client
+// does), request bodies read through Read only (see bodyReaderClient). An
+// HTTP client the caller gave through WithLoadOptions is left alone: it is
+// the caller's, and the Lister owns nothing.
+func ownHTTPClient(cfg *aws.Config) *http.Transport {
+	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if cfg.HTTPClient != nil && !ok {
+		return nil
+	}
+	if bc == nil {
+		bc = awshttp.NewBuildableClient()
+	}
+	tr := bc.GetTransport()
+	cfg.HTTPClient = bodyReaderClient{&http.Client{
+		Transport:     tr,
+		Timeout:       bc.GetTimeout(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+	return tr
+}
+
+// configError keeps what kind of configuration failure err is, not the
+// SDK's text (which may quote a file's content).
+func configError(err error) error {
+	var missing config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &missing):
+		return errors.New("the profile does not exist in the shared config and credentials files")
+	}
+	return fmt.Errorf("the AWS configuration (environment, shared files) cannot be loaded: %v", err)
+}
+
+// Close releases what the Lister owns: a Lister from NewFromConfig (or
+// kms.Open) closes the idle connections of its HTTP client; one over the
+// caller's client (New) closes nothing. Calls after Close still work (they
+// open new connections).
+func (l *Lister) Close() error {
+	if l.owned != nil {
+		l.owned.CloseIdleConnections()
+	}
+	return nil
+}
 
 // Provider returns kms.ProviderAWS.
 func (l *Lister) Provider() kms.Provider { return kms.ProviderAWS }
@@ -197,9 +221,5 @@ func (l *Lister) Provider() kms.Provider { return kms.ProviderAWS }
 // Limiter returns the shared rate limiter of op (one of the Op constants),
 // to read or adjust its pace with SetLimit; nil for an unknown op.
 func (l *Lister) Limiter(op string) *pagination.Limiter { return l.limiters[op] }
-
-// noSDKRetry is the per-call option that turns the SDK's own retries off:
-// the engine (pagination) is the single retrier, see the package doc.
-func noSDKRetry(o *kmssdk.Options) { o.Retryer = aws.NopRetryer{} }
 
 var _ kms.ProviderLister = (*Lister)(nil)

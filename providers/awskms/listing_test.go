@@ -115,7 +115,7 @@ func TestBasicListingKeepsListEntry(t *testing.T) {
 
 func TestThrottlingIsAbsorbed(t *testing.T) {
 	s, client := setup(t, awskmstest.WithGeneratedKeys(60), awskmstest.WithRateLimit(awskms.OpDescribeKey, 100, 5))
-	l := awskms.New(client, awskms.WithRateLimit(awskms.OpDescribeKey, 2000, 100),
+	l := awskms.New(client, awskms.WithOperationRateLimit(awskms.OpDescribeKey, 2000, 100),
 		awskms.WithRetry(pagination.Retry{MaxAttempts: 30, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}))
 	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull}))
 	if err != nil || len(got) != 60 {
@@ -189,7 +189,7 @@ func TestLimiterIsSharedAndAdjustable(t *testing.T) {
 func TestIteratorsOfOneListerShareTheQuota(t *testing.T) {
 	s, client := setup(t, awskmstest.WithGeneratedKeys(3))
 	// One ListKeys request now, the next in 1,000 seconds.
-	l := awskms.New(client, awskms.WithRateLimit(awskms.OpListKeys, 0.001, 1))
+	l := awskms.New(client, awskms.WithOperationRateLimit(awskms.OpListKeys, 0.001, 1))
 	first, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
 	if err != nil || len(first) != 3 {
 		t.Fatalf("first listing: %d keys, %v", len(first), err)

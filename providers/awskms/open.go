@@ -3,53 +3,65 @@ package awskms
 import (
 	"context"
 	"net/url"
-	"slices"
-	"strings"
 
+	"github.com/multikms/multikms/internal/adapter"
 	"github.com/multikms/multikms/kms"
 )
 
 // Scheme is the URL scheme kms.Open understands once this package is imported.
 const Scheme = "awskms"
 
+// URLParams are the parameters of an awskms:// URL (see the package doc).
+var URLParams = []string{"region", "endpoint", "profile", "rate"}
+
 func init() { kms.Register(Scheme, openURL) }
 
-// openURL opens awskms://?region=<region>&profile=<profile>&endpoint=<url>
-// (every parameter optional) with NewFromConfig: the default credential
-// chain, never credentials in the URL.
+// openURL opens awskms://?region=...&endpoint=...&profile=...&rate=... with
+// NewFromConfig: the default credential chain, never credentials in the
+// URL. Every check is made before any request; the Lister is a nil
+// interface on error.
 func openURL(ctx context.Context, u *url.URL) (kms.Lister, error) {
-	bad := func(format string, args ...any) error {
-		return kms.InvalidArgument(kms.ProviderAWS, "Open", "url", format, args...)
+	opts, err := urlOptions(u)
+	if err != nil {
+		return nil, err
 	}
-	if u.User != nil || u.Host != "" || strings.Trim(u.Path, "/") != "" || u.Opaque != "" {
-		return nil, bad("want awskms://?region=...&profile=...&endpoint=... with no user, host or path")
+	l, err := NewFromConfig(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// urlOptions turns the URL's parameters into options, refusing unknown,
+// repeated or empty ones and bad values, naming them, without quoting them.
+func urlOptions(u *url.URL) ([]Option, error) {
+	q, err := adapter.ParseURL(u, adapter.URLSpec{Provider: kms.ProviderAWS, Params: URLParams})
+	if err != nil {
+		return nil, err
 	}
 	var opts []Option
-	keys := make([]string, 0, len(u.Query()))
-	for k := range u.Query() {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		vs := u.Query()[k]
-		if len(vs) != 1 || vs[0] == "" {
-			return nil, bad("parameter %q must be given once, non-empty", k)
+	if v := q.Get("region"); v != "" {
+		if !regionRe.MatchString(v) {
+			return nil, kms.InvalidArgument(kms.ProviderAWS, "Open", "region", "must be an AWS Region name such as eu-west-1")
 		}
-		v := vs[0]
-		switch k {
-		case "region":
-			opts = append(opts, WithRegion(v))
-		case "profile":
-			opts = append(opts, WithProfile(v))
-		case "endpoint":
-			e, err := url.Parse(v)
-			if err != nil || (e.Scheme != "https" && e.Scheme != "http") || e.Host == "" || e.User != nil {
-				return nil, bad("endpoint must be an http(s) URL with a host and no user info")
-			}
-			opts = append(opts, WithEndpoint(v))
-		default:
-			return nil, bad("unknown parameter %q (known: region, profile, endpoint)", k)
-		}
+		opts = append(opts, WithRegion(v))
 	}
-	return NewFromConfig(ctx, opts...)
+	if v := q.Get("endpoint"); v != "" {
+		e, err := adapter.ParseEndpoint(kms.ProviderAWS, "Open", "endpoint", v)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithEndpoint(e.String()))
+	}
+	if v := q.Get("profile"); v != "" {
+		opts = append(opts, WithProfile(v))
+	}
+	if v := q.Get("rate"); v != "" {
+		r, err := adapter.ParseRate(kms.ProviderAWS, "rate", v)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithRateLimit(r, max(1, int(r/20))))
+	}
+	return opts, nil
 }

@@ -19,8 +19,13 @@ import (
 // alias (name or ARN), which costs one DescribeKey to resolve. A key that
 // does not rotate (asymmetric, HMAC, custom key store) fails with
 // kms.ErrUnsupported. Each version keeps *types.RotationsListEntry for As.
+// A Filter, DetailFull or an Include, which a version listing cannot
+// honour, is refused with kms.ErrInvalidArgument naming it.
 func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
-	if err := l.checkList(OpListKeyRotations, opts); err != nil {
+	if l.optErr != nil {
+		return pagination.Err[kms.KeyVersion](l.optErr)
+	}
+	if err := opts.ValidateVersions(kms.ProviderAWS, OpListKeyRotations, MaxPageSize); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
 	kind, err := checkKeyRef(OpListKeyRotations, keyRef)
@@ -33,11 +38,15 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 		if err != nil {
 			return nil, "", false, err
 		}
-		out, err := page(ctx, OpListKeyRotations, marker, limit, func(m *string, n *int32) (*kmssdk.ListKeyRotationsOutput, error) {
+		out, err := page(ctx, OpListKeyRotations, marker, limit, func(m *string, n *int32, c *call) (*kmssdk.ListKeyRotationsOutput, error) {
 			return l.client.ListKeyRotations(ctx, &kmssdk.ListKeyRotationsInput{
 				KeyId: aws.String(keyID), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial, Marker: m, Limit: n,
-			}, noSDKRetry)
+			}, c.options)
 		})
+		if err != nil {
+			return nil, "", false, err
+		}
+		next, err := nextMarker(OpListKeyRotations, out.NextMarker, out.Truncated)
 		if err != nil {
 			return nil, "", false, err
 		}
@@ -45,7 +54,7 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 		for i := range out.Rotations {
 			versions[i] = fromRotation(&out.Rotations[i])
 		}
-		return versions, aws.ToString(out.NextMarker), out.Truncated, nil
+		return versions, next, out.Truncated, nil
 	}
 	return pagination.ByMarker(ctx, fetch, l.pageOptions(OpListKeyRotations, OpListKeyRotations+"/"+keyRef, opts))
 }
@@ -69,7 +78,9 @@ func (r *keyResolver) keyID(ctx context.Context) (string, error) {
 	defer r.mu.Unlock()
 	if r.id == "" {
 		// One attempt: the page fetch this runs in is retried already.
-		md, err := r.l.describe(ctx, r.ref, pagination.Retry{MaxAttempts: 1})
+		req := r.l.request(OpDescribeKey)
+		req.Retry = pagination.Retry{MaxAttempts: 1}
+		md, err := r.l.describe(ctx, r.ref, req)
 		if err != nil {
 			return "", err
 		}

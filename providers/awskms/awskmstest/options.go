@@ -39,6 +39,7 @@ type config struct {
 	faults          []Fault
 	repeatMarkers   bool
 	emptyPages      bool
+	hostile         []Hostile
 }
 
 func defaultConfig() config {

@@ -111,18 +111,27 @@ func decodeRequest(r *http.Request) (*request, *apiError) {
 	return &req, nil
 }
 
-func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.status, struct {
+// errorBody is an error answer's body: its __type and message.
+func errorBody(e *apiError) []byte {
+	body, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message,omitempty"`
 	}{e.typ, e.msg})
+	return body
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// encode marshals an answer; a value that cannot be marshalled becomes the
+// internal error AWS would answer.
+func encode(status int, v any) (int, []byte) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"__type":"KMSInternalException"}`)
+		return http.StatusInternalServerError, []byte(`{"__type":"KMSInternalException"}`)
 	}
+	return status, body
+}
+
+// writeBody sends an answer with the headers AWS sends.
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))

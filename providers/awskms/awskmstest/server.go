@@ -1,15 +1,50 @@
-// Package awskms is an in-process emulator of the AWS KMS read API
-// (ListKeys, DescribeKey, ListAliases, ListResourceTags, ListKeyRotations)
-// speaking the real wire protocol, awsJson1_1: POST / with
-// X-Amz-Target: TrentService.<Op>, Content-Type application/x-amz-json-1.1,
-// a SigV4 Authorization header checked for shape, JSON answers with
-// timestamps as epoch seconds and JSON errors carrying "__type" and
-// "message" with the HTTP status AWS uses.
+// Package awskmstest is a wire-compatible AWS KMS test server for the
+// read API (ListKeys, DescribeKey, ListAliases, ListResourceTags,
+// ListKeyRotations): start it in your own tests and reach it through the
+// real aws-sdk-go-v2 KMS client, as cloud.google.com/go/pubsub/pstest
+// serves the Pub/Sub client. It runs in the test process on 127.0.0.1.
 //
-// It is for tests, benchmarks and demos of multikms: the real
-// aws-sdk-go-v2 client talks to it through Config. Knobs (Option) seed keys,
-// add latency, enforce per-operation rate limits, inject faults and make the
-// pagination misbehave; Requests and Throttled count what arrived.
+//	srv := awskmstest.New(awskmstest.WithGeneratedKeys(20))
+//	defer srv.Close()
+//	client := kms.NewFromConfig(srv.Config()) // github.com/aws/aws-sdk-go-v2/service/kms
+//	lister := awskms.New(client)              // or any code of yours that takes a *kms.Client
+//
+// # What it checks
+//
+// It speaks awsJson1_1 as AWS KMS does and refuses what AWS refuses, in
+// this order: POST / (else UnknownOperationException, HTTP 404);
+// Content-Type application/x-amz-json-1.1 (SerializationException); a
+// SigV4 Authorization header (MissingAuthenticationTokenException if none,
+// IncompleteSignatureException if malformed: the AWS4-HMAC-SHA256
+// algorithm, a Credential scoped to a date, Region and the kms service,
+// SignedHeaders including host and x-amz-date, a 64-hex-digit Signature,
+// X-Amz-Date matching the scope's date; the signature itself is not
+// verified, so any credentials sign for it); the Region of the credential
+// scope (InvalidSignatureException); X-Amz-Target TrentService.<Op> of a
+// served operation (UnknownOperationException); a JSON body of at most
+// 1 MiB (SerializationException). Then each operation validates its
+// parameters as its reference page documents: Limit (ListKeys and
+// ListKeyRotations 1..1000, ListAliases 1..100, ListResourceTags 1..50),
+// Marker (1..1024 characters of U+0020..U+00FF, and one the server handed
+// out for that listing: InvalidMarkerException otherwise), KeyId (key ID,
+// key ARN, alias name or alias ARN where the operation takes one;
+// NotFoundException or InvalidArnException otherwise), GrantTokens (at most
+// 10 of 1..8192 characters), IncludeKeyMaterial. Error answers carry
+// "__type" and "message" with the HTTP status the reference gives;
+// timestamps are epoch seconds.
+//
+// # Knobs
+//
+// Options seed keys (WithKeys, WithGeneratedKeys; Key.DenyDescribe for a
+// denied describe), set the Region and account, add latency (WithLatency),
+// enforce per-operation rate limits answered with ThrottlingException
+// (WithRateLimit, WithQuotas: the published quotas), inject faults
+// (WithFault: any __type and status, every n-th request, for one key),
+// make the pagination misbehave (WithRepeatedMarkers, WithEmptyPages) and
+// the answers hostile (WithHostile: truncated, mislabelled, padded,
+// slow-loris answers, key IDs with NUL bytes, huge markers, echoed
+// requests). Requests, Throttled, MaxInFlight, AcceptedConnections and
+// OpenConnections count what arrived.
 package awskmstest
 
 import (
@@ -42,6 +77,8 @@ type Server struct {
 	inFlight  inflight.Gauge
 	requests  map[string]*atomic.Int64
 	throttled map[string]*atomic.Int64
+
+	conns     connGauge
 
 	faultMu   sync.Mutex
 	faultSeen []int
@@ -86,7 +123,9 @@ func New(opts ...Option) *Server {
 		OpListResourceTags: s.listResourceTags,
 		OpListKeyRotations: s.listKeyRotations,
 	}
-	s.srv = httptest.NewServer(s)
+	s.srv = httptest.NewUnstartedServer(s)
+	s.srv.Config.ConnState = s.conns.track
+	s.srv.Start()
 	if tr, ok := s.srv.Client().Transport.(*http.Transport); ok {
 		tr.MaxIdleConnsPerHost = 256
 	}
@@ -187,34 +226,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := s.requests[op]; ok && c != nil {
 		c.Add(1)
 	}
+	status, body := s.answer(r, op, ok)
+	if status == 0 {
+		return // the client went away
+	}
+	s.send(w, r, op, status, body)
+}
+
+// answer computes the status and body of a request; 0 if the client went
+// away while it was held.
+func (s *Server) answer(r *http.Request, op string, targeted bool) (int, []byte) {
 	if e := checkProtocol(r, s.cfg.region); e != nil {
-		writeError(w, e)
-		return
+		return e.status, errorBody(e)
 	}
 	handler, known := s.ops[op]
-	if !ok || !known {
-		writeError(w, apiErr(http.StatusBadRequest, "UnknownOperationException", ""))
-		return
+	if !targeted || !known {
+		e := apiErr(http.StatusBadRequest, "UnknownOperationException", "")
+		return e.status, errorBody(e)
 	}
 	req, e := decodeRequest(r)
 	// The latency comes once the body is read: from then on the server
 	// notices a client that goes away, and stops waiting.
 	if !s.delay(r) {
-		return
+		return 0, nil
 	}
 	if e == nil {
 		e = s.admit(op, req)
 	}
-	if e != nil {
-		writeError(w, e)
-		return
+	if e == nil {
+		var resp any
+		if resp, e = handler(req); e == nil {
+			return encode(http.StatusOK, resp)
+		}
 	}
-	resp, e := handler(req)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	return e.status, errorBody(e)
 }
 
 // delay waits the configured latency; false if the client went away.
