@@ -144,4 +144,6 @@ func (l *Lister) request(op string) pagination.Request {
 }
 
 // fail is the error of a call refused before any request.
-func fail(op string, code kms.Code, err error) error { return kms.NewError(kms.ProviderAWS, op, code, err) }
+func fail(op string, code kms.Code, err error) error {
+	return kms.NewError(kms.ProviderAWS, op, code, err)
+}

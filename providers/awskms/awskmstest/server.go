@@ -78,7 +78,7 @@ type Server struct {
 	requests  map[string]*atomic.Int64
 	throttled map[string]*atomic.Int64
 
-	conns     connGauge
+	conns connGauge
 
 	faultMu   sync.Mutex
 	faultSeen []int
