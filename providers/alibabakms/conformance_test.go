@@ -58,12 +58,7 @@ func wantKey(s *emu.Server, k emu.Key) kms.Key {
 	if n := len(k.Versions); n > 0 {
 		w.PrimaryVersion = k.Versions[n-1].ID
 	}
-	if len(k.Tags) > 0 {
-		w.Labels = map[string]string{}
-		for _, tg := range k.Tags {
-			w.Labels[tg.Key] = tg.Value
-		}
-	}
+	// DescribeKey joins aliases, not tags (IncludeTags asks a listing).
 	return w
 }
 

@@ -14,15 +14,21 @@ import (
 	"github.com/multikms/multikms/pagination"
 )
 
-// DescribeKey returns one key with full detail: its KeyMetadata (kept for
-// Key.As as alikms.KeyMetadata), aliases and tags. keyRef is a key ID, an
-// alias (alias/...) or a key ARN (acs:kms:<region>:<account>:key/<id>).
+// DescribeKey returns one key with DetailFull content, the same on every
+// adapter: its KeyMetadata (kept for Key.As as alikms.KeyMetadata) and its
+// aliases (ListAliasesByKeyId); no tags (a listing's Include asks for
+// them). keyRef is a key ID, an alias (alias/...) or a key or alias ARN
+// (acs:kms:<region>:<uid>:key/<id>, acs:kms:<region>:<uid>:alias/<name>),
+// checked against those shapes before any request.
 //
-// Aliases and tags take requests of their own: if one fails (a RAM policy
-// that allows DescribeKey only, say), the key still comes back, with what
-// was learnt and the reason in DetailErr, as in a listing.
+// The aliases take requests of their own: if they fail (a RAM policy that
+// allows DescribeKey only, say), the key still comes back, with the reason
+// in DetailErr, as in a listing.
 func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
 	const op = "DescribeKey"
+	if l.err != nil {
+		return kms.Key{}, l.err
+	}
 	if err := checkRef(op, keyRef); err != nil {
 		return kms.Key{}, err
 	}
@@ -31,59 +37,12 @@ func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error
 		return kms.Key{}, err
 	}
 	k.Detail = kms.DetailFull
-	if k.Aliases, err = l.aliases(ctx, k.ID); err == nil {
-		k.Labels, err = l.tags(ctx, k.ID)
-	}
+	k.Aliases, err = l.aliases(ctx, k.ID)
 	if cerr := ctx.Err(); cerr != nil {
 		return kms.Key{}, cerr
 	}
 	k.DetailErr = err
 	return k, nil
-}
-
-// checkRef validates a key reference before any request.
-func checkRef(op, ref string) error {
-	switch {
-	case strings.TrimSpace(ref) == "":
-		return kms.InvalidArgument(provider, op, "keyRef", "must not be empty")
-	case strings.HasPrefix(ref, "acs:"):
-		if _, _, ok := parseARN(ref); !ok {
-			return kms.InvalidArgument(provider, op, "keyRef", "ARN must be acs:kms:<region>:<account>:key/<keyid>, got %q", ref)
-		}
-	case strings.HasPrefix(ref, "alias/"):
-		if len(ref) == len("alias/") {
-			return kms.InvalidArgument(provider, op, "keyRef", "alias name must not be empty")
-		}
-	case strings.ContainsAny(ref, " /:"):
-		return kms.InvalidArgument(provider, op, "keyRef", "must be a key ID, alias/<name> or key ARN, got %q", ref)
-	}
-	return nil
-}
-
-// parseARN splits acs:kms:<region>:<account>:key/<id>.
-func parseARN(arn string) (region, account string, ok bool) {
-	rest, ok := strings.CutPrefix(arn, "acs:kms:")
-	if !ok {
-		return "", "", false
-	}
-	region, rest, _ = strings.Cut(rest, ":")
-	account, rest, _ = strings.Cut(rest, ":")
-	id, isKey := strings.CutPrefix(rest, "key/")
-	if region == "" || account == "" || !isKey || id == "" || strings.Contains(id, ":") {
-		return "", "", false
-	}
-	return region, account, true
-}
-
-// splitARN returns the Region and account of a key ARN and the length of
-// the prefix they come from (see arnprefix.SplitFunc); zeros if arn is not a
-// key ARN.
-func splitARN(arn string) (region, account string, prefix int) {
-	region, account, ok := parseARN(arn)
-	if !ok {
-		return "", "", 0
-	}
-	return region, account, len("acs:kms:") + len(region) + len(account) + 2
 }
 
 // describe calls DescribeKey and maps its KeyMetadata.
@@ -94,6 +53,9 @@ func (l *Lister) describe(ctx context.Context, ref string) (kms.Key, error) {
 	resp, err := invoke(ctx, l.call, op, req, l.client.DescribeKey)
 	if err != nil {
 		return kms.Key{}, err
+	}
+	if resp.RequestId == "" || !validKeyID(resp.KeyMetadata.KeyId) {
+		return kms.Key{}, malformed(op, "no RequestId or no valid KeyId")
 	}
 	return keyFromMetadata(resp.KeyMetadata), nil
 }
@@ -203,6 +165,9 @@ func (l *Lister) aliases(ctx context.Context, id string) ([]string, error) {
 		if err != nil {
 			return nil, 0, err
 		}
+		if resp.RequestId == "" {
+			return nil, 0, malformed(op, "no RequestId")
+		}
 		names := make([]string, len(resp.Aliases.Alias))
 		for i, a := range resp.Aliases.Alias {
 			names[i] = a.AliasName
@@ -210,7 +175,7 @@ func (l *Lister) aliases(ctx context.Context, id string) ([]string, error) {
 		return names, resp.TotalCount, nil
 	}
 	names, err := pagination.Collect(pagination.ByPageNumber(ctx, fetch, pagination.Options{
-		PageSize: MaxPageSize, Concurrency: 1, Retry: l.retry, Limiter: l.limiter,
+		PageSize: MaxPageSize, Concurrency: 1, Retry: l.retry, Limiter: l.limiter, Op: op, Observer: l.observer,
 	}))
 	if err != nil {
 		return nil, err
@@ -226,6 +191,9 @@ func (l *Lister) tags(ctx context.Context, id string) (map[string]string, error)
 	resp, err := invoke(ctx, l.call, op, req, l.client.ListResourceTags)
 	if err != nil {
 		return nil, err
+	}
+	if resp.RequestId == "" {
+		return nil, malformed(op, "no RequestId")
 	}
 	if len(resp.Tags.Tag) == 0 {
 		return nil, nil

@@ -2,58 +2,113 @@
 // versions through the official SDK (github.com/aliyun/alibaba-cloud-sdk-go,
 // services/kms) as a kms.Lister.
 //
-// Build a Lister with New over an SDK client, with NewFromEnv from the
-// standard environment variables, or with kms.Open and a URL such as
+// Build a Lister with New over an SDK client, with NewFromConfig from the
+// SDK's standard credential chain, or with kms.Open and a URL such as
 // alibabakms://?region=cn-hangzhou (this package registers the scheme).
+// Test your own code against providers/alibabakms/alibabakmstest, a
+// wire-compatible server reached through the real SDK client.
+//
+// # Adapter convention
+//
+// The three adapters (awskms, alibabakms, yandexkms) configure, open,
+// close, describe, check and fail the same way:
+//
+//	| convention      | alibabakms                                                                  |
+//	|-----------------|-----------------------------------------------------------------------------|
+//	| New             | New(client *kms.Client, opts ...Option) *Lister: the client as it is        |
+//	|                 | (region, endpoint, credentials); plain HTTP upgraded to HTTPS unless the    |
+//	|                 | Domain is a loopback or private host; a bad option fails every call         |
+//	| NewFromConfig   | NewFromConfig(ctx, opts...) (*Lister, error): the SDK's credential chain    |
+//	|                 | (environment, profile file, instance RAM role); WithRegion, WithEndpoint,   |
+//	|                 | WithCredentials, WithProfile; nil Lister with every error                   |
+//	| Close           | NewFromConfig/Open: closes the connections and shuts the client down;       |
+//	|                 | New: closes the idle connections of the transport New installed only        |
+//	| WithRateLimit   | WithRateLimit(perSecond, burst): finite, (0, 1e6]; default 50/s burst 5,    |
+//	|                 | shared by every request of the Lister; WithLimiter shares one quota         |
+//	| WithConcurrency | WithConcurrency(n): at most n requests of one listing in flight, of them    |
+//	|                 | max(1, n/3) pages; default 12 (4 pages, 8 keys)                             |
+//	| WithPrefetch    | WithPrefetch(n): 0 sequential pages, default 1; page-number listings fetch  |
+//	|                 | their pages in parallel (WithConcurrency) instead of ahead                  |
+//	| WithRetry       | WithRetry(pagination.Retry): throttled and unavailable failures retried     |
+//	|                 | with jittered backoff; 501 / unsupported never                              |
+//	| WithObserver    | WithObserver(pagination.Observer): every attempt, retry wait, pace change   |
+//	|                 | and per-key failure, with its Op                                            |
+//	| URL parameters  | alibabakms://?region=&endpoint=&profile=&rate= (no host, no user info);     |
+//	|                 | unknown, repeated, empty ones refused naming them, values never echoed      |
+//	| DescribeKey     | DetailFull: KeyMetadata and aliases; tags only when a listing's Include     |
+//	| content         | asks                                                                        |
+//	| key references  | key ID, alias/<name>, acs:kms:<region>:<uid>:key/<id> or :alias/<name>,     |
+//	|                 | checked (shape, length, UTF-8) before any request, naming keyRef            |
+//	| credentials     | no credentials, InvalidAccessKeyId.*, SignatureDoesNotMatch,                |
+//	| errors          | InvalidSecurityToken.* (expired STS token): kms.ErrUnauthenticated          |
+//
+// # URL parameters
+//
+// kms.Open("alibabakms://?region=cn-hangzhou") takes these parameters, each
+// at most once, none empty; the URL has no host, path or user info:
+//
+//   - region: the region ID (default ALIBABA_CLOUD_REGION_ID; one of the two
+//     is required), such as alibabakms://?region=cn-shanghai
+//   - endpoint: the endpoint as a full URL, https://host[:port], or plain
+//     http only to a loopback or private host (a test server), such as
+//     alibabakms://?region=cn-hangzhou&endpoint=https://kms-vpc.cn-hangzhou.aliyuncs.com
+//   - profile: the profile of the credentials file to sign with, such as
+//     alibabakms://?region=cn-hangzhou&profile=audit
+//   - rate: the request pace in requests a second, (0, 1e6], such as
+//     alibabakms://?region=cn-hangzhou&rate=25
+//
+// Credentials never come from the URL: Open uses NewFromConfig's chain.
 //
 // # Pagination, filters and detail
 //
 // ListKeys and ListKeyVersions page by page number through the pagination
 // engine; pages after the first are fetched concurrently once the total is
 // known. Filters go to the server as the ListKeys Filters parameter where it
-// can filter (see Lister.ListKeys); DetailFull describes every key, lists its
-// aliases and, with ListOptions.Tags, its tags. A key whose describe is
-// denied stays in the listing with DetailErr set.
+// can filter (see Lister.ListKeys); DetailFull describes every key and lists
+// its aliases, and IncludeTags adds its tags. A key whose describe is denied
+// stays in the listing with DetailErr set. A cursor resumes the listing it
+// was made for: the Filter is part of its scope, Detail and Include are not.
 //
 // # Rate limit and retries
 //
 // Alibaba Cloud KMS allows 50 key-management reads a second per account and
 // region, all operations together, and answers the excess with HTTP 429
 // Rejected.Throttling, which the SDK does not retry. Every request of a
-// Lister (pages of every iterator, describes, aliases, tags) therefore goes
-// through one shared pagination.Limiter, 50/s by default (WithRateLimit,
-// WithLimiter to share it between Listers), and the engine retries
-// throttling and 5xx answers with jittered backoff, slowing the limiter
-// down. The SDK's own retries are turned off on the client (New sets
-// Config.AutoRetry to false): they would multiply the engine's attempts,
-// retry only 5xx and run outside the caller's context.
+// Lister therefore goes through one shared pagination.Limiter, and the
+// engine retries throttling and 5xx answers with jittered backoff, slowing
+// the limiter down. The SDK's own retries are turned off on the client:
+// they would multiply the engine's attempts, retry only 5xx and run outside
+// the caller's context.
 //
 // # Context
 //
 // The SDK's calls take no context. New installs a transport on the client
 // that sends each request under the context of the call it belongs to, so a
-// deadline or cancellation aborts the HTTP exchange and the call returns at
-// once, leaving no goroutine behind. The same transport serialises the
-// SDK's request preparation, which writes shared client state; exchanges
-// run concurrently.
-//
-// # Transport security
-//
-// The SDK defaults to plain HTTP. NewClient, NewFromEnv and Open use HTTPS
-// unless an endpoint is explicitly given as http://... (as tests do for the
-// emulator). New leaves the given client's scheme as it is.
+// deadline or cancellation aborts the exchange (dial, TLS, request, answer)
+// and the call returns at once, leaving no goroutine behind. The same
+// transport serialises the SDK's request preparation, which writes shared
+// client state, and bounds an answer to 4 MiB; exchanges run concurrently.
 //
 // # Errors
 //
-// Errors are *kms.Error: InvalidParameter maps to kms.ErrInvalidArgument,
-// Forbidden.KeyNotFound and Forbidden.ResourceNotFound to kms.ErrNotFound,
-// other Forbidden.* codes to kms.ErrPermissionDenied,
-// InvalidAccessKeyId.NotFound and SignatureDoesNotMatch to
-// kms.ErrUnauthenticated, Rejected.Throttling, Throttling and Throttling.*
-// to kms.ErrThrottled, and 5xx answers to kms.ErrUnavailable. The SDK's
-// *errors.ServerError stays reachable with errors.As; the messages hold no
-// credential (the string to sign and request URL the SDK may quote are
-// left out).
+// Every error is a *kms.Error with Provider alibaba and the operation, cursor
+// errors included; context errors pass through. InvalidParameter maps to
+// kms.ErrInvalidArgument, Forbidden.KeyNotFound and Forbidden.ResourceNotFound
+// to kms.ErrNotFound, other Forbidden.* codes to kms.ErrPermissionDenied,
+// missing credentials, InvalidAccessKeyId.*, SignatureDoesNotMatch and
+// InvalidSecurityToken.* to kms.ErrUnauthenticated, Rejected.Throttling and
+// Throttling.* to kms.ErrThrottled, 5xx answers, transport failures and
+// malformed answers to kms.ErrUnavailable, HTTP 501 and unknown actions to
+// kms.ErrUnsupported (never retried), and HTTP 413, 414 and 431 to
+// kms.ErrInvalidArgument.
+//
+// The SDK's *errors.ServerError (and *errors.ClientError, *url.Error) stay
+// reachable with errors.As, rebuilt without what could leak a credential:
+// the server's string to sign (which holds the STS SecurityToken), the
+// request URL's query (AccessKeyId, Signature, SecurityToken) and every
+// value the request signed with, wherever a server echoes it; their codes,
+// status and request IDs are kept, their response headers dropped. No
+// message, native or not, holds a credential.
 //
 // Keys keep alikms.Key (from ListKeys) and alikms.KeyMetadata (once
 // described), versions alikms.KeyVersion, for Key.As and KeyVersion.As.

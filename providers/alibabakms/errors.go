@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -16,28 +17,34 @@ import (
 // codes maps the KMS error codes the references and the service error list
 // name to portable codes; codePrefixes covers code families.
 var codes = map[string]kms.Code{
-	"InvalidParameter":            kms.CodeInvalidArgument,
-	"MissingParameter":            kms.CodeInvalidArgument,
-	"InvalidVersion":              kms.CodeInvalidArgument,
-	"InvalidAction.NotFound":      kms.CodeUnsupported,
-	"Forbidden.KeyNotFound":       kms.CodeNotFound,
-	"Forbidden.ResourceNotFound":  kms.CodeNotFound,
-	"Forbidden.AliasNotFound":     kms.CodeNotFound,
-	"EntityNotExist.Key":          kms.CodeNotFound,
-	"InvalidAccessKeyId.NotFound": kms.CodeUnauthenticated,
-	"InvalidAccessKeyId":          kms.CodeUnauthenticated,
-	"InvalidAccessKeyId.Inactive": kms.CodeUnauthenticated,
-	"SignatureDoesNotMatch":       kms.CodeUnauthenticated,
-	"IncompleteSignature":         kms.CodeUnauthenticated,
-	"InvalidTimeStamp.Expired":    kms.CodeUnauthenticated,
-	"Rejected.Throttling":         kms.CodeThrottled,
-	"Throttling":                  kms.CodeThrottled,
-	"Throttling.User":             kms.CodeThrottled,
-	"Throttling.Api":              kms.CodeThrottled,
-	"ServiceUnavailable":          kms.CodeUnavailable,
-	"ServiceUnavailableError":     kms.CodeUnavailable,
-	"InternalError":               kms.CodeUnavailable,
-	"UnknownError":                kms.CodeUnavailable,
+	"InvalidParameter":               kms.CodeInvalidArgument,
+	"MissingParameter":               kms.CodeInvalidArgument,
+	"InvalidVersion":                 kms.CodeInvalidArgument,
+	"InvalidAction.NotFound":         kms.CodeUnsupported,
+	"UnsupportedOperation":           kms.CodeUnsupported,
+	"Forbidden.KeyNotFound":          kms.CodeNotFound,
+	"Forbidden.ResourceNotFound":     kms.CodeNotFound,
+	"Forbidden.AliasNotFound":        kms.CodeNotFound,
+	"EntityNotExist.Key":             kms.CodeNotFound,
+	"InvalidAccessKeyId.NotFound":    kms.CodeUnauthenticated,
+	"InvalidAccessKeyId":             kms.CodeUnauthenticated,
+	"InvalidAccessKeyId.Inactive":    kms.CodeUnauthenticated,
+	"InvalidAccessKeySecret":         kms.CodeUnauthenticated,
+	"Forbidden.AccessKeyDisabled":    kms.CodeUnauthenticated,
+	"SignatureDoesNotMatch":          kms.CodeUnauthenticated,
+	"IncompleteSignature":            kms.CodeUnauthenticated,
+	"InvalidTimeStamp.Expired":       kms.CodeUnauthenticated,
+	"MissingSecurityToken":           kms.CodeUnauthenticated,
+	"Rejected.Throttling":            kms.CodeThrottled,
+	"Throttling":                     kms.CodeThrottled,
+	"Throttling.User":                kms.CodeThrottled,
+	"Throttling.Api":                 kms.CodeThrottled,
+	"ServiceUnavailable":             kms.CodeUnavailable,
+	"ServiceUnavailableError":        kms.CodeUnavailable,
+	"InternalError":                  kms.CodeUnavailable,
+	"UnknownError":                   kms.CodeUnavailable,
+	sdkerrors.JsonUnmarshalErrorCode: kms.CodeUnavailable,
+	sdkerrors.TimeoutErrorCode:       kms.CodeUnavailable,
 }
 
 var codePrefixes = []struct {
@@ -45,7 +52,9 @@ var codePrefixes = []struct {
 	code   kms.Code
 }{
 	{"Throttling.", kms.CodeThrottled},
-	{"InvalidSecurityToken.", kms.CodeUnauthenticated},
+	{"InvalidSecurityToken", kms.CodeUnauthenticated},
+	{"InvalidAccessKeyId.", kms.CodeUnauthenticated},
+	{"Unsupported", kms.CodeUnsupported},
 	{"InvalidParameter.", kms.CodeInvalidArgument},
 	{"Missing", kms.CodeInvalidArgument},
 	{"Forbidden.", kms.CodePermissionDenied},
@@ -65,6 +74,8 @@ func codeOf(status int, code string) kms.Code {
 	switch {
 	case status == 429:
 		return kms.CodeThrottled
+	case status == 501:
+		return kms.CodeUnsupported
 	case status >= 500:
 		return kms.CodeUnavailable
 	case status == 401:
@@ -73,15 +84,14 @@ func codeOf(status int, code string) kms.Code {
 		return kms.CodePermissionDenied
 	case status == 404:
 		return kms.CodeNotFound
-	case status == 400:
+	case status == 400, status == 413, status == 414, status == 431:
 		return kms.CodeInvalidArgument
 	}
 	return kms.CodeUnknown
 }
 
-// nativeError carries the SDK's error under a message that holds no
-// credential: the SDK's own messages may quote the request URL (with the
-// AccessKeyId and Signature) or the string to sign.
+// nativeError carries the (scrubbed) native error under a one-line
+// message that holds no credential.
 type nativeError struct {
 	msg string
 	err error
@@ -90,81 +100,59 @@ type nativeError struct {
 func (e *nativeError) Error() string { return e.msg }
 func (e *nativeError) Unwrap() error { return e.err }
 
-// mapError turns an SDK error of operation op into a *kms.Error. The
-// caller's context errors (which caller.do returns as they are) pass
-// through; the SDK's own read timeout, a wrapped deadline, is a transport
-// failure.
-func mapError(op string, err error) error {
+// mapError turns an SDK error of operation op into a *kms.Error whose
+// whole chain is scrubbed of credentials (see scrubbed); info is what the
+// transport saw of the request. The caller's context errors
+// (which caller.do returns as they are) pass through; the SDK's own read
+// timeout, a wrapped deadline, is a transport failure.
+func mapError(op string, err error, info callInfo) error {
 	if err == nil || err == context.Canceled || err == context.DeadlineExceeded {
 		return err
 	}
+	var ke *kms.Error
+	if errors.As(err, &ke) {
+		return err
+	}
+	native := scrubbed(err, info.secrets)
 	var se *sdkerrors.ServerError
-	if errors.As(err, &se) {
-		msg := fmt.Sprintf("%s (HTTP %d, RequestId %s): %s", se.ErrorCode(), se.HttpStatus(), se.RequestId(), scrub(serverMessage(se)))
-		return kms.NewError(kms.ProviderAlibaba, op, codeOf(se.HttpStatus(), se.ErrorCode()), &nativeError{msg, se})
+	if errors.As(native, &se) {
+		msg := fmt.Sprintf("%s (HTTP %d, RequestId %s): %s", se.ErrorCode(), se.HttpStatus(), se.RequestId(), se.Message())
+		return kms.NewError(provider, op, codeOf(se.HttpStatus(), se.ErrorCode()), &nativeError{oneLine(msg), native})
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		// Network failure: keep the reason, drop the URL.
-		code := kms.CodeUnavailable
-		var ne net.Error
-		if !errors.As(ue.Err, &ne) && !strings.Contains(ue.Err.Error(), "connection") {
-			code = kms.CodeUnknown
-		}
-		return kms.NewError(kms.ProviderAlibaba, op, code, &nativeError{fmt.Sprintf("%s request failed: %s", ue.Op, scrub(ue.Err.Error())), err})
-	}
+	code := kms.CodeUnknown
 	var ce *sdkerrors.ClientError
-	if errors.As(err, &ce) {
-		code := kms.CodeUnknown
-		if ce.ErrorCode() == sdkerrors.TimeoutErrorCode {
-			code = kms.CodeUnavailable
+	var ne net.Error
+	var ue *url.Error
+	switch {
+	case errors.Is(err, errTooLarge):
+		code = kms.CodeUnavailable
+	case !info.reached:
+		// The SDK failed before sending: it could not sign, for want of
+		// credentials (the region and endpoint are checked before).
+		code = kms.CodeUnauthenticated
+		if strings.Contains(err.Error(), "regionId") || strings.Contains(err.Error(), "endpoint") {
+			code = kms.CodeInvalidArgument
 		}
-		return kms.NewError(kms.ProviderAlibaba, op, code, &nativeError{ce.ErrorCode() + ": " + scrub(ce.Message()), err})
+	case errors.As(err, &ce):
+		code = codeOf(0, ce.ErrorCode())
+	case errors.As(err, &ne), errors.As(err, &ue), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		code = kms.CodeUnavailable
 	}
-	return kms.NewError(kms.ProviderAlibaba, op, kms.CodeUnknown, &nativeError{scrub(err.Error()), err})
+	return kms.NewError(provider, op, code, &nativeError{oneLine(native.Error()), native})
 }
 
-// serverMessage is the server's message, or its body when it sent no JSON.
-func serverMessage(se *sdkerrors.ServerError) string {
-	m := se.Message()
-	if len(m) > 300 {
-		m = m[:300] + "..."
-	}
-	return m
+// malformed is the error of an answer that parsed but is not what the API
+// returns (no RequestId, an ID that is not one): a broken server or proxy.
+func malformed(op, format string, args ...any) error {
+	return kms.NewError(provider, op, kms.CodeUnavailable, fmt.Errorf("malformed answer: "+format, args...))
 }
 
-// scrub removes what could identify a credential from a message: the
-// string to sign a SignatureDoesNotMatch answer quotes, and any
-// AccessKeyId, Signature or SecurityToken parameter.
-func scrub(msg string) string {
-	if i := strings.Index(msg, "string to sign is:"); i >= 0 {
-		msg = msg[:i] + "string to sign is: [redacted]"
-	}
-	for _, p := range []string{"AccessKeyId", "Signature", "SecurityToken", "BearerToken"} {
-		msg = redactParam(msg, p)
-	}
-	return msg
-}
-
-// redactParam replaces the value of name=value (also %3D-encoded, as in a
-// string to sign) in msg.
-func redactParam(msg, name string) string {
-	for _, sep := range []string{"=", "%3D", "%253D"} {
-		key := name + sep
-		for from := 0; ; {
-			i := strings.Index(msg[from:], key)
-			if i < 0 {
-				break
-			}
-			start := from + i + len(key)
-			end := start
-			for end < len(msg) && !strings.ContainsRune("& \"'\n", rune(msg[end])) &&
-				!strings.HasPrefix(msg[end:], "%26") && !strings.HasPrefix(msg[end:], "%2526") {
-				end++
-			}
-			msg = msg[:start] + "[redacted]" + msg[end:]
-			from = start + len("[redacted]")
-		}
+// oneLine makes msg one valid-UTF-8 line of at most 400 bytes.
+func oneLine(msg string) string {
+	msg = strings.ToValidUTF8(msg, "\uFFFD")
+	msg = strings.Join(strings.Fields(msg), " ")
+	if len(msg) > 400 {
+		msg = strings.ToValidUTF8(msg[:400], "") + "..."
 	}
 	return msg
 }

@@ -2,6 +2,8 @@ package alibabakms
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
@@ -33,6 +35,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 	if err != nil {
 		return pagination.Err[kms.Key](err)
 	}
+	ctx = withSlots(ctx, l.conc)
 	fetch := func(ctx context.Context, page, size int) ([]kms.Key, int, error) {
 		if pd.none {
 			return nil, 0, nil
@@ -45,45 +48,60 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		if err != nil {
 			return nil, 0, err
 		}
+		if resp.RequestId == "" {
+			return nil, 0, malformed(op, "no RequestId")
+		}
 		keys := pagination.PageBuffer[kms.Key](ctx, len(resp.Keys.Key))
 		var arns arnprefix.Cache // pages are fetched concurrently: one each
 		for i := range resp.Keys.Key {
+			if !validKeyID(resp.Keys.Key[i].KeyId) {
+				return nil, 0, malformed(op, "key %d of page %d has no valid KeyId", i+1, page)
+			}
 			setListed(&keys[i], &resp.Keys.Key[i], &arns)
 		}
 		return keys, resp.TotalCount, nil
 	}
-	it := pagination.ByPageNumber(ctx, fetch, pagination.Options{
-		PageSize: opts.PageSize, Cursor: opts.Cursor, MaxItems: opts.MaxItems,
-		Scope:       l.scope(op, pd.filters+"|"+pd.residual.String()),
-		Concurrency: l.pages, Retry: l.retry, Limiter: l.limiter,
-	})
+	popts := l.pageOptions(op, pd.filters+"|"+pd.residual.String(), opts)
+	if err := l.checkCursor(op, popts); err != nil {
+		return pagination.Err[kms.Key](err)
+	}
+	it := pagination.ByPageNumber(ctx, fetch, popts)
 	full := opts.Detail == kms.DetailFull
 	if !full && pd.residual.IsZero() {
 		return it
 	}
-	return pagination.Map(it, l.details, func(ctx context.Context, k kms.Key) (kms.Key, bool) {
+	return pagination.Map(it, l.keys, func(ctx context.Context, k kms.Key) (kms.Key, bool) {
 		k = l.hydrate(ctx, k, opts.Detail, full && opts.Include.Has(kms.IncludeTags))
 		return k, k.DetailErr != nil || pd.residual.Match(k)
 	})
 }
 
+// checkCursor refuses a cursor the engine would refuse, as a *kms.Error of
+// op: it makes the iterator over a source that sends nothing and lists it.
+func (l *Lister) checkCursor(op string, popts pagination.Options) error {
+	if popts.Cursor == "" {
+		return nil
+	}
+	popts.Limiter, popts.Observer = nil, nil
+	probe := pagination.ByPageNumber(context.Background(), func(context.Context, int, int) ([]struct{}, int, error) {
+		return nil, 0, nil
+	}, popts)
+	if _, err := pagination.Collect(probe); err != nil {
+		return kms.NewError(provider, op, kms.CodeInvalidCursor, errors.New(strings.TrimPrefix(err.Error(), "invalid cursor: ")))
+	}
+	return nil
+}
+
 // checkList validates the options before any request and builds the
 // Filters parameter.
 func (l *Lister) checkList(op string, opts kms.ListOptions) (pushdown, error) {
+	if l.err != nil {
+		return pushdown{}, l.err
+	}
 	if err := opts.Validate(provider, op, MaxPageSize); err != nil {
 		return pushdown{}, err
 	}
-	for _, v := range l.creatorTypes {
-		if !validCreatorType(v) {
-			return pushdown{}, kms.InvalidArgument(provider, op, "CreatorType", "must be User or Service, got %q", v)
-		}
-	}
-	for _, v := range l.instances {
-		if !validInstance(v) {
-			return pushdown{}, kms.InvalidArgument(provider, op, "DKMSInstanceId", "must be a KMS instance ID kst-..., got %q", v)
-		}
-	}
-	pd, err := buildPushdown(opts.Filter, l.creatorTypes, l.instances)
+	pd, err := buildPushdown(opts.Filter, l.settings.creatorTypes, l.settings.instances)
 	if err != nil {
 		return pushdown{}, kms.InvalidArgument(provider, op, "Filter", "%v", err)
 	}

@@ -3,6 +3,7 @@ package alibabakms_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,12 +47,23 @@ func TestBadInputSendsNothing(t *testing.T) {
 			t.Errorf("ListKeyVersions %s: %v", name, err)
 		}
 	}
-	for _, ref := range []string{"", "  ", "alias/", "acs:kms:cn-hangzhou:123:alias/x", "acs:kms::123:key/x", "acs:ecs:r:a:key/x", "a b", "key/x"} {
-		if _, err := l.DescribeKey(bg, ref); !errors.Is(err, kms.ErrInvalidArgument) {
-			t.Errorf("DescribeKey %q: %v", ref, err)
-		}
-		if _, err := kmstest.Collect(l.ListKeyVersions(bg, ref, kms.ListOptions{})); !errors.Is(err, kms.ErrInvalidArgument) {
-			t.Errorf("ListKeyVersions %q: %v", ref, err)
+	for _, ref := range badRefs() {
+		_, err := l.DescribeKey(bg, ref)
+		checkBadRef(t, "DescribeKey", ref, err)
+		_, err = kmstest.Collect(l.ListKeyVersions(bg, ref, kms.ListOptions{}))
+		checkBadRef(t, "ListKeyVersions", ref, err)
+		_, err = l.DescribeKeyVersion(bg, ref, "v1")
+		checkBadRef(t, "DescribeKeyVersion", ref, err)
+	}
+	versions := map[string]kms.ListOptions{
+		"Filter":  {Filter: kms.Filter{States: []kms.KeyState{kms.StateEnabled}}},
+		"Include": {Include: kms.IncludeTags},
+		"Detail":  {Detail: kms.DetailFull},
+	}
+	for param, opts := range versions {
+		_, err := kmstest.Collect(l.ListKeyVersions(bg, "key-hzz630494460001", opts))
+		if !errors.Is(err, kms.ErrInvalidArgument) || !strings.Contains(err.Error(), "parameter "+param) {
+			t.Errorf("ListKeyVersions with %s: %v", param, err)
 		}
 	}
 	if _, err := l.DescribeKeyVersion(bg, "key-hzz630494460001", ""); !errors.Is(err, kms.ErrInvalidArgument) {
@@ -70,6 +82,33 @@ func TestBadInputSendsNothing(t *testing.T) {
 	}
 	if n := s.Requests(); n != 0 {
 		t.Fatalf("%d requests reached the emulator", n)
+	}
+}
+
+// badRefs are key references of the wrong shape or size.
+func badRefs() []string {
+	return []string{"", "  ", "alias/", "alias/a b", "acs:kms::123:key/x", "acs:ecs:r:a:key/x", "acs:kms:cn-hangzhou:12a:key/x",
+		"acs:kms:cn-hangzhou:123:key/", "a b", "key/x", "key-\x00nul", "key-\xff\xfe", strings.Repeat("k", 5000),
+		strings.Repeat("k", 10<<20), "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		"alias/" + strings.Repeat("a", 250)}
+}
+
+// checkBadRef asserts err refuses ref naming keyRef, with one "kms: " prefix
+// and without quoting it.
+func checkBadRef(t *testing.T, call, ref string, err error) {
+	t.Helper()
+	short := ref
+	if len(short) > 40 {
+		short = short[:40] + "..."
+	}
+	var ke *kms.Error
+	switch {
+	case !errors.Is(err, kms.ErrInvalidArgument) || !errors.As(err, &ke) || ke.Op != call || ke.Provider != kms.ProviderAlibaba:
+		t.Errorf("%s(%q): %v", call, short, err)
+	case !strings.Contains(err.Error(), "parameter keyRef") || strings.Count(err.Error(), "kms: ") != 1 || len(err.Error()) > 300:
+		t.Errorf("%s(%q): message %q", call, short, err)
+	case len(ref) > 8 && strings.Contains(err.Error(), ref):
+		t.Errorf("%s(%q): the message quotes the reference", call, short)
 	}
 }
 
@@ -164,13 +203,13 @@ func TestThrottlingAndFailuresAreRetried(t *testing.T) {
 
 func TestTotalCountChangesMidListing(t *testing.T) {
 	grow := func(_ string, call, actual int) int { return actual - 10 + call*3 }
-	_, l := setup(t, []emu.Option{emu.WithGeneratedKeys(30, 1), emu.WithTotalCount(grow)}, alibabakms.WithConcurrency(1, 1))
+	_, l := setup(t, []emu.Option{emu.WithGeneratedKeys(30, 1), emu.WithTotalCount(grow)}, alibabakms.WithPrefetch(0))
 	got, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{PageSize: 5}))
 	if err != nil || len(got) != 30 {
 		t.Fatalf("%d keys, %v", len(got), err)
 	}
 	// Sequential pages: page 3 is fetched after the key is added.
-	s, l2 := demo(t, alibabakms.WithConcurrency(1, 1))
+	s, l2 := demo(t, alibabakms.WithPrefetch(0))
 	it := l2.ListKeys(bg, kms.ListOptions{PageSize: 5})
 	var seen []string
 	for k, err := range it.All() {
@@ -197,7 +236,7 @@ func TestConcurrentUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	listers := []*alibabakms.Lister{alibabakms.New(c, alibabakms.WithRateLimit(0, 1)), alibabakms.New(c, alibabakms.WithRateLimit(0, 1))}
+	listers := []*alibabakms.Lister{alibabakms.New(c, noPacing), alibabakms.New(c, noPacing)}
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for i := range 4 {
@@ -226,35 +265,55 @@ func TestConcurrentUse(t *testing.T) {
 	}
 }
 
-// TestCloseIdleConnections: after a listing, CloseIdleConnections leaves no
-// connection goroutine of the client (nor of the emulator) running.
-func TestCloseIdleConnections(t *testing.T) {
-	_, l := demo(t)
+// TestCloseOverCallersClient: after a listing, Close leaves no connection
+// goroutine of the client (nor of the test server) running, and the
+// caller's client still works.
+func TestCloseOverCallersClient(t *testing.T) {
+	s, l := demo(t)
 	before := goleak.IgnoreCurrent()
 	if _, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{Detail: kms.DetailFull})); err != nil {
 		t.Fatal(err)
 	}
-	l.CloseIdleConnections()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
 	goleak.VerifyNone(t, before)
+	c, err := s.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l2 := alibabakms.New(c)
+	l2.Close()
+	if _, err := l2.DescribeKey(bg, "alias/app-data"); err != nil {
+		t.Fatalf("the client is not usable after Close: %v", err)
+	}
+	l2.Close()
 }
 
-// TestPagesAreFetchedConcurrently: once the first page told the total, the
-// default Lister has up to 4 ListKeys requests in flight; WithConcurrency(1,
-// 0) one. The emulator holds every request 50 ms, long enough for the pages
-// started together to overlap.
-func TestPagesAreFetchedConcurrently(t *testing.T) {
+// TestConcurrencyBoundsRequestsInFlight: once the first page told the
+// total, the default Lister has up to 4 ListKeys requests in flight;
+// WithPrefetch(0) one; WithConcurrency(n) bounds the pages, describes and
+// alias pages of a DetailFull listing together to n. The server holds every
+// request 30 ms, long enough for the requests started together to overlap.
+func TestConcurrencyBoundsRequestsInFlight(t *testing.T) {
 	for _, tc := range []struct {
-		pages    int
+		name     string
+		opts     []alibabakms.Option
+		detail   kms.Detail
 		min, max int
-	}{{0, 2, 4}, {1, 1, 1}} {
-		s, l := setup(t, []emu.Option{emu.WithGeneratedKeys(100, 3), emu.WithLatency(50 * time.Millisecond)},
-			alibabakms.WithConcurrency(tc.pages, 0))
-		keys, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{PageSize: 10}))
-		if err != nil || len(keys) != 100 {
-			t.Fatalf("WithConcurrency(%d): %d keys, %v", tc.pages, len(keys), err)
+	}{
+		{"default pages", nil, kms.DetailBasic, 2, 4},
+		{"WithPrefetch(0)", []alibabakms.Option{alibabakms.WithPrefetch(0)}, kms.DetailBasic, 1, 1},
+		{"WithConcurrency(1) full", []alibabakms.Option{alibabakms.WithConcurrency(1)}, kms.DetailFull, 1, 1},
+		{"WithConcurrency(5) full", []alibabakms.Option{alibabakms.WithConcurrency(5)}, kms.DetailFull, 2, 5},
+	} {
+		s, l := setup(t, []emu.Option{emu.WithGeneratedKeys(60, 3), emu.WithLatency(30 * time.Millisecond)}, tc.opts...)
+		keys, err := kmstest.Collect(l.ListKeys(bg, kms.ListOptions{PageSize: 10, Detail: tc.detail}))
+		if err != nil || len(keys) != 60 {
+			t.Fatalf("%s: %d keys, %v", tc.name, len(keys), err)
 		}
 		if got := s.MaxInFlight(); got < tc.min || got > tc.max {
-			t.Errorf("WithConcurrency(%d): %d requests at once, want %d to %d", tc.pages, got, tc.min, tc.max)
+			t.Errorf("%s: %d requests at once, want %d to %d", tc.name, got, tc.min, tc.max)
 		}
 	}
 }

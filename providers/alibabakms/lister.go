@@ -2,10 +2,15 @@ package alibabakms
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"reflect"
+	"strings"
 
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
+	"github.com/multikms/multikms/internal/adapter"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -26,83 +31,101 @@ const provider = kms.ProviderAlibaba
 // Lister lists and describes the keys of one Alibaba Cloud account and
 // region through the official SDK. It is safe for concurrent use.
 type Lister struct {
-	client       *alikms.Client
-	calls        *caller
-	region       string
-	limiter      *pagination.Limiter
-	retry        pagination.Retry
-	pages        int
-	details      int
-	creatorTypes []string
-	instances    []string
+	client   *alikms.Client
+	calls    *caller
+	owned    bool // built by NewFromConfig or Open: Close shuts the client down
+	region   string
+	err      error // an invalid option, returned by every call
+	limiter  *pagination.Limiter
+	retry    pagination.Retry
+	observer pagination.Observer
+	conc     int // requests in flight per listing
+	pages    int // pages in flight per listing
+	keys     int // keys hydrated at once
+	seq      bool
+	settings settings
 }
 
-// Option configures a Lister.
-type Option func(*Lister)
-
-// WithRegion names the region the client speaks to. It goes into cursor
-// scopes; keys take their region from their ARN.
-func WithRegion(region string) Option { return func(l *Lister) { l.region = region } }
-
-// WithRateLimit sets the pace of all requests of the Lister (every
-// iterator and describe together) to perSecond with the given burst. The
-// default is DefaultRateLimit with a burst of 5.
-func WithRateLimit(perSecond float64, burst int) Option {
-	return func(l *Lister) { l.limiter = pagination.NewLimiter(perSecond, burst) }
-}
-
-// WithLimiter shares lim with other Listers of the same account and region:
-// the quota is one for all of them.
-func WithLimiter(lim *pagination.Limiter) Option { return func(l *Lister) { l.limiter = lim } }
-
-// WithRetry sets the retry policy of every request (throttling and 5xx
-// answers are retried by default).
-func WithRetry(r pagination.Retry) Option { return func(l *Lister) { l.retry = r } }
-
-// WithConcurrency sets how many ListKeys pages are fetched at once once the
-// first page told the total (default 4), and how many keys are described at
-// once with DetailFull (default 8). Values below 1 keep the default.
-func WithConcurrency(pages, describes int) Option {
-	return func(l *Lister) {
-		if pages > 0 {
-			l.pages = pages
-		}
-		if describes > 0 {
-			l.details = describes
-		}
-	}
-}
-
-// WithCreatorTypes lists only keys made by these creator types, User or
-// Service (the CreatorType filter of ListKeys), in every ListKeys.
-func WithCreatorTypes(types ...string) Option {
-	return func(l *Lister) { l.creatorTypes = append(l.creatorTypes, types...) }
-}
-
-// WithDKMSInstances lists only keys of these KMS instances (kst-...; the
-// DKMSInstanceId filter of ListKeys), in every ListKeys.
-func WithDKMSInstances(ids ...string) Option {
-	return func(l *Lister) { l.instances = append(l.instances, ids...) }
-}
-
-// New returns a Lister over client.
+// New returns a Lister over client, taken as it is: its region, endpoint
+// and credentials. The cursor scope names the region the client was made
+// for and its endpoint (Domain).
 //
 // New installs its own transport on the client (wrapping the transport of
-// the client's Config, if any) so that every call honours its context, and
-// turns the SDK's own retries off: the engine retries. Keep using the
-// client elsewhere only through the Lister, as the SDK itself is not safe
-// for concurrent calls on one client. The client's scheme and endpoint are
-// left as they are: note that the SDK defaults to plain HTTP (NewClient and
-// Open use HTTPS).
+// the client's Config, if any) so that every call honours its context,
+// turns the SDK's own retries off (the engine retries), and upgrades a
+// client on plain HTTP (the SDK's default scheme) to HTTPS unless its
+// Domain is a loopback or private host (a test server): the cloud's public
+// endpoints are always reached over TLS. Keep using the client elsewhere
+// only through the Lister, as the SDK itself is not safe for concurrent
+// calls on one client.
+//
+// WithRegion, WithEndpoint, WithCredentials and WithProfile configure the
+// client NewFromConfig builds; New refuses them. An invalid option makes
+// every call of the Lister fail with it, before any request.
 func New(client *alikms.Client, opts ...Option) *Lister {
-	l := &Lister{client: client, calls: install(client), pages: 4, details: 8}
-	for _, o := range opts {
-		o(l)
+	s := newSettings(opts)
+	if len(s.clientOpts) > 0 {
+		s.fail(s.clientOpts[0], "configures the client NewFromConfig builds; New takes the client as it is")
 	}
-	if l.limiter == nil {
-		l.limiter = pagination.NewLimiter(DefaultRateLimit, 5)
+	if client == nil {
+		s.fail("client", "must not be nil")
+		return &Lister{err: s.Err}
+	}
+	upgradeScheme(client)
+	return build(client, s, false, clientRegion(client))
+}
+
+// build returns the Lister of settings s over client.
+func build(client *alikms.Client, s settings, owned bool, region string) *Lister {
+	s.validate()
+	conc, pages, keys := s.split()
+	l := &Lister{
+		client: client, calls: install(client), owned: owned, region: region, err: s.Err,
+		limiter: s.NewLimiter(DefaultRateLimit, 5), retry: adapterRetry(s.Retry), observer: s.Observer,
+		conc: conc, pages: pages, keys: keys, seq: s.Prefetch == 0, settings: s,
 	}
 	return l
+}
+
+// adapterRetry never retries what cannot succeed when sent again.
+func adapterRetry(r pagination.Retry) pagination.Retry {
+	retryable := r.Retryable
+	if retryable == nil {
+		retryable = pagination.IsRetryable
+	}
+	r.Retryable = func(err error) bool {
+		return !errors.Is(err, errTooLarge) && !errors.Is(err, kms.ErrUnsupported) && retryable(err)
+	}
+	return r
+}
+
+// upgradeScheme moves a client on plain HTTP to HTTPS unless its Domain is
+// a loopback or private host.
+func upgradeScheme(client *alikms.Client) {
+	cfg := client.GetConfig()
+	if cfg == nil || strings.EqualFold(cfg.Scheme, "HTTPS") {
+		return
+	}
+	host := client.Domain
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if client.Domain == "" || !adapter.IsPrivateHost(host) {
+		cfg.Scheme = "HTTPS"
+	}
+}
+
+// clientRegion reads the region a client was made for: the SDK keeps it
+// unexported and has no getter. "" if the SDK's layout ever changes.
+func clientRegion(client *alikms.Client) string {
+	v := reflect.ValueOf(client).Elem().FieldByName("Client")
+	if !v.IsValid() {
+		return ""
+	}
+	if f := v.FieldByName("regionId"); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
 }
 
 // Provider returns kms.ProviderAlibaba.
@@ -114,32 +137,79 @@ func (l *Lister) Limiter() *pagination.Limiter { return l.limiter }
 
 // CloseIdleConnections closes the idle keep-alive connections of the
 // transport New installed on the client.
-func (l *Lister) CloseIdleConnections() { l.calls.CloseIdleConnections() }
+//
+// Deprecated: use Close.
+func (l *Lister) CloseIdleConnections() {
+	if l.calls != nil {
+		l.calls.CloseIdleConnections()
+	}
+}
 
-// Close closes the idle connections of the transport New installed; the
-// client itself stays usable.
+// Close releases what the Lister owns. A Lister from NewFromConfig or
+// kms.Open owns its client: Close closes its connections and shuts it
+// down. A Lister from New closes only what New installed, the idle
+// connections of its transport (not of a transport the caller gave the
+// client's Config), and leaves the client usable. Close always returns nil.
 func (l *Lister) Close() error {
-	l.calls.CloseIdleConnections()
+	if l.calls != nil {
+		l.calls.CloseIdleConnections()
+	}
+	if l.owned {
+		l.client.Shutdown()
+	}
 	return nil
 }
 
+// scopeName names the Lister's account and region in events.
+func (l *Lister) scopeName() string {
+	if l.client == nil {
+		return "alibaba"
+	}
+	return "alibaba/" + l.region
+}
+
 // scope identifies a listing for cursors: provider, region, endpoint,
-// operation and what narrows it. Never credentials.
+// operation and what narrows it (the Filter; not Detail nor Include).
+// Never credentials.
 func (l *Lister) scope(op, extra string) string {
 	return fmt.Sprintf("alibaba|%s|%s|%s|%s", l.region, l.client.Domain, op, extra)
 }
 
+// request describes a single request of operation op.
+func (l *Lister) request(op string) pagination.Request {
+	return pagination.Request{Op: op, Scope: l.scopeName(), Retry: l.retry, Limiter: l.limiter, Observer: l.observer}
+}
+
+// pageOptions are the engine options of a page-number listing.
+func (l *Lister) pageOptions(op, narrow string, opts kms.ListOptions) pagination.Options {
+	conc := l.pages
+	if l.seq {
+		conc = 1
+	}
+	return pagination.Options{
+		PageSize: opts.PageSize, Cursor: opts.Cursor, MaxItems: opts.MaxItems,
+		Scope: l.scope(op, narrow), Concurrency: conc, Retry: l.retry, Limiter: l.limiter,
+		Op: op, Observer: l.observer,
+	}
+}
+
 // call runs one SDK call under the shared limiter and retry policy.
 func (l *Lister) call(ctx context.Context, op string, req headered, fn func() error) error {
-	return pagination.Call(ctx, l.retry, l.limiter, func(ctx context.Context) error {
+	return l.request(op).Do(ctx, func(ctx context.Context) error {
 		return l.once(ctx, op, req, fn)
 	})
 }
 
 // once runs one SDK call without pacing or retry (the engine adds them for
-// pages).
+// pages), within the listing's requests in flight.
 func (l *Lister) once(ctx context.Context, op string, req headered, fn func() error) error {
-	return mapError(op, l.calls.do(ctx, req, fn))
+	release, err := acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	info, err := l.calls.do(ctx, req, fn)
+	return mapError(op, err, info)
 }
 
 // invoke makes the SDK call sdkFn(req) of operation op through run
@@ -152,4 +222,26 @@ func invoke[Req headered, Resp any](ctx context.Context, run func(context.Contex
 		return err
 	})
 	return resp, err
+}
+
+// slotsKey carries the requests in flight of one listing in its context.
+type slotsKey struct{}
+
+// withSlots bounds the requests in flight of the listing run under ctx.
+func withSlots(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, slotsKey{}, make(chan struct{}, n))
+}
+
+// acquire takes one of the listing's slots, if ctx has any.
+func acquire(ctx context.Context) (func(), error) {
+	ch, _ := ctx.Value(slotsKey{}).(chan struct{})
+	if ch == nil {
+		return func() {}, nil
+	}
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

@@ -2,57 +2,82 @@ package alibabakms
 
 import (
 	"context"
-	"errors"
 	"net/url"
-	"os"
-	"strconv"
-	"strings"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
+	"github.com/multikms/multikms/internal/adapter"
 	"github.com/multikms/multikms/kms"
 )
 
 func init() { kms.Register("alibabakms", open) }
 
+// urlSpec is what alibabakms:// URLs accept: parameters only, no host.
+var urlSpec = adapter.URLSpec{Provider: provider, Params: []string{"region", "endpoint", "profile", "rate"}}
+
+// open serves kms.Open (the parameters are documented in the package doc):
+// it parses the URL strictly and builds the Lister with NewFromConfig.
+// Every refusal is a *kms.Error naming the parameter, before any request,
+// with a nil Lister; no value is ever quoted.
+func open(ctx context.Context, u *url.URL) (kms.Lister, error) {
+	const op = "Open"
+	q, err := adapter.ParseURL(u, urlSpec)
+	if err != nil {
+		return nil, err
+	}
+	var opts []Option
+	switch r := q.Get("region"); {
+	case r != "" && !validRegion(r):
+		return nil, kms.InvalidArgument(provider, op, "region", "must be a region ID of lowercase letters, digits and hyphens, such as cn-hangzhou")
+	case r != "":
+		opts = append(opts, WithRegion(r))
+	case firstEnv(envRegion) == "":
+		return nil, kms.InvalidArgument(provider, op, "region", "missing: give alibabakms://?region=<region-id> or set ALIBABA_CLOUD_REGION_ID")
+	}
+	if e := q.Get("endpoint"); e != "" {
+		if _, err := adapter.ParseEndpoint(provider, op, "endpoint", e); err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithEndpoint(e))
+	}
+	if p := q.Get("profile"); p != "" {
+		opts = append(opts, WithProfile(p))
+	}
+	if r := q.Get("rate"); r != "" {
+		rate, err := adapter.ParseRate(provider, "rate", r)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithRateLimit(rate, 5))
+	}
+	l, err := NewFromConfig(ctx, opts...)
+	if err != nil {
+		return nil, err // a nil kms.Lister, not a typed nil
+	}
+	return l, nil
+}
+
 // Config describes an SDK client to build with NewClient.
+//
+// Deprecated: use NewFromConfig with WithRegion, WithEndpoint and
+// WithCredentials.
 type Config struct {
 	// Region is the region ID, such as cn-hangzhou.
 	Region string
-	// Endpoint overrides the regional endpoint: a host[:port], or a URL.
-	// Requests use HTTPS unless Endpoint explicitly starts with http://.
+	// Endpoint overrides the regional endpoint: a full URL, https://host[:port],
+	// or http://host[:port] for a loopback or private host only.
 	Endpoint string
 	// AccessKeyID, AccessKeySecret and, for STS credentials, SecurityToken
 	// sign the requests.
 	AccessKeyID, AccessKeySecret, SecurityToken string
 }
 
-// The credential and region environment variables, standard first, then
-// the legacy ALICLOUD_* names.
-var (
-	envAccessKeyID     = []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"}
-	envAccessKeySecret = []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"}
-	envSecurityToken   = []string{"ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN", "ALICLOUD_ACCESS_KEY_STS_TOKEN"}
-	envRegion          = []string{"ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION_ID", "ALICLOUD_REGION"}
-)
-
-func firstEnv(names []string) string {
-	for _, n := range names {
-		if v := os.Getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// ConfigFromEnv reads the region and credentials from the environment:
-// ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-// ALIBABA_CLOUD_SECURITY_TOKEN and ALIBABA_CLOUD_REGION_ID, or the legacy
-// ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN
-// (ALICLOUD_ACCESS_KEY_STS_TOKEN) and ALICLOUD_REGION_ID (ALICLOUD_REGION).
+// ConfigFromEnv reads the region and credentials from the environment
+// variables NewFromConfig reads.
+//
+// Deprecated: use NewFromConfig.
 func ConfigFromEnv() Config {
 	return Config{
 		Region:          firstEnv(envRegion),
@@ -63,114 +88,18 @@ func ConfigFromEnv() Config {
 }
 
 // NewClient builds an SDK client from cfg, over HTTPS unless cfg.Endpoint
-// is an explicit http:// URL, with the SDK's retries off.
+// asks for plain HTTP to a loopback or private host, with the SDK's
+// retries off.
+//
+// Deprecated: use NewFromConfig, which builds and owns its client.
 func NewClient(cfg Config) (*alikms.Client, error) {
 	const op = "NewClient"
-	if cfg.Region == "" {
-		return nil, kms.InvalidArgument(provider, op, "Region", "must be set (ALIBABA_CLOUD_REGION_ID)")
-	}
 	if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
-		return nil, kms.InvalidArgument(provider, op, "credentials",
-			"AccessKey ID and secret must be set (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
+		return nil, kms.InvalidArgument(provider, op, "credentials", "AccessKey ID and secret must be set")
 	}
-	host, scheme, err := splitEndpoint(cfg.Endpoint)
-	if err != nil {
-		return nil, kms.InvalidArgument(provider, op, "Endpoint", "%v", err)
-	}
-	sc := sdk.NewConfig()
-	sc.Scheme = scheme
-	sc.AutoRetry = false
-	sc.MaxRetryTime = 0
 	var cred auth.Credential = credentials.NewAccessKeyCredential(cfg.AccessKeyID, cfg.AccessKeySecret)
 	if cfg.SecurityToken != "" {
 		cred = credentials.NewStsTokenCredential(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken)
 	}
-	client, err := alikms.NewClientWithOptions(cfg.Region, sc, cred)
-	if err != nil {
-		return nil, kms.NewError(provider, op, kms.CodeInvalidArgument, &nativeError{scrub(err.Error()), err})
-	}
-	client.Domain = host
-	return client, nil
-}
-
-// splitEndpoint returns the host and the scheme (HTTPS unless http:// is
-// explicit) of an endpoint given as host[:port] or URL.
-func splitEndpoint(endpoint string) (host, scheme string, err error) {
-	if endpoint == "" {
-		return "", "HTTPS", nil
-	}
-	if !strings.Contains(endpoint, "://") {
-		endpoint = "https://" + endpoint
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return "", "", errorsNoURL(err)
-	}
-	if u.Host == "" || (u.Path != "" && u.Path != "/") || u.User != nil {
-		return "", "", errInvalidEndpoint
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return u.Host, "HTTPS", nil
-	case "http":
-		return u.Host, "HTTP", nil
-	}
-	return "", "", errInvalidEndpoint
-}
-
-// NewFromEnv returns a Lister over a client built from ConfigFromEnv; a
-// non-empty endpoint overrides the regional one (see Config.Endpoint).
-func NewFromEnv(endpoint string, opts ...Option) (*Lister, error) {
-	cfg := ConfigFromEnv()
-	cfg.Endpoint = endpoint
-	client, err := NewClient(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return New(client, append([]Option{WithRegion(cfg.Region)}, opts...)...), nil
-}
-
-// open serves kms.Open for alibabakms://[endpoint]?region=...&endpoint=...&rate=...:
-// the region defaults to the environment's, the endpoint to the regional
-// one (a host in the URL is taken as an HTTPS endpoint; endpoint=http://...
-// is needed for plain HTTP), rate sets the request pace (default 50/s).
-// Credentials come from the environment only, never from the URL.
-func open(_ context.Context, u *url.URL) (kms.Lister, error) {
-	const op = "Open"
-	if u.User != nil {
-		return nil, kms.InvalidArgument(provider, op, "url", "must not carry credentials; use the environment")
-	}
-	q := u.Query()
-	cfg := ConfigFromEnv()
-	if r := q.Get("region"); r != "" {
-		cfg.Region = r
-	}
-	cfg.Endpoint = q.Get("endpoint")
-	if cfg.Endpoint == "" && u.Host != "" {
-		cfg.Endpoint = u.Host
-	}
-	var opts []Option
-	if r := q.Get("rate"); r != "" {
-		n, err := strconv.ParseFloat(r, 64)
-		if err != nil || n <= 0 {
-			return nil, kms.InvalidArgument(provider, op, "rate", "must be a positive number, got %q", r)
-		}
-		opts = append(opts, WithRateLimit(n, 5))
-	}
-	client, err := NewClient(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return New(client, append([]Option{WithRegion(cfg.Region)}, opts...)...), nil
-}
-
-var errInvalidEndpoint = errors.New("must be host[:port], https://host[:port] or http://host[:port]")
-
-// errorsNoURL drops the URL a *url.Error quotes.
-func errorsNoURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return newClient(op, cfg.Region, cfg.Endpoint, cred)
 }

@@ -2,6 +2,8 @@ package alibabakms
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -32,6 +34,7 @@ const callHeader = "X-Multikms-Call"
 // state: the exchanges themselves still run concurrently.
 type caller struct {
 	base  http.RoundTripper
+	own   bool // base was made by install, not given by the caller
 	prep  chan struct{}
 	next  atomic.Uint64
 	mu    sync.Mutex
@@ -43,6 +46,7 @@ type headered interface{ GetHeaders() map[string]string }
 
 type pendingCall struct {
 	ctx     context.Context
+	info    callInfo
 	release func()
 	cleanup []func() // run once the SDK call has returned (and closed the body)
 }
@@ -67,29 +71,39 @@ func install(client *alikms.Client) *caller {
 	cfg.MaxRetryTime = 0
 	c, shared := cfg.Transport.(*caller)
 	if !shared {
-		base := cfg.Transport
+		base, own := cfg.Transport, false
 		if base == nil && cfg.HttpTransport != nil {
 			base = cfg.HttpTransport
 		}
 		if base == nil {
 			t := http.DefaultTransport.(*http.Transport).Clone()
 			t.MaxIdleConnsPerHost = 32
-			base = t
+			base, own = t, true
 		}
 		c = newCaller(base)
+		c.own = own
 		cfg.Transport = c
 	}
 	client.SetTransport(c)
 	return c
 }
 
-// do runs fn, which makes the SDK call of req, under ctx. A context error
-// is returned as it is.
-func (c *caller) do(ctx context.Context, req headered, fn func() error) error {
+// callInfo is what the transport saw of a call: whether its request got
+// there (an error before it is the SDK's own: signing, credentials), and
+// the secret values it carried (AccessKeyId, SecurityToken, Signature), to
+// be scrubbed from its errors wherever they appear.
+type callInfo struct {
+	reached bool
+	secrets []string
+}
+
+// do runs fn, which makes the SDK call of req, under ctx, and tells what
+// the transport saw of it. A context error is returned as it is.
+func (c *caller) do(ctx context.Context, req headered, fn func() error) (info callInfo, err error) {
 	select {
 	case c.prep <- struct{}{}:
 	case <-ctx.Done():
-		return ctx.Err()
+		return callInfo{}, ctx.Err()
 	}
 	var once sync.Once
 	release := func() { once.Do(func() { <-c.prep }) }
@@ -101,6 +115,7 @@ func (c *caller) do(ctx context.Context, req headered, fn func() error) error {
 		c.mu.Lock()
 		pc := c.calls[id]
 		delete(c.calls, id)
+		info = pc.info
 		c.mu.Unlock()
 		for _, f := range pc.cleanup {
 			f()
@@ -108,11 +123,11 @@ func (c *caller) do(ctx context.Context, req headered, fn func() error) error {
 		release()
 	}()
 	req.GetHeaders()[callHeader] = id
-	err := fn()
+	err = fn()
 	if cerr := ctx.Err(); cerr != nil && err != nil {
-		return cerr
+		return info, cerr
 	}
-	return err
+	return info, err // info is set by the deferred cleanup
 }
 
 // RoundTrip sends r under the context of the call it belongs to.
@@ -125,6 +140,16 @@ func (c *caller) RoundTrip(r *http.Request) (*http.Response, error) {
 		return c.base.RoundTrip(r)
 	}
 	pc.release()
+	q := r.URL.Query()
+	info := callInfo{reached: true}
+	for _, p := range secretParams {
+		if v := q.Get(p); v != "" {
+			info.secrets = append(info.secrets, v)
+		}
+	}
+	c.mu.Lock()
+	pc.info = info
+	c.mu.Unlock()
 	// The request's own context carries http.Client's timeout (the SDK's
 	// read timeout); send under both it and the call's context.
 	ctx, cancel := context.WithCancelCause(pc.ctx)
@@ -132,11 +157,50 @@ func (c *caller) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	pc.cleanup = append(pc.cleanup, func() { stop(); cancel(nil) })
 	c.mu.Unlock()
-	return c.base.RoundTrip(r.WithContext(ctx))
+	resp, err := c.base.RoundTrip(r.WithContext(ctx))
+	if err == nil {
+		resp.Body = &limitedBody{rc: resp.Body, left: maxBody}
+	}
+	return resp, err
 }
 
-// CloseIdleConnections closes the idle connections of the base transport.
+// maxBody bounds what one answer may hold: a full page of 100 keys or
+// versions takes some 20 KB; a larger answer fails with errTooLarge, read
+// no further.
+const maxBody = 4 << 20
+
+var errTooLarge = errors.New("answer larger than 4 MiB")
+
+// limitedBody reads at most left more bytes.
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var one [1]byte
+		if n, _ := b.rc.Read(one[:]); n > 0 {
+			return 0, errTooLarge
+		}
+		return b.rc.Read(p)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// CloseIdleConnections closes the idle connections of the base transport
+// if install made it.
 func (c *caller) CloseIdleConnections() {
+	if !c.own {
+		return
+	}
 	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
 	}

@@ -26,14 +26,15 @@ import (
 // described once per listing, with the first version; if that describe
 // fails, the versions come without those fields. Versions keep their
 // alikms.KeyVersion for KeyVersion.As.
+//
+// The call has no filter and one level of detail: a Filter, an Include or
+// DetailFull is refused (ErrInvalidArgument naming it) rather than ignored.
 func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
 	const op = "ListKeyVersions"
-	if err := checkRef(op, keyRef); err != nil {
+	if err := l.checkVersions(op, keyRef, opts); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
-	if err := opts.Validate(provider, op, MaxPageSize); err != nil {
-		return pagination.Err[kms.KeyVersion](err)
-	}
+	ctx = withSlots(ctx, l.conc)
 	fetch := func(ctx context.Context, page, size int) ([]kms.KeyVersion, int, error) {
 		req := alikms.CreateListKeyVersionsRequest()
 		req.KeyId = keyRef
@@ -43,17 +44,23 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 		if err != nil {
 			return nil, 0, err
 		}
+		if resp.RequestId == "" {
+			return nil, 0, malformed(op, "no RequestId")
+		}
 		vs := pagination.PageBuffer[kms.KeyVersion](ctx, len(resp.KeyVersions.KeyVersion))
 		for i, v := range resp.KeyVersions.KeyVersion {
+			if !validKeyID(v.KeyVersionId) {
+				return nil, 0, malformed(op, "version %d of page %d has no valid KeyVersionId", i+1, page)
+			}
 			vs[i] = versionOf(v)
 		}
 		return vs, resp.TotalCount, nil
 	}
-	it := pagination.ByPageNumber(ctx, fetch, pagination.Options{
-		PageSize: opts.PageSize, Cursor: opts.Cursor, MaxItems: opts.MaxItems,
-		Scope:       l.scope(op, keyRef),
-		Concurrency: l.pages, Retry: l.retry, Limiter: l.limiter,
-	})
+	popts := l.pageOptions(op, keyRef, opts)
+	if err := l.checkCursor(op, popts); err != nil {
+		return pagination.Err[kms.KeyVersion](err)
+	}
+	it := pagination.ByPageNumber(ctx, fetch, popts)
 	var (
 		once sync.Once
 		key  kms.Key
@@ -73,11 +80,15 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 // (a DescribeKey besides DescribeKeyVersion).
 func (l *Lister) DescribeKeyVersion(ctx context.Context, keyRef, versionID string) (kms.KeyVersion, error) {
 	const op = "DescribeKeyVersion"
+	if l.err != nil {
+		return kms.KeyVersion{}, l.err
+	}
 	if err := checkRef(op, keyRef); err != nil {
 		return kms.KeyVersion{}, err
 	}
-	if strings.TrimSpace(versionID) == "" {
-		return kms.KeyVersion{}, kms.InvalidArgument(provider, op, "versionID", "must not be empty")
+	if strings.TrimSpace(versionID) == "" || !validKeyID(versionID) {
+		return kms.KeyVersion{}, kms.InvalidArgument(provider, op, "versionID",
+			"must be a version ID (letters, digits, - and _, at most %d characters)", maxKeyIDLen)
 	}
 	req := alikms.CreateDescribeKeyVersionRequest()
 	req.KeyId, req.KeyVersionId = keyRef, versionID
@@ -90,6 +101,24 @@ func (l *Lister) DescribeKeyVersion(ctx context.Context, keyRef, versionID strin
 		return kms.KeyVersion{}, err
 	}
 	return withKey(versionOf(resp.KeyVersion), key), nil
+}
+
+// checkVersions validates a ListKeyVersions call before any request.
+func (l *Lister) checkVersions(op, keyRef string, opts kms.ListOptions) error {
+	switch {
+	case l.err != nil:
+		return l.err
+	case !opts.Filter.IsZero():
+		return kms.InvalidArgument(provider, op, "Filter", "ListKeyVersions cannot filter versions; leave it zero")
+	case opts.Include != 0:
+		return kms.InvalidArgument(provider, op, "Include", "versions have no extras; leave it zero")
+	case opts.Detail == kms.DetailFull:
+		return kms.InvalidArgument(provider, op, "Detail", "versions have one level of detail; use DetailBasic")
+	}
+	if err := checkRef(op, keyRef); err != nil {
+		return err
+	}
+	return opts.Validate(provider, op, MaxPageSize)
 }
 
 func versionOf(v alikms.KeyVersion) kms.KeyVersion {

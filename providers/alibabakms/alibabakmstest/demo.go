@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 )
@@ -62,13 +63,18 @@ func DemoKeys(account string) []Key {
 }
 
 // Client returns a real SDK client for the server: plain HTTP to its
-// loopback address, signed with its AccessKey, with SDK retries off.
+// loopback address, signed with its AccessKey (and SecurityToken, with
+// WithSecurityToken), with SDK retries off.
 func (s *Server) Client() (*alikms.Client, error) {
 	cfg := sdk.NewConfig()
 	cfg.Scheme = "HTTP"
 	cfg.AutoRetry = false
 	cfg.MaxRetryTime = 0
-	c, err := alikms.NewClientWithOptions(s.Region(), cfg, credentials.NewAccessKeyCredential(s.keyID, s.secret))
+	var cred auth.Credential = credentials.NewAccessKeyCredential(s.keyID, s.secret)
+	if s.token != "" {
+		cred = credentials.NewStsTokenCredential(s.keyID, s.secret, s.token)
+	}
+	c, err := alikms.NewClientWithOptions(s.Region(), cfg, cred)
 	if err != nil {
 		return nil, err
 	}

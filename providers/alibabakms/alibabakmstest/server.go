@@ -1,15 +1,38 @@
-// Package alibabakmstest is an in-process, wire-compatible emulator of the
-// Alibaba Cloud KMS read API (version 2016-01-20, RPC style): ListKeys,
-// DescribeKey, ListKeyVersions, DescribeKeyVersion, ListAliasesByKeyId and
+// Package alibabakmstest is a wire-compatible Alibaba Cloud KMS server for
+// tests: start it in your own tests and reach it through the real
+// alibaba-cloud-sdk-go client (services/kms), as
+// cloud.google.com/go/pubsub/pstest serves the Pub/Sub client. It speaks
+// the KMS read API, version 2016-01-20, RPC style: ListKeys, DescribeKey,
+// ListKeyVersions, DescribeKeyVersion, ListAliasesByKeyId and
 // ListResourceTags, answered in JSON exactly as the API references and the
-// official Go SDK's response types define them.
+// SDK's response types define them.
 //
-// Every request's HMAC-SHA1 signature is checked against the configured
-// AccessKey, before the quota; its Timestamp must be within 15 minutes and
-// its SignatureNonce new (a replay answers SignatureNonceUsed). Knobs:
-// seeded or generated keys, latency, the shared read quota (429
-// Rejected.Throttling), injected failures, a TotalCount that differs from
-// the truth, and request counts per action (and the most in flight).
+// Start one with New, give the SDK Server.Client (plain HTTP to its
+// loopback address, signed with its AccessKey), or point your own client
+// at Server.URL with Server.AccessKey, and Close it when done:
+//
+//	srv := alibabakmstest.New(alibabakmstest.WithKeys(alibabakmstest.DemoKeys(alibabakmstest.DefaultAccount)...))
+//	defer srv.Close()
+//	client, err := srv.Client()
+//	lister := alibabakms.New(client)
+//
+// What is checked, in this order, as the cloud does: the AccessKeyId
+// (InvalidAccessKeyId.NotFound), the HMAC-SHA1 signature of every request
+// (SignatureDoesNotMatch, quoting the server's string to sign), the
+// Timestamp within 15 minutes, the Version, the Format, a SignatureNonce
+// never used before (SignatureNonceUsed), the STS SecurityToken if the
+// server requires one (WithSecurityToken), then the shared read quota (429
+// Rejected.Throttling), then each action's parameters (PageNumber from 1,
+// PageSize 1..100, the Filters JSON, KeyId as an ID, alias or ARN).
+//
+// Knobs: seeded (WithKeys, AddKeys, RemoveKey) or generated keys
+// (WithGeneratedKeys: millions cost no memory), latency (WithLatency),
+// the shared read quota (WithReadQuota), injected failures (FailNext), a
+// TotalCount that differs from the truth (WithTotalCount), broken or
+// hostile answers (WithHostile: rewritten bodies, wrong content types,
+// truncated and slow-loris answers), STS credentials (WithSecurityToken),
+// and request counts per action, in flight and throttled (Count, Requests,
+// MaxInFlight, Throttled, ResetCounts).
 package alibabakmstest
 
 import (
@@ -20,6 +43,7 @@ import (
 	"hash/maphash"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,6 +71,8 @@ type Server struct {
 	store    *store
 	keyID    string
 	secret   string
+	token    string
+	hostile  []Hostile
 	latency  time.Duration
 	quota    *rate.Limiter
 	total    func(action string, call, actual int) int
@@ -82,6 +108,33 @@ func WithAccount(account string) Option { return func(s *Server) { s.store.accou
 func WithAccessKey(id, secret string) Option {
 	return func(s *Server) { s.keyID, s.secret = id, secret }
 }
+
+// WithSecurityToken makes the server accept only STS credentials: the
+// AccessKey pair with this SecurityToken. A request without it answers
+// MissingSecurityToken, one with another token
+// InvalidSecurityToken.MismatchWithAccessKey, as the cloud does.
+func WithSecurityToken(token string) Option { return func(s *Server) { s.token = token } }
+
+// Hostile is a broken or hostile change to the successful answers of the
+// server, for tests of a client's defences.
+type Hostile struct {
+	// Action limits it to one action; "" means every action.
+	Action string
+	// Rewrite, when set, replaces the JSON body of the answer by what it
+	// returns (invalid UTF-8, NUL bytes, huge pages, absurd totals, ...).
+	Rewrite func(body []byte) []byte
+	// ContentType, when set, replaces the Content-Type header.
+	ContentType string
+	// Truncate, when positive, sends only that many bytes of the body
+	// (announcing all of them) and drops the connection.
+	Truncate int
+	// Trickle, when positive, sends the body one byte at a time with this
+	// pause before each (a slow-loris answer).
+	Trickle time.Duration
+}
+
+// WithHostile applies h to the successful answers of its action.
+func WithHostile(h ...Hostile) Option { return func(s *Server) { s.hostile = append(s.hostile, h...) } }
 
 // WithKeys seeds the server with keys, listed in this order before any
 // generated ones.
@@ -139,6 +192,9 @@ func (s *Server) Host() string { return strings.TrimPrefix(s.srv.URL, "http://")
 
 // Region returns the region the server answers for.
 func (s *Server) Region() string { return s.store.region }
+
+// SecurityToken returns the STS SecurityToken the server requires, "" if none.
+func (s *Server) SecurityToken() string { return s.token }
 
 // Account returns the account UID of the server's keys.
 func (s *Server) Account() string { return s.store.account }
@@ -218,7 +274,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	call := s.count(action)
 	// Authentication comes first: the quota is the caller's, and a request
 	// that cannot be authenticated draws on nobody's.
-	if err := s.check(r); err != nil {
+	err := s.check(r)
+	if err == nil {
+		err = s.checkToken(r)
+	}
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -241,7 +301,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, body)
+	s.writeAnswer(w, r, action, body)
 }
 
 func (s *Server) count(action string) int {
@@ -298,6 +358,18 @@ func (s *Server) check(r *http.Request) *apiError {
 	return nil
 }
 
+// checkToken checks the SecurityToken of STS credentials.
+func (s *Server) checkToken(r *http.Request) *apiError {
+	got := r.Form.Get("SecurityToken")
+	switch {
+	case s.token == "" || got == s.token:
+		return nil
+	case got == "":
+		return &apiError{http.StatusBadRequest, "MissingSecurityToken", "SecurityToken is mandatory for this action."}
+	}
+	return &apiError{http.StatusBadRequest, "InvalidSecurityToken.MismatchWithAccessKey", "The Security Token does not match access key Id."}
+}
+
 // freshNonce records the SignatureNonce of an authenticated request and
 // reports whether it is new: the cloud refuses a nonce used before (a
 // replayed request). An empty nonce is let through.
@@ -343,6 +415,54 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 		"Message":   e.message,
 		"Recommend": "https://api.aliyun.com/troubleshoot?q=" + e.code,
 	})
+}
+
+// writeAnswer writes a successful answer, changed by the Hostile of its
+// action if any.
+func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, action string, body any) {
+	var h *Hostile
+	for i := range s.hostile {
+		if s.hostile[i].Action == "" || s.hostile[i].Action == action {
+			h = &s.hostile[i]
+			break
+		}
+	}
+	if h == nil {
+		s.writeJSON(w, http.StatusOK, body)
+		return
+	}
+	if m, ok := body.(interface{ setRequestID(string) }); ok {
+		m.setRequestID(s.requestID())
+	}
+	b, _ := json.Marshal(body)
+	if h.Rewrite != nil {
+		b = h.Rewrite(b)
+	}
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	if h.ContentType != "" {
+		w.Header().Set("Content-Type", h.ContentType)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	if h.Truncate > 0 && h.Truncate < len(b) {
+		b = b[:h.Truncate]
+	}
+	if h.Trickle <= 0 {
+		_, _ = w.Write(b)
+		return
+	}
+	f, _ := w.(http.Flusher)
+	for i := range b {
+		if !sleep(r.Context(), h.Trickle) {
+			return
+		}
+		if _, err := w.Write(b[i : i+1]); err != nil {
+			return
+		}
+		if f != nil {
+			f.Flush()
+		}
+	}
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {

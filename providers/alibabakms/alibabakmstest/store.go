@@ -153,6 +153,8 @@ func (s *store) page(from, n int) []*Key {
 func (s *store) lookup(ref string) (*Key, bool) {
 	if id, ok := strings.CutPrefix(ref, s.arnPrefix()); ok {
 		ref = id
+	} else if alias, ok := strings.CutPrefix(ref, fmt.Sprintf("acs:kms:%s:%s:", s.region, s.account)); ok && strings.HasPrefix(alias, "alias/") {
+		ref = alias
 	}
 	s.mu.RLock()
 	k, ok := s.byID[ref]
