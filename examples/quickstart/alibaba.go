@@ -22,9 +22,9 @@ func startAlibaba(context.Context) (kms.Lister, func(), error) {
 		srv.Close()
 		return nil, nil, err
 	}
-	lister := alibabakms.New(client, alibabakms.WithRegion(srv.Region()))
+	lister := alibabakms.New(client)
 	stop := func() {
-		lister.CloseIdleConnections()
+		lister.Close()
 		srv.Close()
 	}
 	return lister, stop, nil
