@@ -45,6 +45,13 @@ func TestErrorMapping(t *testing.T) {
 		{503, "ServiceUnavailable", kms.ErrUnavailable, kms.CodeUnavailable},
 		{502, "BadGateway", kms.ErrUnavailable, kms.CodeUnavailable},
 		{404, "InvalidAction.NotFound", kms.ErrUnsupported, kms.CodeUnsupported},
+		{501, "NotImplemented", kms.ErrUnsupported, kms.CodeUnsupported},
+		{431, "RequestHeaderFieldsTooLarge", kms.ErrInvalidArgument, kms.CodeInvalidArgument},
+		{400, "InvalidSecurityToken.Expired", kms.ErrUnauthenticated, kms.CodeUnauthenticated},
+		{400, "InvalidSecurityToken.MismatchWithAccessKey", kms.ErrUnauthenticated, kms.CodeUnauthenticated},
+		{400, "MissingSecurityToken", kms.ErrUnauthenticated, kms.CodeUnauthenticated},
+		{403, "Forbidden.AccessKeyDisabled", kms.ErrUnauthenticated, kms.CodeUnauthenticated},
+		{403, "InvalidAccessKeyId.Inactive", kms.ErrUnauthenticated, kms.CodeUnauthenticated},
 		{409, "Conflict", nil, kms.CodeUnknown},
 	}
 	s, l := demo(t, alibabakms.WithRetry(pagination.Retry{MaxAttempts: 1}))
