@@ -17,6 +17,7 @@ import (
 var (
 	errResponseTooLarge = errors.New("the answer is larger than 8 MiB; no AWS KMS answer is")
 	errBadServerMarker  = errors.New("the server's NextMarker is not 1..1024 characters in U+0020..U+00FF")
+	errOtherKey         = errors.New("the answer describes another key than the one asked for")
 	errBadServerKeyID   = errors.New("the server returned a key ID that is not 1..2048 printable ASCII characters")
 )
 

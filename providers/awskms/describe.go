@@ -113,8 +113,13 @@ func (l *Lister) describe(ctx context.Context, keyRef string, req pagination.Req
 		if err != nil {
 			return c.fail(ctx, OpDescribeKey, err)
 		}
-		if out.KeyMetadata == nil || out.KeyMetadata.KeyId == nil {
+		switch {
+		case out.KeyMetadata == nil || out.KeyMetadata.KeyId == nil:
 			return fail(OpDescribeKey, kms.CodeUnknown, errNoMetadata)
+		case !printableASCII(*out.KeyMetadata.KeyId):
+			return fail(OpDescribeKey, kms.CodeUnknown, errBadServerKeyID)
+		case keyIDRe.MatchString(keyRef) && *out.KeyMetadata.KeyId != keyRef:
+			return fail(OpDescribeKey, kms.CodeUnknown, errOtherKey)
 		}
 		md = out.KeyMetadata
 		return nil

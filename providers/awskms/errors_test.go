@@ -40,6 +40,13 @@ func TestErrorMapping(t *testing.T) {
 		{"AccessDeniedException", 400, kms.ErrPermissionDenied, nil, 1},
 		{"ThrottlingException", 400, kms.ErrThrottled, nil, 2},
 		{"UnrecognizedClientException", 400, kms.ErrUnauthenticated, nil, 1},
+		{"InvalidSignatureException", 400, kms.ErrUnauthenticated, nil, 1},
+		{"IncompleteSignatureException", 400, kms.ErrUnauthenticated, nil, 1},
+		{"MissingAuthenticationTokenException", 400, kms.ErrUnauthenticated, nil, 1},
+		{"ExpiredTokenException", 400, kms.ErrUnauthenticated, nil, 1},
+		{"InvalidClientTokenId", 403, kms.ErrUnauthenticated, nil, 1},
+		{"NotImplemented", 501, kms.ErrUnsupported, nil, 1},
+		{"SomethingNewException", 501, kms.ErrUnsupported, nil, 1},
 		{"SomethingNewException", 502, kms.ErrUnavailable, nil, 2},
 		{"SomethingNewException", 429, kms.ErrThrottled, nil, 2},
 	}

@@ -142,3 +142,35 @@ func TestRotationStates(t *testing.T) {
 		assert.Equal(t, string(tc.imported), v.ImportState)
 	}
 }
+
+// countingReader serves n bytes of spaces and counts what was read of it.
+type countingReader struct{ n, read int64 }
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.read >= r.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), r.n-r.read)
+	for i := range p[:k] {
+		p[i] = ' '
+	}
+	r.read += k
+	return int(k), nil
+}
+
+func (r *countingReader) Close() error { return nil }
+
+// TestAnswersAreReadNoFurtherThanTheLimit: an answer without a
+// Content-Length (chunked) is read up to the limit and one byte, then
+// refused; one that ends at the limit is read whole.
+func TestAnswersAreReadNoFurtherThanTheLimit(t *testing.T) {
+	src := &countingReader{n: 100 << 20}
+	_, err := io.Copy(io.Discard, &limitedBody{rc: src, left: maxResponseBytes})
+	assert.ErrorIs(t, err, errResponseTooLarge)
+	assert.LessOrEqual(t, src.read, int64(maxResponseBytes+1), "bounded memory: no more is read")
+	exact := &countingReader{n: maxResponseBytes}
+	n, err := io.Copy(io.Discard, &limitedBody{rc: exact, left: maxResponseBytes})
+	assert.NoError(t, err)
+	assert.Equal(t, int64(maxResponseBytes), n)
+	assert.Equal(t, kms.CodeUnknown, classify(&smithy.DeserializationError{Err: fmt.Errorf("read: %w", errResponseTooLarge)}))
+}

@@ -3,6 +3,8 @@ package awskms_test
 import (
 	"context"
 	"errors"
+	"go/parser"
+	"go/token"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,22 +58,97 @@ func TestOpen(t *testing.T) {
 	}
 }
 
-func TestOpenRejectsBadURLs(t *testing.T) {
+func TestOpenRefusesBadURLsNamingTheParameter(t *testing.T) {
 	isolateAWSConfig(t)
-	for _, u := range []string{
-		"awskms://eu-west-1",
-		"awskms://user:secret-password@/?region=eu-west-1",
-		"awskms:///path",
-		"awskms://?regoin=eu-west-1",
-		"awskms://?region=",
-		"awskms://?region=a&region=b",
-		"awskms://?endpoint=ftp://host",
-		"awskms://?endpoint=" + url.QueryEscape("https://user:pw@host"),
-	} {
-		_, err := kms.Open(context.Background(), u)
-		wantInvalid(t, err, "")
-		if strings.Contains(err.Error(), "secret-password") || strings.Contains(err.Error(), "pw@") {
-			t.Fatalf("%s: the error repeats a credential: %v", u, err)
+	s := awskmstest.New()
+	t.Cleanup(s.Close)
+	ep := "&endpoint=" + url.QueryEscape(s.URL())
+	tests := []struct{ url, param string }{
+		{"awskms://eu-west-1" + "?region=eu-west-1", "url"},
+		{"awskms://user:secret-password@/?region=eu-west-1" + ep, "url"},
+		{"awskms:///path?region=eu-west-1", "url"},
+		{"awskms://?region=eu-west-1#frag", "url"},
+		{"awskms://?regoin=eu-west-1" + ep, "regoin"},
+		{"awskms://?region=" + ep, "region"},
+		{"awskms://?region=eu-west-1&region=eu-west-2" + ep, "region"},
+		{"awskms://?region=eu%20west" + ep, "region"},
+		{"awskms://?region=eu-west-1&endpoint=ftp%3A%2F%2Fhost", "endpoint"},
+		{"awskms://?region=eu-west-1&endpoint=" + url.QueryEscape("https://user:secret-password@host"), "endpoint"},
+		{"awskms://?region=eu-west-1&endpoint=" + url.QueryEscape("https://host:secret-password"), "endpoint"},
+		{"awskms://?region=eu-west-1&endpoint=" + url.QueryEscape("http://kms.eu-west-1.amazonaws.com"), "endpoint"},
+		{"awskms://?region=eu-west-1&endpoint=kms.eu-west-1.amazonaws.com", "endpoint"},
+		{"awskms://?region=eu-west-1&rate=NaN" + ep, "rate"},
+		{"awskms://?region=eu-west-1&rate=Inf" + ep, "rate"},
+		{"awskms://?region=eu-west-1&rate=0" + ep, "rate"},
+		{"awskms://?region=eu-west-1&rate=-3" + ep, "rate"},
+		{"awskms://?region=eu-west-1&rate=1e9" + ep, "rate"},
+		{"awskms://?region=eu-west-1&profile=" + ep, "profile"},
+		{"awskms://?endpoint=" + url.QueryEscape(s.URL()), "region"}, // no Region anywhere
+		{"awskms:", "region"},
+	}
+	for _, tc := range tests {
+		l, err := kms.Open(context.Background(), tc.url)
+		if l != nil {
+			t.Errorf("%s: Open returned a non-nil Lister (%T) with its error", tc.url, l)
+		}
+		var ke *kms.Error
+		if !errors.Is(err, kms.ErrInvalidArgument) || !errors.As(err, &ke) || ke.Provider != kms.ProviderAWS {
+			t.Errorf("%s: got %v, want an aws ErrInvalidArgument", tc.url, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), "parameter "+tc.param+":") || strings.Contains(err.Error(), "secret-password") {
+			t.Errorf("%s: %v does not name %s, or repeats a secret", tc.url, err, tc.param)
+		}
+	}
+	if n := s.TotalRequests(); n != 0 {
+		t.Fatalf("%d requests reached the server, want none", n)
+	}
+}
+
+func TestOpenOfAMissingProfileIsANilLister(t *testing.T) {
+	isolateAWSConfig(t)
+	l, err := kms.Open(context.Background(), "awskms://?profile=nosuchprofile")
+	if l != nil || !errors.Is(err, kms.ErrInvalidArgument) {
+		t.Fatalf("got %v (Lister %T), want a nil Lister and ErrInvalidArgument", err, l)
+	}
+	d, err := awskms.NewFromConfig(context.Background(), awskms.WithProfile("nosuchprofile"))
+	if d != nil || !errors.Is(err, kms.ErrInvalidArgument) {
+		t.Fatalf("NewFromConfig: got %v, want a nil *Lister and ErrInvalidArgument", err)
+	}
+}
+
+func TestOpenRateCapsEveryOperation(t *testing.T) {
+	isolateAWSConfig(t)
+	l, err := kms.Open(context.Background(), "awskms://?region=eu-west-1&rate=40")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for op := range awskms.DefaultQuotas {
+		if got := l.(*awskms.Lister).Limiter(op).Limit(); got != 40 {
+			t.Errorf("%s: pace %v, want 40", op, got)
+		}
+	}
+}
+
+// TestPackageDocListsTheURLParameters: go doc shows every parameter, with
+// an example URL, and the convention table.
+func TestPackageDocListsTheURLParameters(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "doc.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := f.Doc.Text()
+	for _, p := range awskms.URLParams {
+		if !strings.Contains(text, "  - "+p+": ") || !strings.Contains(text, p+"=") {
+			t.Errorf("the package doc does not list %s with an example URL", p)
+		}
+	}
+	for _, row := range []string{"New", "NewFromConfig", "Close", "WithRateLimit", "WithConcurrency", "WithPrefetch",
+		"WithRetry", "WithObserver", "URL parameters", "DescribeKey content", "key references", "credentials errors"} {
+		if !strings.Contains(text, "| "+row+" ") {
+			t.Errorf("the convention table has no row %q", row)
 		}
 	}
 }

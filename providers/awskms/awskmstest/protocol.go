@@ -167,3 +167,14 @@ func str(p *string) string {
 	}
 	return *p
 }
+
+// writeError sends an error answer.
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeBody(w, e.status, contentType, errorBody(e))
+}
+
+// writeJSON sends v as a JSON answer with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	status, body := encode(status, v)
+	writeBody(w, status, contentType, body)
+}
