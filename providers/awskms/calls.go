@@ -58,6 +58,7 @@ type recordingCredentials struct {
 	c    *call
 }
 
+// Retrieve gets the credentials from the next provider, recording their secrets.
 func (r *recordingCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	cr, err := r.next.Retrieve(ctx)
 	if err != nil {
@@ -76,12 +77,16 @@ func (r *recordingCredentials) Retrieve(ctx context.Context) (aws.Credentials, e
 // credentialsError is a failure to get credentials from the chain.
 type credentialsError struct{ err error }
 
+// Error says the credentials could not be had, and why.
 func (e *credentialsError) Error() string { return "no usable credentials: " + e.err.Error() }
+// Unwrap returns the provider's error.
 func (e *credentialsError) Unwrap() error { return e.err }
 
 // limitedClient bounds the answers of an HTTP client at maxResponseBytes.
 type limitedClient struct{ next aws.HTTPClient }
 
+// Do sends req, refusing an answer announced larger than maxResponseBytes
+// and bounding the read of the others.
 func (c limitedClient) Do(req *http.Request) (*http.Response, error) {
 	resp, err := c.next.Do(req)
 	if err != nil || resp == nil || resp.Body == nil {
@@ -100,6 +105,7 @@ type limitedBody struct {
 	left int64
 }
 
+// Read reads up to the limit, then fails with errResponseTooLarge.
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		// One byte more than allowed tells a long answer from one that
@@ -118,6 +124,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the body.
 func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // bodyReaderClient hides the WriteTo method of request bodies from
@@ -130,6 +137,7 @@ func (b *limitedBody) Close() error { return b.rc.Close() }
 // clean EOF.
 type bodyReaderClient struct{ *http.Client }
 
+// Do sends req with its body reduced to Read and Close.
 func (c bodyReaderClient) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody {
 		req.Body = readCloser{req.Body}
