@@ -1,0 +1,340 @@
+package awskmstest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// DefaultRegions are the 17 Regions every AWS account has enabled by
+// default (ListRegions: ENABLED_BY_DEFAULT); any other Region is opt-in.
+var DefaultRegions = []string{
+	"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+	"ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1",
+	"eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+}
+
+// OptInRegions are Regions an account must enable first; a Cloud lists
+// those an account has not enabled as DISABLED.
+var OptInRegions = []string{
+	"af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
+	"ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1",
+}
+
+// CloudAccount is one account of a Cloud.
+type CloudAccount struct {
+	// ID is the 12-digit account ID.
+	ID string
+	// Name is the account's name in the organization ("" : "account-<ID>").
+	Name string
+	// State is its Organizations AccountState ("": ACTIVE); ListAccounts
+	// lists it with that state; only ACTIVE accounts are meant to be reached.
+	State string
+	// Regions are the enabled Regions, each served by its own Server.
+	// Those of OptInRegions are listed ENABLED, the others ENABLED_BY_DEFAULT;
+	// the OptInRegions not given are listed DISABLED, and a KMS request
+	// there answers UnrecognizedClientException, as AWS does.
+	Regions []string
+	// Keys is the number of generated keys in each Region: every key of the
+	// Cloud has its own ID (see GenerateKey).
+	Keys int
+	// Options apply to every Region's Server (latency, quotas, faults).
+	Options []Option
+}
+
+// CloudOption configures a Cloud.
+type CloudOption func(*cloudConfig)
+
+type cloudConfig struct {
+	accounts       []CloudAccount
+	orgID          string
+	management     string
+	latency        time.Duration
+	deniedRoles    map[string]bool
+	deniedRegions  map[string]bool // account/region
+	deniedListRegs map[string]bool // account
+	denyList       bool
+	roles          map[string]string // role ARN -> external ID ("" none)
+}
+
+// WithCloudAccounts adds accounts; the first is the management account of
+// the organization unless WithManagementAccount says otherwise.
+func WithCloudAccounts(accounts ...CloudAccount) CloudOption {
+	return func(c *cloudConfig) { c.accounts = append(c.accounts, accounts...) }
+}
+
+// WithManagementAccount sets the account whose credentials Config carries
+// and that may call ListAccounts (default: the first account).
+func WithManagementAccount(id string) CloudOption { return func(c *cloudConfig) { c.management = id } }
+
+// WithOrganizationID sets the organization ID (default o-a1b2c3d4e5) in
+// the account ARNs ListAccounts returns.
+func WithOrganizationID(id string) CloudOption { return func(c *cloudConfig) { c.orgID = id } }
+
+// WithDiscoveryLatency delays every STS, Organizations and Account answer
+// by d (KMS latency is an Option of the accounts' Servers).
+func WithDiscoveryLatency(d time.Duration) CloudOption { return func(c *cloudConfig) { c.latency = d } }
+
+// WithRole adds a role an AssumeRole may name, requiring externalID when it
+// is not "" (every account already has OrganizationAccountAccessRole,
+// with no external ID).
+func WithRole(account, name, externalID string) CloudOption {
+	return func(c *cloudConfig) { c.roles[roleARN(account, name)] = externalID }
+}
+
+// WithDeniedRole makes every AssumeRole into account answer AccessDenied
+// (HTTP 403), as a role whose trust policy does not name the caller does.
+func WithDeniedRole(account string) CloudOption {
+	return func(c *cloudConfig) { c.deniedRoles[account] = true }
+}
+
+// WithDeniedRegion makes KMS in one enabled Region of account answer
+// AccessDeniedException, as a service control policy denying the Region does.
+func WithDeniedRegion(account, region string) CloudOption {
+	return func(c *cloudConfig) { c.deniedRegions[account+"/"+region] = true }
+}
+
+// WithDeniedListRegions makes ListRegions called with account's
+// credentials answer AccessDeniedException (HTTP 403).
+func WithDeniedListRegions(account string) CloudOption {
+	return func(c *cloudConfig) { c.deniedListRegs[account] = true }
+}
+
+// WithDeniedListAccounts makes ListAccounts answer AccessDeniedException.
+func WithDeniedListAccounts() CloudOption { return func(c *cloudConfig) { c.denyList = true } }
+
+// Cloud is a multi-account, multi-Region AWS emulator on one endpoint: STS
+// AssumeRole (awsQuery), Organizations ListAccounts (awsJson1_1), Account
+// ListRegions (restJson1) and KMS, each KMS request routed to the Server of
+// the account its access key belongs to and the Region of its SigV4
+// credential scope. Temporary credentials from AssumeRole reach only their
+// account, and only with their session token.
+type Cloud struct {
+	cfg      cloudConfig
+	srv      *httptest.Server
+	byID     map[string]*CloudAccount
+	servers  map[string]*Server // account/region
+	callerAK string
+	salt     [16]byte
+
+	mu       sync.Mutex
+	sessions map[string]session // access key ID -> session
+
+	total    atomic.Int64
+	requests sync.Map // "service:Op" -> *atomic.Int64
+}
+
+type session struct {
+	account, token, secret string
+	expires                time.Time
+}
+
+// NewCloud starts a Cloud on 127.0.0.1; Close stops it and every Server.
+func NewCloud(opts ...CloudOption) *Cloud {
+	cfg := cloudConfig{
+		orgID: "o-a1b2c3d4e5", deniedRoles: map[string]bool{}, deniedRegions: map[string]bool{},
+		deniedListRegs: map[string]bool{}, roles: map[string]string{},
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.management == "" && len(cfg.accounts) > 0 {
+		cfg.management = cfg.accounts[0].ID
+	}
+	c := &Cloud{cfg: cfg, byID: map[string]*CloudAccount{}, servers: map[string]*Server{}, sessions: map[string]session{}}
+	_, _ = rand.Read(c.salt[:])
+	seq := 0
+	for i := range c.cfg.accounts {
+		a := &c.cfg.accounts[i]
+		a.Regions = slices.Clone(a.Regions)
+		slices.Sort(a.Regions)
+		c.byID[a.ID] = a
+		c.cfg.roles[roleARN(a.ID, "OrganizationAccountAccessRole")] = ""
+		for _, r := range a.Regions {
+			keys := make([]Key, a.Keys)
+			for j := range keys {
+				keys[j] = GenerateKey(seq)
+				seq++
+			}
+			so := append([]Option{WithRegion(r), WithAccount(a.ID), WithKeys(keys...)}, a.Options...)
+			c.servers[a.ID+"/"+r] = New(so...)
+		}
+	}
+	c.callerAK = "AKIA" + strings.ToUpper(hex.EncodeToString([]byte(cfg.management))[:16])
+	c.sessions[c.callerAK] = session{account: cfg.management, secret: "cloud-caller-secret"}
+	c.srv = httptest.NewServer(c)
+	if tr, ok := c.srv.Client().Transport.(*http.Transport); ok {
+		tr.MaxIdleConnsPerHost = 512
+	}
+	return c
+}
+
+func roleARN(account, name string) string { return "arn:aws:iam::" + account + ":role/" + name }
+
+// URL is the one endpoint of every service, such as http://127.0.0.1:port.
+func (c *Cloud) URL() string { return c.srv.URL }
+
+// OrganizationID is the organization's ID.
+func (c *Cloud) OrganizationID() string { return c.cfg.orgID }
+
+// Accounts returns the accounts, as given.
+func (c *Cloud) Accounts() []CloudAccount { return c.cfg.accounts }
+
+// Server returns the KMS Server of account in region, or nil.
+func (c *Cloud) Server(account, region string) *Server { return c.servers[account+"/"+region] }
+
+// Config returns an aws.Config for the Cloud: Region us-east-1, the static
+// credentials of the management account (good for this Cloud only), the
+// Cloud's endpoint and an HTTP client (see SDKHTTPClient).
+func (c *Cloud) Config() aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(c.callerAK, "cloud-caller-secret", ""),
+		BaseEndpoint: aws.String(c.srv.URL),
+		HTTPClient:   SDKHTTPClient{c.srv.Client()},
+	}
+}
+
+// Close stops the Cloud and every Server.
+func (c *Cloud) Close() {
+	c.srv.Close()
+	for _, s := range c.servers {
+		s.Close()
+	}
+}
+
+// Requests returns how many requests of service ("sts", "organizations",
+// "account", "kms") and op (such as "AssumeRole"; "" for all of the
+// service) arrived at the Cloud, refused ones included.
+func (c *Cloud) Requests(service, op string) int {
+	n := 0
+	c.requests.Range(func(k, v any) bool {
+		s, o, _ := strings.Cut(k.(string), ":")
+		if s == service && (op == "" || o == op) {
+			n += int(v.(*atomic.Int64).Load())
+		}
+		return true
+	})
+	return n
+}
+
+// TotalRequests returns how many requests arrived at the Cloud.
+func (c *Cloud) TotalRequests() int { return int(c.total.Load()) }
+
+func (c *Cloud) count(service, op string) {
+	v, _ := c.requests.LoadOrStore(service+":"+op, new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
+}
+
+// ServeHTTP routes a request by the service of its SigV4 credential scope.
+func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.total.Add(1)
+	cred := credentialScopeRe.FindStringSubmatch(credentialOf(r))
+	if cred == nil {
+		c.count("unknown", "")
+		writeError(w, apiErr(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token"))
+		return
+	}
+	akid, region, service := cred[1], cred[3], cred[4]
+	switch service {
+	case "kms":
+		op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "TrentService.")
+		c.count("kms", op)
+		c.serveKMS(w, r, akid, region)
+	case "sts":
+		c.count("sts", "AssumeRole")
+		c.serveSTS(w, r, akid)
+	case "organizations":
+		op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSOrganizationsV20161128.")
+		c.count("organizations", op)
+		c.serveOrganizations(w, r, akid, op)
+	case "account":
+		c.count("account", strings.TrimPrefix(r.URL.Path, "/"))
+		c.serveAccount(w, r, akid)
+	default:
+		c.count(service, "")
+		writeError(w, apiErr(http.StatusBadRequest, "UnknownOperationException", "no such service"))
+	}
+}
+
+// credentialScopeRe is a SigV4 credential: access key ID, date, Region,
+// service.
+var credentialScopeRe = regexp.MustCompile(`^(\w{4,128})/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request$`)
+
+// credentialOf returns the Credential= part of the Authorization header.
+func credentialOf(r *http.Request) string {
+	for _, p := range strings.Split(strings.TrimPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 "), ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(p), "Credential="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// caller returns the account of an access key whose session token (for
+// temporary credentials) the request carries, or why not.
+func (c *Cloud) caller(r *http.Request, akid string) (string, string) {
+	c.mu.Lock()
+	s, ok := c.sessions[akid]
+	c.mu.Unlock()
+	switch {
+	case !ok:
+		return "", "UnrecognizedClientException"
+	case s.token != "" && r.Header.Get("X-Amz-Security-Token") != s.token:
+		return "", "UnrecognizedClientException"
+	case !s.expires.IsZero() && time.Now().After(s.expires):
+		return "", "ExpiredTokenException"
+	}
+	return s.account, ""
+}
+
+// serveKMS hands a KMS request to the Server of the caller's account and
+// the Region it is signed for.
+func (c *Cloud) serveKMS(w http.ResponseWriter, r *http.Request, akid, region string) {
+	account, why := c.caller(r, akid)
+	if why != "" {
+		writeError(w, apiErr(http.StatusBadRequest, why, "The security token included in the request is invalid."))
+		return
+	}
+	s := c.servers[account+"/"+region]
+	switch {
+	case s == nil:
+		// A Region the account has not enabled does not know its credentials.
+		writeError(w, apiErr(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid."))
+	case c.cfg.deniedRegions[account+"/"+region]:
+		writeError(w, apiErr(http.StatusBadRequest, "AccessDeniedException",
+			"User: arn:aws:sts::%s:assumed-role/caller is not authorized to perform: kms:ListKeys with an explicit deny in a service control policy", account))
+	default:
+		s.ServeHTTP(w, r)
+	}
+}
+
+// delay waits the discovery latency; false if the client went away.
+func (c *Cloud) delay(r *http.Request) bool {
+	if c.cfg.latency <= 0 {
+		return true
+	}
+	t := time.NewTimer(c.cfg.latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+func (c *Cloud) accountARN(id string) string {
+	return fmt.Sprintf("arn:aws:organizations::%s:account/%s/%s", c.cfg.management, c.cfg.orgID, id)
+}

@@ -1,0 +1,157 @@
+package awskmstest
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// STS AssumeRole over awsQuery: a form-encoded POST (Action=AssumeRole,
+// Version=2011-06-15) answered in XML; errors are an ErrorResponse with
+// the HTTP status STS gives them (AccessDenied 403, ValidationError 400).
+
+var (
+	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]{2,1224}$`)
+	roleARNRe     = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$`)
+)
+
+type stsCredentials struct {
+	AccessKeyID     string `xml:"AccessKeyId"`
+	SecretAccessKey string `xml:"SecretAccessKey"`
+	SessionToken    string `xml:"SessionToken"`
+	Expiration      string `xml:"Expiration"`
+}
+
+type assumeRoleResponse struct {
+	XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ AssumeRoleResponse"`
+	Result  struct {
+		Credentials     stsCredentials `xml:"Credentials"`
+		AssumedRoleUser struct {
+			Arn           string `xml:"Arn"`
+			AssumedRoleID string `xml:"AssumedRoleId"`
+		} `xml:"AssumedRoleUser"`
+	} `xml:"AssumeRoleResult"`
+	RequestID string `xml:"ResponseMetadata>RequestId"`
+}
+
+type stsErrorResponse struct {
+	XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ ErrorResponse"`
+	Error   struct {
+		Type    string `xml:"Type"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	} `xml:"Error"`
+	RequestID string `xml:"RequestId"`
+}
+
+func writeSTSError(w http.ResponseWriter, status int, code, msg string) {
+	var e stsErrorResponse
+	e.Error.Type, e.Error.Code, e.Error.Message, e.RequestID = "Sender", code, msg, requestID()
+	writeXML(w, status, e)
+}
+
+func writeXML(w http.ResponseWriter, status int, v any) {
+	body, err := xml.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte("<ErrorResponse/>")
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func (c *Cloud) serveSTS(w http.ResponseWriter, r *http.Request, akid string) {
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		writeSTSError(w, http.StatusBadRequest, "InvalidAction", "Could not find operation for this request")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeSTSError(w, http.StatusBadRequest, "MalformedQueryString", "malformed form body")
+		return
+	}
+	if !c.delay(r) {
+		return
+	}
+	f := r.PostForm
+	if f.Get("Action") != "AssumeRole" || f.Get("Version") != "2011-06-15" {
+		writeSTSError(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+f.Get("Action")+" for version "+f.Get("Version"))
+		return
+	}
+	caller, why := c.caller(r, akid)
+	if why != "" {
+		writeSTSError(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		return
+	}
+	arn, name, ext := f.Get("RoleArn"), f.Get("RoleSessionName"), f.Get("ExternalId")
+	duration := 3600
+	if d := f.Get("DurationSeconds"); d != "" {
+		duration, _ = strconv.Atoi(d)
+	}
+	if msg := checkAssumeRole(arn, name, ext, f.Has("ExternalId"), duration); msg != "" {
+		writeSTSError(w, http.StatusBadRequest, "ValidationError", msg)
+		return
+	}
+	account := roleARNRe.FindStringSubmatch(arn)[1]
+	want, known := c.cfg.roles[arn]
+	if !known || c.cfg.deniedRoles[account] || want != ext {
+		writeSTSError(w, http.StatusForbidden, "AccessDenied",
+			"User: arn:aws:iam::"+caller+":user/caller is not authorized to perform: sts:AssumeRole on resource: "+arn)
+		return
+	}
+	writeXML(w, http.StatusOK, c.issue(account, arn, name, time.Duration(duration)*time.Second))
+}
+
+// checkAssumeRole validates AssumeRole's parameters as STS documents them.
+func checkAssumeRole(arn, name, ext string, hasExt bool, duration int) string {
+	switch {
+	case len(arn) < 20 || len(arn) > 2048 || !roleARNRe.MatchString(arn):
+		return "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must be a role ARN"
+	case !sessionNameRe.MatchString(name):
+		return "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
+	case hasExt && !externalIDRe.MatchString(ext):
+		return "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*"
+	case duration < 900 || duration > 43200:
+		return "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200"
+	}
+	return ""
+}
+
+// issue makes temporary credentials for account, good until the duration
+// is over and only with their session token.
+func (c *Cloud) issue(account, arn, name string, d time.Duration) assumeRoleResponse {
+	s := session{account: account, token: randomText(96), secret: randomText(30), expires: time.Now().Add(d)}
+	akid := "ASIA" + strings.ToUpper(hex.EncodeToString(randomBytes(8)))
+	c.mu.Lock()
+	c.sessions[akid] = s
+	c.mu.Unlock()
+	var out assumeRoleResponse
+	out.Result.Credentials = stsCredentials{akid, s.secret, s.token, s.expires.UTC().Format(time.RFC3339)}
+	role := arn[strings.Index(arn, ":role/")+len(":role/"):]
+	out.Result.AssumedRoleUser.Arn = "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + name
+	out.Result.AssumedRoleUser.AssumedRoleID = "AROA" + strings.ToUpper(hex.EncodeToString(randomBytes(8))) + ":" + name
+	out.RequestID = requestID()
+	return out
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+func randomText(n int) string { return base64.RawStdEncoding.EncodeToString(randomBytes(n)) }
+
+// Sessions returns how many temporary credentials AssumeRole has issued.
+func (c *Cloud) Sessions() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.sessions) - 1
+}
