@@ -2,8 +2,6 @@ package alibabakms
 
 import (
 	"context"
-	"errors"
-	"strings"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
@@ -61,11 +59,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		}
 		return keys, resp.TotalCount, nil
 	}
-	popts := l.pageOptions(op, pd.filters+"|"+pd.residual.String(), opts)
-	if err := l.checkCursor(op, popts); err != nil {
-		return pagination.Err[kms.Key](err)
-	}
-	it := pagination.ByPageNumber(ctx, fetch, popts)
+	it := pagination.ByPageNumber(ctx, fetch, l.pageOptions(op, pd.filters+"|"+pd.residual.String(), opts))
 	full := opts.Detail == kms.DetailFull
 	if !full && pd.residual.IsZero() {
 		return it
@@ -74,22 +68,6 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		k = l.hydrate(ctx, k, opts.Detail, full && opts.Include.Has(kms.IncludeTags))
 		return k, k.DetailErr != nil || pd.residual.Match(k)
 	})
-}
-
-// checkCursor refuses a cursor the engine would refuse, as a *kms.Error of
-// op: it makes the iterator over a source that sends nothing and lists it.
-func (l *Lister) checkCursor(op string, popts pagination.Options) error {
-	if popts.Cursor == "" {
-		return nil
-	}
-	popts.Limiter, popts.Observer = nil, nil
-	probe := pagination.ByPageNumber(context.Background(), func(context.Context, int, int) ([]struct{}, int, error) {
-		return nil, 0, nil
-	}, popts)
-	if _, err := pagination.Collect(probe); err != nil {
-		return kms.NewError(provider, op, kms.CodeInvalidCursor, errors.New(strings.TrimPrefix(err.Error(), "invalid cursor: ")))
-	}
-	return nil
 }
 
 // checkList validates the options before any request and builds the

@@ -190,6 +190,7 @@ func (l *Lister) pageOptions(op, narrow string, opts kms.ListOptions) pagination
 		PageSize: opts.PageSize, Cursor: opts.Cursor, MaxItems: opts.MaxItems,
 		Scope: l.scope(op, narrow), Concurrency: conc, Retry: l.retry, Limiter: l.limiter,
 		Op: op, Observer: l.observer,
+		WrapErr: func(err error) error { return kms.WrapEngineError(provider, op, err) },
 	}
 }
 

@@ -2,7 +2,6 @@ package alibabakms
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/multikms/multikms/kms"
 )
@@ -27,13 +26,12 @@ func checkRef(op, ref string) error {
 	bad := func(format string, args ...any) error {
 		return kms.InvalidArgument(provider, op, "keyRef", format, args...)
 	}
+	if err := kms.CheckKeyRef(provider, op, ref, maxRefLen); err != nil {
+		return err
+	}
 	switch {
 	case strings.TrimSpace(ref) == "":
-		return bad("must not be empty")
-	case len(ref) > maxRefLen:
-		return bad("is %d bytes long; a key ID, alias or key ARN is at most %d", len(ref), maxRefLen)
-	case !utf8.ValidString(ref):
-		return bad("is not valid UTF-8")
+		return bad("must not be blank")
 	case strings.HasPrefix(ref, "arn:"):
 		return bad("is an ARN of another cloud; Alibaba Cloud KMS ARNs are acs:kms:<region>:<uid>:key/<id>")
 	case strings.HasPrefix(ref, "acs:"):

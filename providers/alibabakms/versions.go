@@ -56,11 +56,7 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 		}
 		return vs, resp.TotalCount, nil
 	}
-	popts := l.pageOptions(op, keyRef, opts)
-	if err := l.checkCursor(op, popts); err != nil {
-		return pagination.Err[kms.KeyVersion](err)
-	}
-	it := pagination.ByPageNumber(ctx, fetch, popts)
+	it := pagination.ByPageNumber(ctx, fetch, l.pageOptions(op, keyRef, opts))
 	var (
 		once sync.Once
 		key  kms.Key
@@ -105,20 +101,13 @@ func (l *Lister) DescribeKeyVersion(ctx context.Context, keyRef, versionID strin
 
 // checkVersions validates a ListKeyVersions call before any request.
 func (l *Lister) checkVersions(op, keyRef string, opts kms.ListOptions) error {
-	switch {
-	case l.err != nil:
+	if l.err != nil {
 		return l.err
-	case !opts.Filter.IsZero():
-		return kms.InvalidArgument(provider, op, "Filter", "ListKeyVersions cannot filter versions; leave it zero")
-	case opts.Include != 0:
-		return kms.InvalidArgument(provider, op, "Include", "versions have no extras; leave it zero")
-	case opts.Detail == kms.DetailFull:
-		return kms.InvalidArgument(provider, op, "Detail", "versions have one level of detail; use DetailBasic")
 	}
-	if err := checkRef(op, keyRef); err != nil {
+	if err := opts.ValidateVersions(provider, op, MaxPageSize); err != nil {
 		return err
 	}
-	return opts.Validate(provider, op, MaxPageSize)
+	return checkRef(op, keyRef)
 }
 
 func versionOf(v alikms.KeyVersion) kms.KeyVersion {
