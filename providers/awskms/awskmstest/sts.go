@@ -18,7 +18,7 @@ import (
 
 var (
 	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]{2,1224}$`)
+	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	roleARNRe     = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$`)
 )
 
@@ -116,7 +116,7 @@ func checkAssumeRole(arn, name, ext string, hasExt bool, duration int) string {
 		return "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must be a role ARN"
 	case !sessionNameRe.MatchString(name):
 		return "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
-	case hasExt && !externalIDRe.MatchString(ext):
+	case hasExt && (len(ext) < 2 || len(ext) > 1224 || !externalIDRe.MatchString(ext)):
 		return "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*"
 	case duration < 900 || duration > 43200:
 		return "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200"

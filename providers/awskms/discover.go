@@ -1,0 +1,200 @@
+package awskms
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+)
+
+// Fleet is a kms.Lister over every scope (account and Region) NewFleet
+// discovered: a kms.NewMerge of one Lister per scope, each named
+// "<account>/<region>" (or "<region>" when the account is not known
+// without a request: the caller's own account, no role, no organization).
+// A Fleet owns its HTTP client (unless WithLoadOptions gave one): Close
+// closes its idle connections.
+type Fleet struct {
+	kms.Lister
+	scopes []string
+	owned  *http.Transport
+}
+
+// Scopes returns the names of the fleet's scopes, sorted, as its
+// *kms.ScopeError and events name them (without the "aws/" prefix).
+func (f *Fleet) Scopes() []string { return slices.Clone(f.scopes) }
+
+// Close closes every scope's Lister and the fleet's idle connections.
+func (f *Fleet) Close() error {
+	err := f.Lister.Close()
+	if f.owned != nil {
+		f.owned.CloseIdleConnections()
+	}
+	return err
+}
+
+// NewFleet discovers the scopes the options ask for and returns a Fleet
+// over them; see the package doc, "Scope discovery". Discovery happens
+// here, once: ListAccounts (WithOrganization), then, for each account at
+// once (WithScopeConcurrency of them), the member role's AssumeRole and
+// ListRegions (WithRegions("*")), each through the engine (retried,
+// observed, classified as *kms.Error). Bad options are refused before any
+// request; a failure of the caller's own discovery calls (ListAccounts
+// denied, or ListRegions of the caller's account denied) fails NewFleet;
+// an account that cannot be reached (its role cannot be assumed, its
+// ListRegions is denied) becomes one failed scope "<account>/*" of the
+// fleet, so that the other accounts are still listed. On error the Fleet
+// is nil.
+func NewFleet(ctx context.Context, opts ...FleetOption) (*Fleet, error) {
+	f := fleetSettings{memberRole: DefaultMemberRole}
+	for _, o := range opts {
+		if o != nil {
+			o.applyFleet(&f)
+		}
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	s := apply(f.lister)
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	if f.memberRole != DefaultMemberRole && f.org == "" {
+		return nil, kms.InvalidArgument(kms.ProviderAWS, "NewFleet", "MemberRole", "needs WithOrganization (organization= in a URL)")
+	}
+	cfg, tr, err := loadFleetConfig(ctx, s, f)
+	if err != nil {
+		return nil, err
+	}
+	d := newDiscovery(cfg, s, f)
+	accounts, err := d.accounts(ctx)
+	if err == nil {
+		err = d.regions(ctx, accounts)
+	}
+	if err != nil {
+		if tr != nil {
+			tr.CloseIdleConnections()
+		}
+		return nil, err
+	}
+	d.listing() // from now on AssumeRole is observed through the listing's fan-out
+	listers, names := d.scopes(accounts)
+	mopts := []kms.MergeOption{kms.MergeObserver(s.Observer)}
+	if f.scopesConc > 0 {
+		mopts = append(mopts, kms.MergeConcurrency(f.scopesConc))
+	}
+	return &Fleet{Lister: kms.NewMerge(listers, mopts...), scopes: names, owned: tr}, nil
+}
+
+// loadFleetConfig loads the default configuration as NewFromConfig does,
+// with an HTTP client of the fleet's own; the Region is the home Region of
+// the discovery calls (us-east-1 if none is configured).
+func loadFleetConfig(ctx context.Context, s settings, f fleetSettings) (aws.Config, *http.Transport, error) {
+	var load []func(*config.LoadOptions) error
+	if s.region != "" {
+		load = append(load, config.WithRegion(s.region))
+	}
+	if s.profile != "" {
+		load = append(load, config.WithSharedConfigProfile(s.profile))
+	}
+	if s.endpoint != "" {
+		load = append(load, config.WithBaseEndpoint(s.endpoint))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, append(load, s.load...)...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return aws.Config{}, nil, ctx.Err()
+		}
+		return aws.Config{}, nil, kms.NewError(kms.ProviderAWS, "LoadDefaultConfig", kms.CodeInvalidArgument, configError(err))
+	}
+	tr := ownHTTPClient(&cfg)
+	if tr != nil {
+		tr.MaxIdleConnsPerHost = 64 // every scope of a Region shares its endpoint
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+		if len(f.regions) > 0 && f.regions[0] != "*" {
+			cfg.Region = f.regions[0]
+		}
+	}
+	return cfg, tr, nil
+}
+
+// scopes makes one Lister per account and Region, sorted by name, and a
+// failing one per account that could not be reached.
+func (d *discovery) scopes(accounts []*account) ([]kms.Lister, []string) {
+	type named struct {
+		name string
+		l    kms.Lister
+	}
+	var all []named
+	for _, a := range accounts {
+		if a.err != nil {
+			name := a.id + "/*"
+			all = append(all, named{name, &failedScope{name: name, account: a.id, err: a.err}})
+			continue
+		}
+		for _, r := range a.regions {
+			client := kmssdk.NewFromConfig(d.cfg, func(o *kmssdk.Options) {
+				o.Region = r
+				o.Credentials = a.creds
+			})
+			// The fleet's observer is the Merge's: a scope's own would tell
+			// every request twice.
+			l := New(client, append(slices.Clone(d.f.lister), WithObserver(nil))...)
+			sl := &scopeLister{Lister: l, name: scopeName(a.id, r), account: a.id, region: r}
+			all = append(all, named{sl.name, sl})
+		}
+	}
+	slices.SortFunc(all, func(x, y named) int {
+		if x.name < y.name {
+			return -1
+		}
+		if x.name > y.name {
+			return 1
+		}
+		return 0
+	})
+	listers, names := make([]kms.Lister, len(all)), make([]string, len(all))
+	for i, n := range all {
+		listers[i], names[i] = n.l, n.name
+	}
+	return listers, names
+}
+
+func scopeName(account, region string) string {
+	if account == "" {
+		return region
+	}
+	return account + "/" + region
+}
+
+// forEach runs fn on every account, at most n at once, and waits.
+func forEach(accounts []*account, n int, fn func(*account)) {
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for _, a := range accounts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(a)
+		}()
+	}
+	wg.Wait()
+}
+
+// limit is the number of accounts discovery reaches at once.
+func (d *discovery) limit() int {
+	if d.f.scopesConc > 0 {
+		return d.f.scopesConc
+	}
+	return pagination.DefaultFanOutConcurrency
+}

@@ -1,0 +1,261 @@
+package awskms_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
+)
+
+const (
+	mgmt    = "111111111111"
+	member1 = "222222222222"
+	member2 = "333333333333"
+)
+
+// cloud starts a Cloud for the test and leaves the default credential
+// chain nothing but the Cloud's management credentials.
+func cloud(t *testing.T, opts ...awskmstest.CloudOption) *awskmstest.Cloud {
+	t.Helper()
+	noCredentials(t)
+	c := awskmstest.NewCloud(opts...)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// fleet opens a Fleet on c with opts.
+func fleet(t *testing.T, c *awskmstest.Cloud, opts ...awskms.FleetOption) *awskms.Fleet {
+	t.Helper()
+	f, err := awskms.NewFleet(context.Background(), fleetOn(c, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+func fleetOn(c *awskmstest.Cloud, opts ...awskms.FleetOption) []awskms.FleetOption {
+	return append([]awskms.FleetOption{
+		awskms.WithEndpoint(c.URL()),
+		awskms.WithLoadOptions(config.WithRegion("us-east-1"), config.WithCredentialsProvider(c.Config().Credentials)),
+	}, opts...)
+}
+
+// collect lists every key of l (DetailBasic), and the listing's error.
+func collect(t *testing.T, l kms.Lister, opts kms.ListOptions) ([]kms.Key, error) {
+	t.Helper()
+	return pagination.Collect(l.ListKeys(context.Background(), opts))
+}
+
+// scopeErrors returns the names of the failed scopes err joins.
+func scopeErrors(err error) map[string]error {
+	out := map[string]error{}
+	var walk func(error)
+	walk = func(e error) {
+		var se *kms.ScopeError
+		if errors.As(e, &se) && se == e {
+			out[se.Scope] = se.Err
+			return
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		if errors.As(e, &se) {
+			out[se.Scope] = se.Err
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}
+
+func TestFleetDiscoversTheEnabledRegions(t *testing.T) {
+	c := cloud(t, awskmstest.WithCloudAccounts(awskmstest.CloudAccount{
+		ID: mgmt, Regions: []string{"us-east-1", "eu-west-1", "af-south-1"}, Keys: 3}))
+	f := fleet(t, c, awskms.WithRegions("*"))
+	assert.Equal(t, []string{"af-south-1", "eu-west-1", "us-east-1"}, f.Scopes(), "opt-in Regions enabled are listed, DISABLED ones not")
+	assert.Equal(t, 1, c.Requests("account", "listRegions"))
+	keys, err := collect(t, f, kms.ListOptions{})
+	require.NoError(t, err)
+	require.Len(t, keys, 9)
+	for _, k := range keys {
+		assert.Equal(t, mgmt, k.Account)
+		assert.Equal(t, k.ARN, "arn:aws:kms:"+k.Region+":"+mgmt+":key/"+k.ID, "the key carries its scope")
+		assert.NotNil(t, c.Server(mgmt, k.Region))
+	}
+	assert.Equal(t, 0, c.Requests("sts", ""), "no role, no AssumeRole")
+}
+
+func TestFleetOfAnOrganization(t *testing.T) {
+	c := cloud(t,
+		awskmstest.WithCloudAccounts(
+			awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1"}, Keys: 2},
+			awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1", "us-east-1"}, Keys: 2},
+			awskmstest.CloudAccount{ID: member2, Regions: []string{"eu-west-1"}, Keys: 2},
+			awskmstest.CloudAccount{ID: "444444444444", State: "SUSPENDED", Regions: []string{"us-east-1"}, Keys: 2},
+		),
+		awskmstest.WithDeniedRole(member2))
+	f := fleet(t, c, awskms.WithOrganization(c.OrganizationID()), awskms.WithRegions("*"))
+	assert.Equal(t, []string{mgmt + "/us-east-1", member1 + "/eu-west-1", member1 + "/us-east-1", member2 + "/*"}, f.Scopes(),
+		"a suspended account is left out; one whose role is denied is one failed scope")
+	keys, err := collect(t, f, kms.ListOptions{Detail: kms.DetailFull})
+	require.Len(t, keys, 6, "the reachable accounts are listed")
+	for _, k := range keys {
+		assert.Contains(t, []string{mgmt, member1}, k.Account)
+		assert.Equal(t, kms.DetailFull, k.Detail)
+	}
+	failed := scopeErrors(err)
+	require.Len(t, failed, 1, "%v", err)
+	se := failed["aws/"+member2+"/*"]
+	require.Error(t, se, "the failed scope names the account: %v", err)
+	assert.ErrorIs(t, se, kms.ErrPermissionDenied, "AccessDenied is ErrPermissionDenied")
+	var ke *kms.Error
+	require.ErrorAs(t, se, &ke)
+	assert.Equal(t, awskms.OpAssumeRole, ke.Op)
+	assert.NotContains(t, err.Error(), "cloud-caller-secret")
+}
+
+func TestFleetPagesListAccounts(t *testing.T) {
+	var accounts []awskmstest.CloudAccount
+	for i := range 23 {
+		accounts = append(accounts, awskmstest.CloudAccount{ID: fmtAccount(i), Regions: []string{"eu-west-1"}, Keys: 1})
+	}
+	c := cloud(t, awskmstest.WithCloudAccounts(accounts...))
+	f := fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("eu-west-1"))
+	assert.Len(t, f.Scopes(), 23)
+	assert.Equal(t, 2, c.Requests("organizations", "ListAccounts"), "20 accounts a page")
+	keys, err := collect(t, f, kms.ListOptions{})
+	require.NoError(t, err)
+	assert.Len(t, keys, 23)
+	assert.Equal(t, 23, c.Requests("sts", "AssumeRole"), "one role per account, cached across its listing")
+}
+
+func fmtAccount(i int) string {
+	s := "100000000000"
+	return s[:12-len(itoa(i))] + itoa(i)
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+func TestFleetIsolatesADeniedAndANotEnabledRegion(t *testing.T) {
+	c := cloud(t,
+		awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 4}),
+		awskmstest.WithDeniedRegion(mgmt, "eu-west-1"))
+	f := fleet(t, c, awskms.WithRegions("us-east-1", "eu-west-1", "eu-south-2"))
+	keys, err := collect(t, f, kms.ListOptions{})
+	assert.Len(t, keys, 4, "the healthy Region is listed whole")
+	failed := scopeErrors(err)
+	require.Len(t, failed, 2, "%v", err)
+	assert.ErrorIs(t, failed["aws/eu-west-1"], kms.ErrPermissionDenied, "a Region an SCP denies")
+	assert.ErrorIs(t, failed["aws/eu-south-2"], kms.ErrUnauthenticated, "a Region not enabled: UnrecognizedClientException")
+}
+
+func TestFleetRoleThatCannotBeAssumedIsAFailedScopeNotAFailedOpen(t *testing.T) {
+	c := cloud(t,
+		awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: mgmt, Keys: 1}, awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1", "us-east-1"}, Keys: 2}),
+		awskmstest.WithRole(member1, "audit", "ext-id-1"))
+	role := "arn:aws:iam::" + member1 + ":role/audit"
+
+	good := fleet(t, c, awskms.WithAssumeRole(role, "ext-id-1", "inventory"), awskms.WithRegions("*"))
+	assert.Equal(t, []string{member1 + "/eu-west-1", member1 + "/us-east-1"}, good.Scopes())
+	keys, err := collect(t, good, kms.ListOptions{})
+	require.NoError(t, err)
+	assert.Len(t, keys, 4)
+	for _, k := range keys {
+		assert.Equal(t, member1, k.Account, "the assumed credentials reach their account only")
+	}
+	assert.Equal(t, 1, c.Requests("sts", "AssumeRole"), "assumed once, cached")
+
+	for _, regions := range [][]string{{"*"}, {"eu-west-1"}} {
+		bad := fleet(t, c, awskms.WithAssumeRole(role, "wrong-id", ""), awskms.WithRegions(regions...))
+		keys, err = collect(t, bad, kms.ListOptions{})
+		assert.Empty(t, keys)
+		failed := scopeErrors(err)
+		require.Len(t, failed, 1, "%v", err)
+		for name, e := range failed {
+			assert.Contains(t, name, member1)
+			assert.ErrorIs(t, e, kms.ErrPermissionDenied, "%s: %v", name, e)
+		}
+	}
+}
+
+func TestFleetRefusesBadOptionsBeforeAnyRequest(t *testing.T) {
+	c := cloud(t, awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1"}, Keys: 1}))
+	for name, opt := range map[string]awskms.FleetOption{
+		"Regions":          awskms.WithRegions("eu-west-1", "*"),
+		"RoleARN":          awskms.WithAssumeRole("arn:aws:iam::12:role/x", "", ""),
+		"ExternalID":       awskms.WithAssumeRole("arn:aws:iam::"+member1+":role/x", "x", ""),
+		"SessionName":      awskms.WithAssumeRole("arn:aws:iam::"+member1+":role/x", "", "a b"),
+		"Organization":     awskms.WithOrganization("org-1"),
+		"MemberRole":       awskms.WithMemberRole("a/b"),
+		"ScopeConcurrency": awskms.WithScopeConcurrency(0),
+		"Concurrency":      awskms.WithConcurrency(0),
+	} {
+		f, err := awskms.NewFleet(context.Background(), fleetOn(c, opt)...)
+		assert.Nil(t, f, name)
+		assert.ErrorIs(t, err, kms.ErrInvalidArgument, name)
+		assert.ErrorContains(t, err, name, "the error names the option")
+	}
+	assert.Equal(t, 0, c.TotalRequests())
+}
+
+func TestFleetResumesInAFreshListerAndRefusesAChangedFleet(t *testing.T) {
+	accounts := awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1", "ap-south-1"}, Keys: 5})
+	c := cloud(t, accounts)
+	all, err := collect(t, fleet(t, c, awskms.WithRegions("*")), kms.ListOptions{})
+	require.NoError(t, err)
+	require.Len(t, all, 15)
+
+	var got []string
+	cursor := ""
+	for range 100 { // resume chain, three keys a Lister, each Lister fresh
+		it := fleet(t, c, awskms.WithRegions("*")).ListKeys(context.Background(), kms.ListOptions{Cursor: cursor, MaxItems: 3})
+		keys, err := pagination.Collect(it)
+		require.NoError(t, err)
+		for _, k := range keys {
+			got = append(got, k.ARN)
+		}
+		if cursor = it.Cursor(); cursor == "" {
+			break
+		}
+	}
+	want := make([]string, len(all))
+	for i, k := range all {
+		want[i] = k.ARN
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	assert.Equal(t, want, got, "every key once over the chain")
+
+	// A cursor made over three Regions, resumed by a fleet that now finds
+	// a fourth (or one fewer): refused before any request, never resumed
+	// onto other scopes.
+	it := fleet(t, c, awskms.WithRegions("*")).ListKeys(context.Background(), kms.ListOptions{MaxItems: 4})
+	_, err = pagination.Collect(it)
+	require.NoError(t, err)
+	cursor = it.Cursor()
+	for _, regions := range [][]string{{"us-east-1", "eu-west-1", "ap-south-1", "eu-south-1"}, {"us-east-1", "eu-west-1"}} {
+		c2 := cloud(t, awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: mgmt, Regions: regions, Keys: 5}))
+		f2 := fleet(t, c2, awskms.WithRegions("*"))
+		before := c2.TotalRequests()
+		_, err = collect(t, f2, kms.ListOptions{Cursor: cursor})
+		assert.ErrorIs(t, err, kms.ErrInvalidCursor, "%d Regions", len(regions))
+		assert.Equal(t, before, c2.TotalRequests(), "no request")
+	}
+}
