@@ -55,6 +55,9 @@ func wantKey(s *emu.Server, k emu.Key) kms.Key {
 	if w.Kind == "" {
 		w.Kind = map[string]kms.KeyKind{"SIGN/VERIFY": kms.KindAsymmetricSignature, "ENCRYPT/DECRYPT": kms.KindAsymmetricEncryption}[k.Usage]
 	}
+	if w.Kind != kms.KindSymmetric || k.Origin == "EXTERNAL" {
+		w.AutomaticRotation = kms.RotationUnsupported // asymmetric and imported keys cannot rotate
+	}
 	if n := len(k.Versions); n > 0 {
 		w.PrimaryVersion = k.Versions[n-1].ID
 	}

@@ -10,24 +10,39 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
+	"github.com/multikms/multikms/internal/hydrate"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
 
 // DescribeKey returns one key with DetailFull content, the same on every
-// adapter: its KeyMetadata (kept for Key.As as alikms.KeyMetadata) and its
-// aliases (ListAliasesByKeyId); no tags (a listing's Include asks for
-// them). keyRef is a key ID, an alias (alias/...) or a key or alias ARN
-// (acs:kms:<region>:<uid>:key/<id>, acs:kms:<region>:<uid>:alias/<name>),
-// checked against those shapes before any request.
+// adapter: its KeyMetadata (kept for Key.As as alikms.KeyMetadata, with
+// the rotation settings) and its aliases (ListAliasesByKeyId); no tags, no
+// policy (DescribeKeyInclude asks for them). keyRef is a key ID, an alias
+// (alias/...) or a key or alias ARN (acs:kms:<region>:<uid>:key/<id>,
+// acs:kms:<region>:<uid>:alias/<name>), checked against those shapes
+// before any request.
 //
 // The aliases take requests of their own: if they fail (a RAM policy that
 // allows DescribeKey only, say), the key still comes back, with the reason
 // in DetailErr, as in a listing.
 func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
+	return l.DescribeKeyInclude(ctx, keyRef, 0)
+}
+
+// DescribeKeyInclude is DescribeKey with the extras include asks for, as a
+// listing with that Include fills them (kms.Describe calls it): tags
+// (ListResourceTags), the key policy and the access it grants (GetKeyPolicy,
+// for keys in a KMS instance only). A failed extra keeps the key, with the
+// reason in DetailErr.
+func (l *Lister) DescribeKeyInclude(ctx context.Context, keyRef string, include kms.Include) (kms.Key, error) {
 	const op = "DescribeKey"
 	if l.err != nil {
 		return kms.Key{}, l.err
+	}
+	opts := kms.ListOptions{Detail: kms.DetailFull, Include: include}
+	if err := opts.Validate(provider, op, MaxPageSize); err != nil {
+		return kms.Key{}, err
 	}
 	if err := checkRef(op, keyRef); err != nil {
 		return kms.Key{}, err
@@ -36,12 +51,10 @@ func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error
 	if err != nil {
 		return kms.Key{}, err
 	}
-	k.Detail = kms.DetailFull
-	k.Aliases, err = l.aliases(ctx, k.ID)
+	k = hydrate.One(ctx, k, opts, hydrate.Steps{Extras: l.extras(nil)}, l.hydrateConfig())
 	if cerr := ctx.Err(); cerr != nil {
 		return kms.Key{}, cerr
 	}
-	k.DetailErr = err
 	return k, nil
 }
 
@@ -88,11 +101,12 @@ func keyFromMetadata(m alikms.KeyMetadata) kms.Key {
 		Spec: m.KeySpec, Origin: m.Origin,
 		Protection: portableProtections[m.ProtectionLevel], NativeProtection: m.ProtectionLevel,
 		Manager: m.Creator, KeyStore: m.DKMSInstanceId, Enabled: m.KeyState == "Enabled",
-		AutomaticRotation: rotationStatus(m.AutomaticRotation), PrimaryVersion: m.PrimaryKeyVersion,
+		PrimaryVersion:     m.PrimaryKeyVersion,
 		DeletionProtection: m.DeletionProtection == "Enabled",
 		Kind:               kindOf(m.KeySpec, m.KeyUsage),
 		Detail:             kms.DetailFull,
 	}
+	k.AutomaticRotation = rotationStatus(m, k.Kind)
 	k.Region, k.Account, _ = parseARN(m.Arn)
 	p := fieldParser{}
 	k.CreatedAt = p.time("CreationDate", m.CreationDate)
@@ -205,10 +219,20 @@ func (l *Lister) tags(ctx context.Context, id string) (map[string]string, error)
 	return labels, nil
 }
 
-// rotationStatus maps AutomaticRotation: Enabled, Disabled, Suspended (a
-// key whose rotation is paused: disabled for compliance).
-func rotationStatus(v string) kms.RotationStatus {
-	switch v {
+// rotationStatus maps AutomaticRotation (Enabled, Disabled, Suspended)
+// for a key that can rotate: Suspended (rotation paused) is Disabled, as
+// the key does not rotate; the native value stays in KeyMetadata. Keys that
+// cannot rotate automatically, whatever the field says, are
+// RotationUnsupported: asymmetric and HMAC keys, and keys whose key
+// material is imported (Origin EXTERNAL), as the key-rotation reference
+// documents.
+func rotationStatus(m alikms.KeyMetadata, kind kms.KeyKind) kms.RotationStatus {
+	switch {
+	case kind == kms.KindAsymmetricEncryption, kind == kms.KindAsymmetricSignature, kind == kms.KindHMAC,
+		m.Origin == "EXTERNAL":
+		return kms.RotationUnsupported
+	}
+	switch m.AutomaticRotation {
 	case "Enabled":
 		return kms.RotationEnabled
 	case "Disabled", "Suspended":

@@ -2,11 +2,13 @@ package alibabakms
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
 
 	"github.com/multikms/multikms/internal/arnprefix"
+	"github.com/multikms/multikms/internal/hydrate"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -34,6 +36,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		return pagination.Err[kms.Key](err)
 	}
 	ctx = withSlots(ctx, l.conc)
+	var total atomic.Int64 // the latest TotalCount, for the alias plan
 	fetch := func(ctx context.Context, page, size int) ([]kms.Key, int, error) {
 		if pd.none {
 			return nil, 0, nil
@@ -57,17 +60,23 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 			}
 			setListed(&keys[i], &resp.Keys.Key[i], &arns)
 		}
+		total.Store(int64(resp.TotalCount))
 		return keys, resp.TotalCount, nil
 	}
 	it := pagination.ByPageNumber(ctx, fetch, l.pageOptions(op, pd.filters+"|"+pd.residual.String(), opts))
-	full := opts.Detail == kms.DetailFull
-	if !full && pd.residual.IsZero() {
-		return it
-	}
-	return pagination.Map(it, l.keys, func(ctx context.Context, k kms.Key) (kms.Key, bool) {
-		k = l.hydrate(ctx, k, opts.Detail, full && opts.Include.Has(kms.IncludeTags))
-		return k, k.DetailErr != nil || pd.residual.Match(k)
-	})
+	plan := &aliasPlan{l: l, asked: opts.Detail == kms.DetailFull, keys: func() int {
+		n := int(total.Load())
+		if opts.MaxItems > 0 {
+			n = min(n, opts.MaxItems)
+		}
+		return n
+	}}
+	return hydrate.Pipeline(it, opts, l.steps(pd.residual, plan), l.hydrateConfig())
+}
+
+// hydrateConfig is how the Lister's keys are hydrated.
+func (l *Lister) hydrateConfig() hydrate.Config {
+	return hydrate.Config{Concurrency: l.keys, Observer: l.observer, Scope: l.scopeName()}
 }
 
 // checkList validates the options before any request and builds the
@@ -94,32 +103,4 @@ func setListed(key *kms.Key, k *alikms.Key, arns *arnprefix.Cache) {
 	key.Provider, key.ID, key.ARN = provider, k.KeyId, k.KeyArn
 	key.Region, key.Account = arns.RegionAccount(k.KeyArn, splitARN)
 	key.AddNative(k)
-}
-
-// hydrate describes k; with DetailFull it lists its aliases, with tags its
-// tags. A failed describe leaves k as ListKeys gave it (DetailBasic) with
-// the reason in DetailErr; a later failure keeps what was learnt.
-func (l *Lister) hydrate(ctx context.Context, k kms.Key, detail kms.Detail, tags bool) kms.Key {
-	d, err := l.describe(ctx, k.ID)
-	if err != nil {
-		k.DetailErr = err
-		return k
-	}
-	d.Detail = detail
-	var listed *alikms.Key
-	if k.As(&listed) {
-		d = d.WithNative(listed)
-	}
-	if detail == kms.DetailFull {
-		if d.Aliases, err = l.aliases(ctx, d.ID); err != nil {
-			d.DetailErr = err
-			return d
-		}
-	}
-	if tags {
-		if d.Labels, err = l.tags(ctx, d.ID); err != nil {
-			d.DetailErr = err
-		}
-	}
-	return d
 }

@@ -52,6 +52,7 @@ func DemoKeys(account string) []Key {
 	keys[0].LastRotationDate, keys[0].NextRotationDate = t(20), t(20).Add(365*24*time.Hour)
 	keys[0].DeletionProtection, keys[0].DeletionProtectionDescription = true, "protects prod data"
 	keys[1].DKMSInstanceID, keys[1].Aliases = "kst-hzz65f176a0ogplgq****", []string{"alias/dkms"}
+	keys[1].Policy = DemoPolicy(account)
 	keys[3].Tags = []Tag{{"env", "dev"}}
 	keys[5].DeleteDate = t(30).Add(7 * 24 * time.Hour)
 	keys[6].AutomaticRotation = "Suspended"
@@ -60,6 +61,26 @@ func DemoKeys(account string) []Key {
 	keys[10].Creator, keys[10].CreatorType = "Oss", "Service"
 	keys[11].Creator, keys[11].CreatorType = "Ecs", "Service"
 	return keys
+}
+
+// DefaultPolicy is the key policy GetKeyPolicy returns for a key in a KMS
+// instance that was given none: the account's root may do everything, as
+// the policy the cloud attaches by default.
+func DefaultPolicy(account string) string {
+	return `{"Version":"1","Statement":[{"Sid":"Enable RAM User Permissions","Effect":"Allow",` +
+		`"Principal":{"RAM":["acs:ram::` + account + `:*"]},"Action":["kms:*"],"Resource":["*"]}]}`
+}
+
+// DemoPolicy is the key policy of the demo key in a KMS instance: the
+// account's RAM identities may do everything, an auditor role of another
+// account may describe and list from one network, and nobody may schedule
+// the key's deletion.
+func DemoPolicy(account string) string {
+	return `{"Version":"1","Statement":[` +
+		`{"Sid":"Enable RAM User Permissions","Effect":"Allow","Principal":{"RAM":["acs:ram::` + account + `:*"]},"Action":["kms:*"],"Resource":["*"]},` +
+		`{"Sid":"Auditor","Effect":"Allow","Principal":{"RAM":["acs:ram::9876543210987654:role/auditor"]},` +
+		`"Action":["kms:DescribeKey","kms:List*"],"Resource":["*"],"Condition":{"IpAddress":{"acs:SourceIp":["203.0.113.0/24"]}}},` +
+		`{"Sid":"No deletion","Effect":"Deny","Principal":{"RAM":["*"]},"Action":["kms:ScheduleKeyDeletion"],"Resource":["*"]}]}`
 }
 
 // Client returns a real SDK client for the server: plain HTTP to its

@@ -152,6 +152,10 @@ func (s *Server) dispatch(action string, call int, r *http.Request) (any, *apiEr
 		return s.listAliases(f, call)
 	case "ListResourceTags":
 		return s.listTags(f)
+	case "ListAliases":
+		return s.listAllAliases(f, call)
+	case "GetKeyPolicy":
+		return s.getKeyPolicy(f)
 	}
 	return nil, &apiError{http.StatusNotFound, "InvalidAction.NotFound", fmt.Sprintf("Specified api %q is not found.", action)}
 }
@@ -321,6 +325,54 @@ func (s *Server) listAliases(f url.Values, call int) (any, *apiError) {
 		resp.Aliases.Alias = append(resp.Aliases.Alias, aliasEntry{k.ID, a, s.store.aliasARN(a)})
 	}
 	return resp, nil
+}
+
+// listAllAliases answers ListAliases: every alias of the account, key by
+// key in list order.
+func (s *Server) listAllAliases(f url.Values, call int) (any, *apiError) {
+	num, e := intParam(f, "PageNumber", pageNumberRange, false)
+	if e != nil {
+		return nil, e
+	}
+	size, e := intParam(f, "PageSize", aliasesPageSize, false)
+	if e != nil {
+		return nil, e
+	}
+	all := s.store.aliases()
+	resp := &listAliasesResponse{paged: paged{PageNumber: num, PageSize: size,
+		TotalCount: s.reportTotal("ListAliases", call, all.count())}}
+	resp.Aliases.Alias = []aliasEntry{}
+	from := (num - 1) * size
+	for i := from; i < from+size && i < all.count(); i++ {
+		key, name := all.at(i)
+		resp.Aliases.Alias = append(resp.Aliases.Alias, aliasEntry{key, name, s.store.aliasARN(name)})
+	}
+	return resp, nil
+}
+
+type keyPolicyResponse struct {
+	base
+	Policy string `json:"Policy"`
+}
+
+// getKeyPolicy answers GetKeyPolicy: the policy of a key in a KMS instance
+// (PolicyName default); a key outside one has none.
+func (s *Server) getKeyPolicy(f url.Values) (any, *apiError) {
+	k, e := s.key(f)
+	if e != nil {
+		return nil, e
+	}
+	if name := f.Get("PolicyName"); name != "default" {
+		return nil, errInvalidParameter("PolicyName must be default.")
+	}
+	if k.DKMSInstanceID == "" {
+		return nil, &apiError{http.StatusBadRequest, "UnsupportedOperation", "The key is not in a KMS instance: it has no key policy."}
+	}
+	policy := k.Policy
+	if policy == "" {
+		policy = DefaultPolicy(s.store.account)
+	}
+	return &keyPolicyResponse{Policy: policy}, nil
 }
 
 func (s *Server) listTags(f url.Values) (any, *apiError) {

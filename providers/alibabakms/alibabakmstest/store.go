@@ -43,6 +43,9 @@ type Key struct {
 	Tags    []Tag
 	// Versions are in creation order; the last one is the primary version.
 	Versions []Version
+	// Policy is the key policy of a key in a KMS instance (DKMSInstanceID
+	// set); "" gives DefaultPolicy.
+	Policy string
 	// DenyDescribe makes DescribeKey (and the per-key detail calls) answer
 	// 403 Forbidden.NoPermission for this key, as a RAM policy would.
 	DenyDescribe bool
@@ -104,6 +107,38 @@ func (s *store) remove(id string) bool {
 		}
 	}
 	return true
+}
+
+// aliasList is every alias of the account in list order: the explicit
+// keys' aliases, then one per generated key.
+type aliasList struct {
+	keys, names []string
+	generated   int
+	s           *store
+}
+
+func (a aliasList) count() int { return len(a.names) + a.generated }
+
+// at returns the key ID and name of alias i.
+func (a aliasList) at(i int) (key, name string) {
+	if i < len(a.names) {
+		return a.keys[i], a.names[i]
+	}
+	g := a.s.generate(i - len(a.names))
+	return g.ID, g.Aliases[0]
+}
+
+// aliases returns the account's aliases.
+func (s *store) aliases() aliasList {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a := aliasList{generated: s.generated, s: s}
+	for _, k := range s.keys {
+		for _, n := range k.Aliases {
+			a.keys, a.names = append(a.keys, k.ID), append(a.names, n)
+		}
+	}
+	return a
 }
 
 // count returns the number of keys.
