@@ -79,6 +79,7 @@ type credentialsError struct{ err error }
 
 // Error says the credentials could not be had, and why.
 func (e *credentialsError) Error() string { return "no usable credentials: " + e.err.Error() }
+
 // Unwrap returns the provider's error.
 func (e *credentialsError) Unwrap() error { return e.err }
 

@@ -91,7 +91,7 @@ func (l *Lister) DescribeKeyInclude(ctx context.Context, keyRef string, include 
 	if err != nil {
 		return kms.Key{}, err
 	}
-	return hydrate.One(ctx, k, opts, l.oneSteps(), l.hydrateConfig()), nil
+	return hydrate.One(ctx, k, opts, l.oneSteps(include), l.hydrateConfig()), nil
 }
 
 // describeKey calls DescribeKey under the Lister's retry and limiter.

@@ -68,9 +68,39 @@
 // time and in list order (internal/hydrate), joins aliases from one
 // ListAliases pass per listing (run while the describes go on, joined by
 // TargetKeyId) and, with kms.IncludeTags, each key's ListResourceTags.
-// A describe, alias or tag request that fails for good does not fail the
+// A describe, alias or extra request that fails for good does not fail the
 // listing: the key comes out with what was fetched and the reason in
 // Key.DetailErr (errors.Is(k.DetailErr, kms.ErrPermissionDenied), say).
+//
+// # Extras (ListOptions.Include, kms.Describe)
+//
+// Each extra is its own operation with its own limiter at the published
+// quota, retried like every call; an Include on a DetailBasic listing
+// describes the keys as needed:
+//
+//   - IncludeTags: ListResourceTags (50 a page) into Labels.
+//   - IncludeRotation: GetKeyRotationStatus, only for the keys that can
+//     answer (customer-managed, SYMMETRIC_DEFAULT, AWS_KMS origin, no
+//     custom key store): KeyRotationEnabled gives RotationEnabled or
+//     RotationDisabled, RotationPeriodInDays RotationPeriod,
+//     NextRotationDate NextRotationAt, OnDemandRotationStartDate (an
+//     on-demand rotation in progress) RotatedAt. AWS-managed keys are
+//     RotationEnabled every 365 days and the keys that cannot rotate
+//     (asymmetric, HMAC, imported material, custom key stores)
+//     RotationUnsupported, both without a call. A refused or failed read
+//     leaves RotationUnknown, never RotationDisabled, with the reason in
+//     DetailErr. 1000/s.
+//   - IncludePolicy: GetKeyPolicy (PolicyName "default") into Policy. 1000/s.
+//   - IncludeAccess: one Access per principal of every Allow statement of
+//     the key policy (its kind as PrincipalType, Conditional with a
+//     Condition; NotPrincipal and NotAction statements are reported as "*"
+//     and Conditional) and one per grant (ListGrants, 100 a page:
+//     PrincipalType "Grantee", the grant operations, Conditional with
+//     encryption-context constraints). The policy is read once for both
+//     IncludePolicy and IncludeAccess. ListGrants 100/s.
+//
+// An extra denied or failing for one key keeps the key with everything
+// else; its error is joined into DetailErr, one per failed extra.
 //
 // ListKeys cannot filter, so a Filter is applied after DescribeKey. A
 // filtered DetailBasic listing therefore describes every key to decide and
@@ -112,8 +142,9 @@
 //
 // Each operation has a client-side pagination.Limiter at DefaultQuotas (the
 // published quotas: DescribeKey 2000/s, ListAliases 500/s, ListKeyRotations
-// 100/s, ListResourceTags 2000/s; ListKeys 100/s, the lower published
-// figure), shared by every listing of the Lister; WithRateLimit caps them
+// 100/s, ListResourceTags 2000/s, GetKeyRotationStatus 1000/s,
+// GetKeyPolicy 1000/s, ListGrants 100/s; ListKeys 100/s, the lower
+// published figure), shared by every listing of the Lister; WithRateLimit caps them
 // all, WithOperationRateLimit sets one, and Lister.Limiter adjusts them
 // live. Throttling that still happens slows the limiter (it adapts) and is
 // retried, so it surfaces only once the retry budget is spent.
@@ -153,6 +184,8 @@
 // # Native objects
 //
 // Key.As finds *types.KeyListEntry (DetailBasic), *types.KeyMetadata
-// (described keys), []types.AliasListEntry and []types.Tag (DetailFull);
+// (described keys), []types.AliasListEntry (DetailFull), []types.Tag
+// (IncludeTags), the SDK's *kms.GetKeyRotationStatusOutput (IncludeRotation, keys
+// that were asked) and []types.GrantListEntry (IncludeAccess);
 // KeyVersion.As finds *types.RotationsListEntry.
 package awskms

@@ -19,14 +19,15 @@ const (
 )
 
 // listSteps are this cloud's steps of the hydrate pipeline for a listing:
-// DescribeKey, the Filter (ListKeys cannot filter), the tags of each key
-// and one ListAliases pass over the account, joined by TargetKeyId.
-func (l *Lister) listSteps(filter kms.Filter) hydrate.Steps {
+// DescribeKey, the Filter (ListKeys cannot filter), the extras the Include
+// asks for and one ListAliases pass over the account, joined by
+// TargetKeyId.
+func (l *Lister) listSteps(opts kms.ListOptions) hydrate.Steps {
 	return hydrate.Steps{
 		Describe:   func(ctx context.Context, k kms.Key) (kms.Key, error) { return l.describeKey(ctx, k.ID) },
 		DescribeOp: OpDescribeKey,
-		Residual:   filter,
-		Extras:     []hydrate.Extra{l.tagsExtra()},
+		Residual:   opts.Filter,
+		Extras:     l.extras(opts.Include),
 		Passes: []hydrate.Pass{{Op: OpListAliases, Load: func(ctx context.Context) (func(*kms.Key), error) {
 			byKey, err := l.loadAliases(ctx)
 			return func(k *kms.Key) { *k = withAliases(*k, byKey[k.ID]) }, err
@@ -34,17 +35,18 @@ func (l *Lister) listSteps(filter kms.Filter) hydrate.Steps {
 	}
 }
 
-// oneSteps are the steps of DescribeKey: the tags, and the aliases of the
-// one key (ListAliases with its KeyId) rather than of the whole account.
-func (l *Lister) oneSteps() hydrate.Steps {
+// oneSteps are the steps of DescribeKey: the extras include asks for, and
+// the aliases of the one key (ListAliases with its KeyId) rather than of
+// the whole account.
+func (l *Lister) oneSteps(include kms.Include) hydrate.Steps {
 	return hydrate.Steps{
-		Extras: []hydrate.Extra{l.tagsExtra(), {Op: OpListAliases, Fetch: func(ctx context.Context, k *kms.Key) error {
+		Extras: append(l.extras(include), hydrate.Extra{Op: OpListAliases, Fetch: func(ctx context.Context, k *kms.Key) error {
 			entries, err := l.listAliases(ctx, k.ID)
 			if err == nil {
 				*k = withAliases(*k, entries)
 			}
 			return err
-		}}},
+		}}),
 	}
 }
 

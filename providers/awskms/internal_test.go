@@ -174,3 +174,27 @@ func TestAnswersAreReadNoFurtherThanTheLimit(t *testing.T) {
 	assert.Equal(t, int64(maxResponseBytes), n)
 	assert.Equal(t, kms.CodeUnknown, classify(&smithy.DeserializationError{Err: fmt.Errorf("read: %w", errResponseTooLarge)}))
 }
+
+func TestPolicyAccessShapes(t *testing.T) {
+	for _, tc := range []struct {
+		name, policy string
+		want         []kms.Access
+		bad          bool
+	}{
+		{"one statement as an object", `{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*"}}`,
+			[]kms.Access{{Principal: "*", PrincipalType: "AWS", Actions: []string{"kms:*"}, Source: kms.AccessFromPolicy}}, false},
+		{"NotPrincipal", `{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::1:root"},"Action":"kms:Decrypt"}]}`,
+			[]kms.Access{{Principal: "*", PrincipalType: "AWS", Actions: []string{"kms:Decrypt"}, Source: kms.AccessFromPolicy, Conditional: true}}, false},
+		{"NotAction", `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"NotAction":"kms:Decrypt"}]}`,
+			[]kms.Access{{Principal: "cognito-identity.amazonaws.com", PrincipalType: "Federated", Actions: []string{"*"}, Source: kms.AccessFromPolicy, Conditional: true}}, false},
+		{"an empty Condition", `{"Statement":[{"Effect":"Allow","Principal":{"CanonicalUser":"abc"},"Action":["kms:Encrypt"],"Condition":{}}]}`,
+			[]kms.Access{{Principal: "abc", PrincipalType: "CanonicalUser", Actions: []string{"kms:Encrypt"}, Source: kms.AccessFromPolicy}}, false},
+		{"only Deny", `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"kms:*"}]}`, nil, false},
+		{"not JSON", `<policy/>`, nil, true},
+		{"a number for a principal", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":7},"Action":"kms:*"}]}`, nil, true},
+	} {
+		got, err := policyAccess(tc.policy)
+		assert.Equal(t, tc.bad, errors.Is(err, errBadPolicy), tc.name)
+		assert.Equal(t, tc.want, got, tc.name)
+	}
+}

@@ -26,7 +26,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 	// listing is refused by a filtered one, and the other way round.
 	scope := OpListKeys + "?filter=" + opts.Filter.String()
 	it := pagination.ByMarker(ctx, l.fetchKeys, l.pageOptions(OpListKeys, scope, opts))
-	return hydrate.Pipeline(it, opts, l.listSteps(opts.Filter), l.hydrateConfig())
+	return hydrate.Pipeline(it, opts, l.listSteps(opts), l.hydrateConfig())
 }
 
 // fetchKeys is one ListKeys request.

@@ -24,19 +24,28 @@ const (
 	OpListAliases      = "ListAliases"
 	OpListKeyRotations = "ListKeyRotations"
 	OpListResourceTags = "ListResourceTags"
+	// The extras of kms.IncludeRotation, IncludePolicy and IncludeAccess.
+	OpGetKeyRotationStatus = "GetKeyRotationStatus"
+	OpGetKeyPolicy         = "GetKeyPolicy"
+	OpListGrants           = "ListGrants"
 )
 
 // DefaultQuotas are the default client-side rate limits, in requests a
 // second per operation: the published AWS KMS quotas per account and Region,
 // except ListKeys, for which the lower of the two published figures (100,
 // older pages; 500, newer ones) is used, as marker pages are sequential and
-// rarely come faster anyway.
+// rarely come faster anyway. Each limiter's burst is a twentieth of its
+// pace (at least 1).
 var DefaultQuotas = map[string]float64{
 	OpListKeys:         100,
 	OpDescribeKey:      2000,
 	OpListAliases:      500,
 	OpListKeyRotations: 100,
 	OpListResourceTags: 2000,
+
+	OpGetKeyRotationStatus: 1000,
+	OpGetKeyPolicy:         1000,
+	OpListGrants:           100,
 }
 
 func knownOp(op string) bool { _, ok := DefaultQuotas[op]; return ok }

@@ -131,7 +131,7 @@ func TestObserverIsToldOfEveryRequest(t *testing.T) {
 	s, client := setup(t, awskmstest.WithKeys(keys...))
 	ev := newEvents()
 	l := awskms.New(client, awskms.WithObserver(ev.observe))
-	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{PageSize: 7, Detail: kms.DetailFull, Include: kms.IncludeTags}))
+	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{PageSize: 7, Detail: kms.DetailFull, Include: allExtras}))
 	require.NoError(t, err)
 	require.Len(t, got, 30)
 	_, err = l.DescribeKey(context.Background(), keys[0].ID)

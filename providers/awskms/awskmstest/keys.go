@@ -48,6 +48,46 @@ type Key struct {
 	// DenyDescribe makes DescribeKey of this key answer AccessDeniedException,
 	// as a key policy that does not allow kms:DescribeKey would.
 	DenyDescribe bool
+
+	// RotationEnabled and RotationPeriodDays are what GetKeyRotationStatus
+	// answers for a key that can rotate (customer-managed, symmetric,
+	// AWS_KMS origin, no custom key store; AWS-managed keys always rotate,
+	// yearly); it answers UnsupportedOperationException for the others.
+	// A period of 0 means 365 days.
+	RotationEnabled    bool
+	RotationPeriodDays int32
+	// DenyRotation, DenyPolicy and DenyGrants make GetKeyRotationStatus,
+	// GetKeyPolicy and ListGrants of this key answer AccessDeniedException.
+	DenyRotation, DenyPolicy, DenyGrants bool
+	// Policy is the key policy document GetKeyPolicy returns; "" means the
+	// default key policy (the account's root may do kms:*).
+	Policy string
+	// Grants are the key's grants, in ListGrants order.
+	Grants []Grant
+}
+
+// Grant is one grant of a key (a GrantListEntry).
+type Grant struct {
+	ID, Name          string
+	GranteePrincipal  string
+	RetiringPrincipal string
+	// Operations are the grant operations, such as Decrypt.
+	Operations []string
+	// EncryptionContextSubset and EncryptionContextEquals are the grant's
+	// constraints; either makes the grant conditional.
+	EncryptionContextSubset map[string]string
+	EncryptionContextEquals map[string]string
+	Created                 time.Time
+}
+
+// CanRotate reports whether GetKeyRotationStatus can answer for k, as AWS
+// documents: customer-managed symmetric keys with AWS_KMS origin outside a
+// custom key store, and AWS-managed keys.
+func (k *Key) CanRotate() bool {
+	if k.Manager == "AWS" {
+		return true
+	}
+	return k.Spec == "SYMMETRIC_DEFAULT" && k.Origin == "AWS_KMS" && k.CustomKeyStoreID == ""
 }
 
 // Tag is one resource tag of a key.
@@ -143,6 +183,13 @@ func generateKey(i int) Key {
 	if i%4 == 0 {
 		k.Tags = []Tag{{"env", []string{"prod", "dev"}[i/4%2]}, {"team", fmt.Sprintf("t%d", i%5)}}
 	}
+	k.RotationEnabled = i%2 == 0
+	if i%4 == 2 {
+		k.RotationPeriodDays = 90
+	}
+	if i%5 == 0 {
+		k.Grants = generateGrants(k.ID, k.Created, i)
+	}
 	symmetric := su.spec == "SYMMETRIC_DEFAULT" && k.State != "PendingImport" && !k.MultiRegion
 	switch {
 	case symmetric && i%20 == 11:
@@ -153,6 +200,28 @@ func generateKey(i int) Key {
 		k.Materials = generateMaterials(k.ID, k.Created, i%3)
 	}
 	return k
+}
+
+// generateGrants returns a grant for a role and, for every other key, one
+// more under an encryption-context constraint.
+func generateGrants(keyID string, created time.Time, i int) []Grant {
+	gs := []Grant{{
+		ID: grantID(keyID, 0), Name: fmt.Sprintf("app-%d", i), Created: created,
+		GranteePrincipal: "arn:aws:iam::111122223333:role/app", Operations: []string{"Decrypt", "Encrypt", "GenerateDataKey"},
+	}}
+	if i%10 == 0 {
+		gs = append(gs, Grant{
+			ID: grantID(keyID, 1), Created: created, GranteePrincipal: "arn:aws:iam::444455556666:role/partner",
+			RetiringPrincipal: "arn:aws:iam::111122223333:role/admin", Operations: []string{"Decrypt"},
+			EncryptionContextSubset: map[string]string{"tenant": "partner"},
+		})
+	}
+	return gs
+}
+
+func grantID(keyID string, n int) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "grant/%s/%d", keyID, n))
+	return hex.EncodeToString(h[:])
 }
 
 // generateMaterials returns the first material and rotations more.

@@ -13,10 +13,16 @@ const (
 	OpListAliases      = "ListAliases"
 	OpListResourceTags = "ListResourceTags"
 	OpListKeyRotations = "ListKeyRotations"
+	// OpGetKeyRotationStatus, OpGetKeyPolicy and OpListGrants serve the
+	// compliance extras (rotation, policy, access).
+	OpGetKeyRotationStatus = "GetKeyRotationStatus"
+	OpGetKeyPolicy         = "GetKeyPolicy"
+	OpListGrants           = "ListGrants"
 )
 
 // Operations lists every operation the emulator serves.
-var Operations = []string{OpListKeys, OpDescribeKey, OpListAliases, OpListResourceTags, OpListKeyRotations}
+var Operations = []string{OpListKeys, OpDescribeKey, OpListAliases, OpListResourceTags, OpListKeyRotations,
+	OpGetKeyRotationStatus, OpGetKeyPolicy, OpListGrants}
 
 // Quotas are the published AWS KMS request quotas per account and Region,
 // in requests a second.
@@ -26,6 +32,10 @@ var Quotas = map[string]float64{
 	OpListAliases:      500,
 	OpListKeyRotations: 100,
 	OpListResourceTags: 2000,
+
+	OpGetKeyRotationStatus: 1000,
+	OpGetKeyPolicy:         1000,
+	OpListGrants:           100,
 }
 
 // Option configures a Server.

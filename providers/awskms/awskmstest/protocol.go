@@ -16,13 +16,16 @@ import (
 
 const contentType = "application/x-amz-json-1.1"
 
-// request holds every parameter of the five operations.
+// request holds every parameter of the operations served.
 type request struct {
 	KeyID              *string  `json:"KeyId"`
 	Limit              *int64   `json:"Limit"`
 	Marker             *string  `json:"Marker"`
 	GrantTokens        []string `json:"GrantTokens"`
 	IncludeKeyMaterial *string  `json:"IncludeKeyMaterial"`
+	PolicyName         *string  `json:"PolicyName"`
+	GrantID            *string  `json:"GrantId"`
+	GranteePrincipal   *string  `json:"GranteePrincipal"`
 }
 
 // apiError is an error answer: HTTP status, __type and message.

@@ -1,6 +1,6 @@
 // Package awskmstest is a wire-compatible AWS KMS test server for the
 // read API (ListKeys, DescribeKey, ListAliases, ListResourceTags,
-// ListKeyRotations): start it in your own tests and reach it through the
+// ListKeyRotations, GetKeyRotationStatus, GetKeyPolicy, ListGrants): start it in your own tests and reach it through the
 // real aws-sdk-go-v2 KMS client, as cloud.google.com/go/pubsub/pstest
 // serves the Pub/Sub client. It runs in the test process on 127.0.0.1.
 //
@@ -24,7 +24,8 @@
 // served operation (UnknownOperationException); a JSON body of at most
 // 1 MiB (SerializationException). Then each operation validates its
 // parameters as its reference page documents: Limit (ListKeys and
-// ListKeyRotations 1..1000, ListAliases 1..100, ListResourceTags 1..50),
+// ListKeyRotations 1..1000, ListAliases and ListGrants 1..100,
+// ListResourceTags 1..50), PolicyName (only "default"),
 // Marker (1..1024 characters of U+0020..U+00FF, and one the server handed
 // out for that listing: InvalidMarkerException otherwise), KeyId (key ID,
 // key ARN, alias name or alias ARN where the operation takes one;
@@ -122,6 +123,10 @@ func New(opts ...Option) *Server {
 		OpListAliases:      s.listAliases,
 		OpListResourceTags: s.listResourceTags,
 		OpListKeyRotations: s.listKeyRotations,
+
+		OpGetKeyRotationStatus: s.getKeyRotationStatus,
+		OpGetKeyPolicy:         s.getKeyPolicy,
+		OpListGrants:           s.listGrants,
 	}
 	s.srv = httptest.NewUnstartedServer(s)
 	s.srv.Config.ConnState = s.conns.track
