@@ -1,0 +1,47 @@
+package awskms_test
+
+import (
+	"testing"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
+	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
+)
+
+// TestFleetConformance runs the suite on a discovered fleet: an
+// organization of two accounts, every enabled Region of each (two), four
+// keys a scope, each account reached through its member role. One scope at
+// a time, so that the list order is the scopes' order.
+func TestFleetConformance(t *testing.T) {
+	kmstest.RunConformance(t, kmstest.Harness{
+		LeakOptions: httpLeaks,
+		Setup: func(t *testing.T) kmstest.Fixture {
+			c := cloud(t, awskmstest.WithCloudAccounts(
+				awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 4},
+				awskmstest.CloudAccount{ID: member1, Regions: []string{"ap-south-1", "eu-west-1"}, Keys: 4},
+			))
+			f := fleet(t, c, awskms.WithOrganization(c.OrganizationID()), awskms.WithRegions("*"), awskms.WithScopeConcurrency(1))
+			fx := kmstest.Fixture{
+				Lister:        f,
+				Versions:      map[string][]kms.KeyVersion{},
+				MissingKeyRef: "0d990263-018e-4e65-a703-eff731de951e",
+				MaxPageSize:   awskms.MaxPageSize,
+				Requests:      c.TotalRequests,
+			}
+			for _, a := range []string{mgmt, member1} {
+				for _, r := range []string{"ap-south-1", "eu-west-1", "us-east-1"} { // sorted, as the scopes are
+					if s := c.Server(a, r); s != nil {
+						for _, k := range s.Keys() {
+							fx.Keys = append(fx.Keys, want(s, k))
+							if len(k.Materials) > 0 {
+								fx.Versions[k.ID] = wantVersions(k)
+							}
+						}
+					}
+				}
+			}
+			return fx
+		},
+	})
+}
