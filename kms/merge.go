@@ -9,153 +9,164 @@ import (
 	"github.com/multikms/multikms/pagination"
 )
 
-// Merge returns one Lister over several (nil ones are left out).
+// Merge returns one Lister over several (nil ones are left out): the
+// fleet, with the default settings (see NewMerge).
 //
-// ListKeys lists each lister in turn as one stream (see pagination.Concat:
-// the next listers' first pages are fetched ahead while the caller works on
-// the current one); its cursor records which lister the listing is at and
-// that lister's own cursor, so it resumes all of them. ListOptions.MaxItems
-// counts the items of the merged stream; the other options go to every
-// lister.
+// ListKeys lists the listers concurrently (pagination.FanOut), up to
+// pagination.DefaultFanOutConcurrency at once: items come out as each
+// lister yields them, in order within a lister, interleaved across listers
+// in no promised order. Its cursor resumes every lister exactly, and grows
+// with the listers in flight, not with the listers of the fleet.
+// ListOptions.MaxItems counts the items of the merged stream and bounds the
+// listers' work (no describe or extra starts for a key past it); the other
+// options go to every lister, and a lister that rejects them (a PageSize
+// beyond its cloud's range, a Filter it cannot apply) fails the merged
+// listing before the first request of any, with a *ScopeError naming it.
+//
+// A lister whose listing fails (after its own retries: a Region not
+// enabled, a role that cannot be assumed, a folder denied) does not stop
+// the others: when they have ended, the listing yields one error joining a
+// *ScopeError per failed lister (errors.As finds each, and errors.Is and
+// errors.As reach each lister's own *Error), and Cursor then resumes exactly
+// what the failed listers had left. MergeFailFast ends the listing with the
+// first failure instead. Cancelling the context stops every lister at once
+// and yields the context's error, never a *ScopeError.
+//
+// A scope is named by the lister's provider and, if it implements
+// ScopedLister, its Scope ("aws/eu-west-1/111122223333"); otherwise by the
+// provider and its place in the Merge ("aws#2"; "lister#2" for a lister
+// that does not tell its provider).
 //
 // DescribeKey routes an ARN to the listers of its provider ("arn:aws" to
 // ProviderAWS, "acs:kms:" to ProviderAlibaba, as ProviderLister.Provider
 // tells; listers that do not tell are asked too) and any other reference to
-// every lister in turn. It returns the first answer that is neither
-// ErrNotFound nor ErrInvalidArgument (a lister that cannot parse the
-// reference does not hold the key); ErrNotFound if every lister asked says
-// so. ListKeyVersions routes the same way; when several listers may hold the
-// key, it describes the key first to find the one that does.
+// every lister; when several are asked, they are asked concurrently (as many
+// at once as scopes are listed). A key found by any of them is the answer;
+// otherwise the first error, in lister order, that is neither ErrNotFound
+// nor ErrInvalidArgument (a lister that cannot parse the reference does not
+// hold the key); ErrNotFound if every lister asked says so.
+// ListKeyVersions routes the same way; its options are checked by every
+// lister that may hold the key before any request, and when several may
+// hold it, it describes the key on them concurrently to find the one that
+// does.
 func Merge(listers ...Lister) Lister {
-	m := &merged{}
+	return NewMerge(listers)
+}
+
+// NewMerge is Merge with settings: the number of listers listed at once,
+// fail fast, an observer (see MergeOption). A bad setting fails every call
+// of the returned Lister with ErrInvalidArgument before any request.
+func NewMerge(listers []Lister, opts ...MergeOption) Lister {
+	m := &merged{conc: pagination.DefaultFanOutConcurrency}
+	for _, o := range opts {
+		o(m)
+	}
 	for _, l := range listers {
 		if l != nil {
 			m.listers = append(m.listers, l)
 		}
 	}
+	m.names = make([]string, len(m.listers))
+	for i, l := range m.listers {
+		m.names[i] = scopeName(l, i)
+	}
 	return m
 }
 
+// MergeOption is a setting of NewMerge.
+type MergeOption func(*merged)
+
+// MergeConcurrency sets the number of listers listed at once (and asked at
+// once by DescribeKey and ListKeyVersions); n must be at least 1. The
+// default is pagination.DefaultFanOutConcurrency.
+func MergeConcurrency(n int) MergeOption {
+	return func(m *merged) {
+		if n < 1 && m.optErr == nil {
+			m.optErr = InvalidArgument("", "Merge", "MergeConcurrency", "must be at least 1, got %d", n)
+		}
+		m.conc = n
+	}
+}
+
+// MergeFailFast makes a merged listing end with the first lister that
+// fails, its *ScopeError, instead of listing the others to their end.
+// Cursor then resumes every lister not finished, the failed one included.
+func MergeFailFast() MergeOption {
+	return func(m *merged) { m.failFast = true }
+}
+
+// MergeObserver sets an observer told when a lister's listing starts, is
+// done or fails (pagination.EventScopeStarted, EventScopeDone,
+// EventScopeFailed, Scope naming the lister as a *ScopeError does) and of
+// every request the listers make through the engine, with the same Scope.
+// Set an observer on the Merge or on its listers, not both, or requests are
+// told twice.
+func MergeObserver(obs pagination.Observer) MergeOption {
+	return func(m *merged) { m.obs = obs }
+}
+
+// ScopedLister is a Lister that names what it lists, for the *ScopeError
+// and events of a Merge: the Region and account, the folder, the cloud. The
+// name must identify the scope among the fleet's and hold no credential.
+// Adapters may implement it; Merge falls back to provider#index.
+type ScopedLister interface {
+	Lister
+	Scope() string
+}
+
+// scopeName names the lister at index i of a Merge.
+func scopeName(l Lister, i int) string {
+	provider := "lister"
+	if pl, ok := l.(ProviderLister); ok && pl.Provider() != "" {
+		provider = string(pl.Provider())
+	}
+	if sl, ok := l.(ScopedLister); ok {
+		if s := sl.Scope(); s != "" {
+			return provider + "/" + s
+		}
+	}
+	return fmt.Sprintf("%s#%d", provider, i)
+}
+
 type merged struct {
-	listers []Lister
+	listers  []Lister
+	names    []string
+	conc     int
+	failFast bool
+	obs      pagination.Observer
+	optErr   error
 }
 
 func (m *merged) ListKeys(ctx context.Context, opts ListOptions) *pagination.Iterator[Key] {
+	if m.optErr != nil {
+		return pagination.Err[Key](m.optErr)
+	}
 	if opts.MaxItems < 0 {
 		return pagination.Err[Key](InvalidArgument("", "Merge.ListKeys", "MaxItems", "must not be negative, got %d", opts.MaxItems))
 	}
-	parts := make([]func(context.Context, string) *pagination.Iterator[Key], len(m.listers))
+	scopes := make([]pagination.Scope[Key], len(m.listers))
 	for i, l := range m.listers {
-		parts[i] = func(ctx context.Context, cursor string) *pagination.Iterator[Key] {
+		scopes[i] = pagination.Scope[Key]{Name: m.names[i], List: func(ctx context.Context, cursor string) *pagination.Iterator[Key] {
 			o := opts
 			o.Cursor, o.MaxItems = cursor, 0
 			return l.ListKeys(ctx, o)
-		}
+		}}
 	}
-	return pagination.Concat(ctx, pagination.Options{
-		Cursor:   opts.Cursor,
-		MaxItems: opts.MaxItems,
-		Scope:    m.scope("ListKeys", opts.Filter.String()),
-	}, parts...)
+	return pagination.FanOut(ctx, pagination.FanOutOptions{
+		Cursor:      opts.Cursor,
+		Scope:       m.scope("ListKeys", opts.Filter.String()),
+		MaxItems:    opts.MaxItems,
+		Concurrency: m.conc,
+		FailFast:    m.failFast,
+		ScopeError:  func(scope string, err error) error { return &ScopeError{Scope: scope, Err: err} },
+		Observer:    m.obs,
+	}, scopes...)
 }
 
-// scope identifies a merged listing by its listers' providers and count;
-// each lister's own cursor, kept inside the merged one, checks the rest.
+// scope identifies a merged listing by its listers' names; each lister's
+// own cursor, kept inside the merged one, checks the rest.
 func (m *merged) scope(op, extra string) string {
-	names := make([]string, len(m.listers))
-	for i, l := range m.listers {
-		names[i] = "?"
-		if pl, ok := l.(ProviderLister); ok {
-			names[i] = string(pl.Provider())
-		}
-	}
-	return fmt.Sprintf("kms.Merge/%s/%d/%s/%s", op, len(m.listers), strings.Join(names, ","), extra)
-}
-
-func (m *merged) DescribeKey(ctx context.Context, keyRef string) (Key, error) {
-	if keyRef == "" {
-		return Key{}, InvalidArgument("", "Merge.DescribeKey", "keyRef", "must not be empty")
-	}
-	k, _, err := m.describe(ctx, keyRef, m.candidates(keyRef))
-	return k, err
-}
-
-// describe asks each candidate in turn and returns the first answer that
-// does not mean "not here", with the lister that gave it.
-func (m *merged) describe(ctx context.Context, keyRef string, candidates []Lister) (Key, Lister, error) {
-	var firstErr error
-	allInvalid := true
-	for _, l := range candidates {
-		k, err := l.DescribeKey(ctx, keyRef)
-		switch {
-		case err == nil:
-			return k, l, nil
-		case errors.Is(err, ErrNotFound):
-			allInvalid = false
-		case !errors.Is(err, ErrInvalidArgument):
-			return Key{}, nil, err
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	if len(candidates) == 0 {
-		return Key{}, nil, notFoundAnywhere(keyRef)
-	}
-	if len(candidates) == 1 || allInvalid {
-		return Key{}, nil, firstErr
-	}
-	return Key{}, nil, NewError("", "Merge", CodeNotFound,
-		fmt.Errorf("key %q not found in any of %d listers", keyRef, len(candidates)))
-}
-
-// candidates returns the listers that may hold keyRef, in order.
-func (m *merged) candidates(keyRef string) []Lister {
-	p, ok := providerOfARN(keyRef)
-	if !ok {
-		return m.listers
-	}
-	var out []Lister
-	for _, l := range m.listers {
-		pl, isPL := l.(ProviderLister)
-		if !isPL || pl.Provider() == p {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// providerOfARN tells the provider of an ARN, or false for any other reference.
-func providerOfARN(ref string) (Provider, bool) {
-	switch {
-	case strings.HasPrefix(ref, "arn:aws"):
-		return ProviderAWS, true
-	case strings.HasPrefix(ref, "acs:kms:"):
-		return ProviderAlibaba, true
-	}
-	return "", false
-}
-
-func (m *merged) ListKeyVersions(ctx context.Context, keyRef string, opts ListOptions) *pagination.Iterator[KeyVersion] {
-	if keyRef == "" {
-		return pagination.Err[KeyVersion](InvalidArgument("", "Merge.ListKeyVersions", "keyRef", "must not be empty"))
-	}
-	if opts.PageSize < 0 {
-		return pagination.Err[KeyVersion](InvalidArgument("", "Merge.ListKeyVersions", "PageSize", "must not be negative, got %d", opts.PageSize))
-	}
-	candidates := m.candidates(keyRef)
-	if len(candidates) == 1 {
-		return candidates[0].ListKeyVersions(ctx, keyRef, opts)
-	}
-	_, owner, err := m.describe(ctx, keyRef, candidates)
-	if err != nil {
-		return pagination.Err[KeyVersion](err)
-	}
-	return owner.ListKeyVersions(ctx, keyRef, opts)
-}
-
-func notFoundAnywhere(keyRef string) error {
-	return NewError("", "Merge", CodeNotFound, fmt.Errorf("no lister of the provider of %q", keyRef))
+	return fmt.Sprintf("kms.Merge/%s/%d/%s/%s", op, len(m.listers), strings.Join(m.names, ","), extra)
 }
 
 // Close closes every lister of the Merge and joins their errors.

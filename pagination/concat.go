@@ -170,5 +170,12 @@ func (it *Iterator[T]) pull(ctx context.Context) (func() (*page[T], error), func
 	if it.done || it.src == nil || from.done {
 		return func() (*page[T], error) { return nil, nil }, func() {}
 	}
-	return it.src.open(ctx, from)
+	next, stop := it.src.open(ctx, from)
+	if it.wrapErr == nil {
+		return next, stop
+	}
+	return func() (*page[T], error) {
+		pg, err := next()
+		return pg, it.wrap(err)
+	}, stop
 }

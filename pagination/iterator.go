@@ -60,6 +60,7 @@ type Iterator[T any] struct {
 	stats  *counters  // behind Stats; nil for Err iterators
 
 	wrapErr func(error) error // Options.WrapErr
+	ran     bool              // a loop has fetched (see Rejected)
 }
 
 // wrap applies Options.WrapErr to err, leaving context errors alone.
@@ -215,7 +216,7 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 			return
 		}
 	}
-	if it.done || it.src == nil {
+	if it.done || it.src == nil || it.full() {
 		return
 	}
 	from := it.position()
@@ -224,6 +225,7 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 		return
 	}
 	it.release()
+	it.ran = true
 	next, stop := it.src.open(it.runContext(), from)
 	defer stop()
 	for {
@@ -246,10 +248,16 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 		if len(pg.items) == 0 {
 			continue
 		}
-		if !emit(pg.items) || it.off < len(pg.items) {
+		if !emit(pg.items) || it.off < len(pg.items) || it.full() {
 			return
 		}
 	}
+}
+
+// full reports whether MaxItems items have been handed out: the loop ends
+// without asking for another page (under a MaxItems budget, none comes).
+func (it *Iterator[T]) full() bool {
+	return it.max > 0 && it.handed >= it.max
 }
 
 // runContext is the context of one loop: the Iterator's, with its page

@@ -28,7 +28,7 @@ func Map[T, U any](src *Iterator[T], concurrency int, fn func(ctx context.Contex
 		err: src.err, errFrom: src.errFrom,
 		start: src.position(), done: src.done, max: src.max,
 		src:   &mapPager[T, U]{src: src, conc: concurrency, fn: fn},
-		stats: &counters{scopesTotal: 1},
+		stats: &counters{scopesTotal: 1}, wrapErr: src.wrapErr,
 	}
 }
 
