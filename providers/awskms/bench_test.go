@@ -17,11 +17,12 @@ import (
 
 // The benchmarks of BENCHMARKS.md (AWS section), which gives the commands:
 // (1) BenchmarkBasicListing, (2) BenchmarkFullListing, (3)
-// BenchmarkBasicListingHeap. They run only with -bench.
+// BenchmarkBasicListingHeap, (4) BenchmarkExtrasListing. They run only with
+// -bench.
 
 // BenchmarkBasicListing (1): a DetailBasic listing of 10,000 keys, 1,000 a
 // page, through the adapter and through a plain SDK paginator loop over the
-// same awskmstest. ListKeys pacing is off in the adapter, as the loop has none.
+// same test server. ListKeys pacing is off in the adapter, as the loop has none.
 // The paired sub-benchmarks run both in turns in every iteration.
 func BenchmarkBasicListing(b *testing.B) {
 	const keys = 10_000
@@ -187,4 +188,68 @@ func liveHeap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// BenchmarkExtrasListing (4): a DetailFull listing of 1,000 keys with
+// every Include (tags, rotation, policy, access), 10 ms of emulator
+// latency and the published quotas enforced by the emulator, against its
+// bound: the fewest requests of each operation over its quota, or the
+// sequential round trips (the ListKeys page, then one key's describe, tags,
+// rotation, policy and grants), whichever is larger. ListGrants, one a key
+// at 100/s, makes it 10 s.
+func BenchmarkExtrasListing(b *testing.B) {
+	const keys, latency = 1000, 10 * time.Millisecond
+	s, client := setup(b, awskmstest.WithGeneratedKeys(keys), awskmstest.WithLatency(latency), awskmstest.WithQuotas())
+	rotatable := 0
+	for _, k := range s.Keys() {
+		if k.CanRotate() {
+			rotatable++
+		}
+	}
+	aliasPages := (keys/3 + 1 + 99) / 100
+	requests := map[string]int{
+		awskms.OpListKeys: 1, awskms.OpDescribeKey: keys, awskms.OpListAliases: aliasPages, awskms.OpListResourceTags: keys,
+		awskms.OpGetKeyRotationStatus: rotatable, awskms.OpGetKeyPolicy: keys, awskms.OpListGrants: keys,
+	}
+	bound := 6 * latency
+	for op, n := range requests {
+		bound = max(bound, time.Duration(float64(n)/awskmstest.Quotas[op]*float64(time.Second)))
+	}
+	ctx := context.Background()
+	l := awskms.New(client)
+	s.ResetCounts()
+	cpu0 := benchkit.CPUTime()
+	surfaced, iters := 0, 0
+	for ; b.Loop(); iters++ {
+		n := 0
+		for k, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000, Detail: kms.DetailFull, Include: allExtras}).All() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if k.DetailErr != nil || k.Policy == "" || len(k.Access) == 0 {
+				surfaced++
+			}
+			n++
+		}
+		if n != keys {
+			b.Fatalf("listed %d keys", n)
+		}
+	}
+	b.ReportMetric((benchkit.CPUTime()-cpu0).Seconds()/float64(iters), "cpu-s/listing")
+	per := float64(b.Elapsed().Nanoseconds()) / float64(iters)
+	b.ReportMetric(per/1e9, "s/listing")
+	b.ReportMetric(bound.Seconds(), "bound-s")
+	b.ReportMetric(per/float64(bound.Nanoseconds()), "x-bound")
+	b.ReportMetric(float64(s.TotalRequests())/float64(iters), "requests/listing")
+	want := 0
+	for _, n := range requests {
+		want += n
+	}
+	b.ReportMetric(float64(want), "fewest-requests")
+	throttled := 0
+	for _, op := range awskmstest.Operations {
+		throttled += s.Throttled(op)
+	}
+	b.ReportMetric(float64(throttled)/float64(iters), "throttled/listing")
+	b.ReportMetric(float64(surfaced), "surfaced-errors")
 }
