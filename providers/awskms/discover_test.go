@@ -259,3 +259,27 @@ func TestFleetResumesInAFreshListerAndRefusesAChangedFleet(t *testing.T) {
 		assert.Equal(t, before, c2.TotalRequests(), "no request")
 	}
 }
+
+func TestDemoCloudFleet(t *testing.T) {
+	noCredentials(t)
+	c := awskmstest.DemoCloud()
+	t.Cleanup(c.Close)
+	f := fleet(t, c, awskms.WithOrganization(awskmstest.DemoOrganizationID), awskms.WithRegions("*"))
+	assert.Equal(t, []string{
+		awskmstest.DemoManagement + "/ap-northeast-1", awskmstest.DemoManagement + "/eu-west-1", awskmstest.DemoManagement + "/us-east-1",
+		awskmstest.DemoMember + "/af-south-1", awskmstest.DemoMember + "/eu-west-1",
+	}, f.Scopes())
+	keys, err := collect(t, f, kms.ListOptions{Detail: kms.DetailFull})
+	require.NoError(t, err)
+	require.Len(t, keys, 20)
+	denied := 0
+	for _, k := range keys {
+		if k.DetailErr != nil {
+			denied++
+			assert.ErrorIs(t, k.DetailErr, kms.ErrPermissionDenied)
+			assert.Equal(t, awskmstest.DemoManagement, k.Account)
+			assert.Equal(t, awskmstest.DemoDeniedKeyRegion, k.Region)
+		}
+	}
+	assert.Equal(t, 1, denied)
+}

@@ -51,6 +51,9 @@ type CloudAccount struct {
 	Keys int
 	// Options apply to every Region's Server (latency, quotas, faults).
 	Options []Option
+	// Edit, when set, may change the generated keys of a Region before its
+	// Server is made (deny a describe, change a state).
+	Edit func(region string, keys []Key)
 }
 
 // CloudOption configures a Cloud.
@@ -166,6 +169,9 @@ func NewCloud(opts ...CloudOption) *Cloud {
 			for j := range keys {
 				keys[j] = GenerateKey(seq)
 				seq++
+			}
+			if a.Edit != nil {
+				a.Edit(r, keys)
 			}
 			so := append([]Option{WithRegion(r), WithAccount(a.ID), WithKeys(keys...)}, a.Options...)
 			c.servers[a.ID+"/"+r] = New(so...)
