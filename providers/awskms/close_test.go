@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -61,4 +63,18 @@ func waitClosed(t *testing.T, s *awskmstest.Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, s.WaitOpenConnections(ctx, 0), "Close closes the idle connection")
+}
+
+// TestNewRefusesPlainTextToAPublicHost: a client whose BaseEndpoint is
+// plain http to a public host is refused before any request; http to a
+// loopback host (a test server) is fine.
+func TestNewRefusesPlainTextToAPublicHost(t *testing.T) {
+	s, client := setup(t, awskmstest.WithGeneratedKeys(1))
+	public := kmssdk.NewFromConfig(s.Config(), func(o *kmssdk.Options) { o.BaseEndpoint = aws.String("http://kms.eu-west-1.amazonaws.com") })
+	_, err := awskms.New(public).DescribeKey(context.Background(), s.Keys()[0].ID)
+	wantParam(t, err, "client BaseEndpoint")
+	_, err = awskms.New(client).DescribeKey(context.Background(), s.Keys()[0].ID)
+	assert.NoError(t, err)
+	_, err = awskms.New(nil).DescribeKey(context.Background(), s.Keys()[0].ID)
+	wantParam(t, err, "client")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/multikms/multikms/internal/adapter"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -93,16 +94,35 @@ type Lister struct {
 }
 
 // New returns a Lister over client, the caller's: Close leaves it alone.
-// An invalid option (or a nil client) does not fail New: it makes every
+// An invalid option, a nil client, or a client whose BaseEndpoint is plain
+// http to a public host (http is for loopback and private hosts only) does
+// not fail New: it makes every
 // call of the Lister fail with kms.ErrInvalidArgument, naming the option,
 // before any request. WithRegion, WithProfile, WithEndpoint and
 // WithLoadOptions concern NewFromConfig and are ignored here.
 func New(client *kmssdk.Client, opts ...Option) *Lister {
 	s := apply(opts)
-	if client == nil && s.Err == nil {
-		s.Err = kms.InvalidArgument(kms.ProviderAWS, "New", "client", "must not be nil")
+	if s.Err == nil {
+		s.Err = checkClient(client)
 	}
 	return newLister(client, s)
+}
+
+// checkClient refuses a nil client, and one whose BaseEndpoint would send
+// plain text to a public host (plain http is for loopback and private
+// hosts only, as WithEndpoint allows).
+func checkClient(client *kmssdk.Client) error {
+	if client == nil {
+		return kms.InvalidArgument(kms.ProviderAWS, "New", "client", "must not be nil")
+	}
+	ep := aws.ToString(client.Options().BaseEndpoint)
+	if ep == "" {
+		return nil
+	}
+	if _, err := adapter.ParseEndpoint(kms.ProviderAWS, "New", "client BaseEndpoint", ep); err != nil {
+		return err
+	}
+	return nil
 }
 
 func newLister(client *kmssdk.Client, s settings) *Lister {

@@ -22,7 +22,7 @@ func TestGetKeyRotationStatus(t *testing.T) {
 	get := func(id string) (*kms.GetKeyRotationStatusOutput, error) {
 		return c.GetKeyRotationStatus(context.Background(), &kms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
 	}
-	out, err := get(keys[2+0].ID) // RSA: cannot rotate
+	_, err := get(keys[2].ID) // RSA: cannot rotate
 	wantCode(t, err, "UnsupportedOperationException", 400)
 	var unsupported *types.UnsupportedOperationException
 	if !errors.As(err, &unsupported) {
@@ -32,9 +32,9 @@ func TestGetKeyRotationStatus(t *testing.T) {
 	wantCode(t, err, "UnsupportedOperationException", 400)
 	_, err = get(keys[0].ID)
 	wantCode(t, err, "AccessDeniedException", 400)
-	out, err = get(keys[6].ID) // RSA encryption: cannot rotate
+	_, err = get(keys[6].ID) // RSA encryption: cannot rotate
 	wantCode(t, err, "UnsupportedOperationException", 400)
-	out, err = get(keys[8].ID) // symmetric, rotation on, 365 days by default
+	out, err := get(keys[8].ID) // symmetric, rotation on, 365 days by default
 	if err != nil || !out.KeyRotationEnabled || aws.ToInt32(out.RotationPeriodInDays) != 365 || out.NextRotationDate == nil ||
 		!strings.HasSuffix(aws.ToString(out.KeyId), keys[8].ID) {
 		t.Fatalf("rotating key: %+v, %v", out, err)
