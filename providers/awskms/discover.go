@@ -115,7 +115,15 @@ func loadFleetConfig(ctx context.Context, s settings, f fleetSettings) (aws.Conf
 	}
 	tr := ownHTTPClient(&cfg)
 	if tr != nil {
-		tr.MaxIdleConnsPerHost = 64 // every scope of a Region shares its endpoint
+		// The scopes of one Region (one per account) share its endpoint:
+		// keep a connection for every request they may have in flight, or
+		// each burst of describes dials and drops hundreds.
+		inFlight := f.scopesConc
+		if inFlight == 0 {
+			inFlight = pagination.DefaultFanOutConcurrency
+		}
+		tr.MaxIdleConns = 0 // no limit across hosts
+		tr.MaxIdleConnsPerHost = min(4096, inFlight*s.ConcurrencyOr(DefaultConcurrency))
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"

@@ -23,13 +23,21 @@ const (
 	listRegionsPageSize  = 50 // ListRegions MaxResults 1..50
 )
 
+// DiscoveryPace is the client-side pace of the discovery calls, in
+// requests a second, shared by a fleet's calls of each operation (AWS
+// publishes no quota for ListAccounts or ListRegions; STS's AssumeRole
+// quota is far above this). Each adapts as the engine's limiters do:
+// throttling slows it down and is retried.
+var DiscoveryPace = map[string]float64{OpAssumeRole: 100, OpListAccounts: 10, OpListRegions: 50}
+
 // discovery holds what NewFleet needs to find the fleet's scopes.
 type discovery struct {
-	cfg  aws.Config // the caller's, or the assumed role's, credentials
-	s    settings
-	f    fleetSettings
-	obs  *observerSwitch
-	base string // the account of WithAssumeRole's role, if any
+	cfg      aws.Config // the caller's, or the assumed role's, credentials
+	s        settings
+	f        fleetSettings
+	obs      *observerSwitch
+	base     string // the account of WithAssumeRole's role, if any
+	limiters map[string]*pagination.Limiter
 }
 
 // account is one account of the fleet: its credentials, its Regions, or
@@ -42,7 +50,10 @@ type account struct {
 }
 
 func newDiscovery(cfg aws.Config, s settings, f fleetSettings) *discovery {
-	d := &discovery{cfg: cfg, s: s, f: f, obs: &observerSwitch{obs: s.Observer}}
+	d := &discovery{cfg: cfg, s: s, f: f, obs: &observerSwitch{obs: s.Observer}, limiters: map[string]*pagination.Limiter{}}
+	for op, q := range DiscoveryPace {
+		d.limiters[op] = pagination.NewLimiter(q, max(1, int(q/4)))
+	}
 	if f.roleARN != "" {
 		d.base = accountOfARN(f.roleARN)
 		d.cfg.Credentials = d.roleCredentials(cfg, f.roleARN, d.base)
@@ -205,7 +216,7 @@ func (d *discovery) listRegions(ctx context.Context, a *account) ([]string, erro
 func (d *discovery) pageOptions(op, scope string, size int) pagination.Options {
 	return pagination.Options{
 		PageSize: size, Op: op, Scope: "aws/discovery/" + op + "/" + scope, Prefetch: -1,
-		Retry: d.s.Retry, Observer: d.s.Observer,
+		Retry: d.s.Retry, Observer: d.s.Observer, Limiter: d.limiters[op],
 		WrapErr: func(err error) error { return kms.WrapEngineError(kms.ProviderAWS, op, err) },
 	}
 }

@@ -82,12 +82,13 @@ type assumer struct {
 	next  *stscreds.AssumeRoleProvider
 	scope string
 	retry pagination.Retry
+	lim   *pagination.Limiter
 	obs   *observerSwitch
 }
 
 func (a *assumer) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	var cr aws.Credentials
-	req := pagination.Request{Op: OpAssumeRole, Scope: a.scope, Retry: a.retry, Observer: a.obs.observer()}
+	req := pagination.Request{Op: OpAssumeRole, Scope: a.scope, Retry: a.retry, Limiter: a.lim, Observer: a.obs.observer()}
 	err := req.Do(ctx, func(ctx context.Context) error {
 		var err error
 		cr, err = a.next.Retrieve(ctx)
@@ -144,6 +145,6 @@ func (d *discovery) roleCredentials(base aws.Config, roleARN, scope string) aws.
 			o.Duration = d.f.duration
 		}
 	})
-	return aws.NewCredentialsCache(&assumer{next: p, scope: scope, retry: d.s.Retry, obs: d.obs},
+	return aws.NewCredentialsCache(&assumer{next: p, scope: scope, retry: d.s.Retry, lim: d.limiters[OpAssumeRole], obs: d.obs},
 		func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = 5 * time.Minute })
 }

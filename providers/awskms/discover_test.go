@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/stretchr/testify/assert"
@@ -282,4 +284,67 @@ func TestDemoCloudFleet(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, denied)
+}
+
+func TestFleetDiscoveryGoesThroughTheEngine(t *testing.T) {
+	c := cloud(t,
+		awskmstest.WithCloudAccounts(
+			awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1"}, Keys: 1},
+			awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1"}, Keys: 1}),
+		awskmstest.WithThrottledDiscovery("ListAccounts", 1),
+		awskmstest.WithThrottledDiscovery("AssumeRole", 1),
+		awskmstest.WithThrottledDiscovery("ListRegions", 1))
+	var (
+		mu     sync.Mutex
+		events = map[string]int{}
+	)
+	obs := func(e pagination.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events[e.Kind.String()+" "+e.Op]++
+		if e.Err != nil && e.Kind == pagination.EventRequest {
+			events["throttled "+e.Op] += map[bool]int{true: 1}[errors.Is(e.Err, kms.ErrThrottled)]
+		}
+	}
+	f := fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("*"), awskms.WithObserver(obs),
+		awskms.WithRetry(pagination.Retry{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	assert.Len(t, f.Scopes(), 2)
+	mu.Lock()
+	for _, op := range []string{awskms.OpListAccounts, awskms.OpAssumeRole, awskms.OpListRegions} {
+		assert.Equal(t, 1, events["throttled "+op], "%s: the throttled attempt is told, classified: %v", op, events)
+		assert.Equal(t, 1, events["retry-wait "+op], "%s is retried by the engine", op)
+	}
+	assert.Equal(t, 2, events["request "+awskms.OpListAccounts])
+	assert.Equal(t, 3, events["request "+awskms.OpAssumeRole], "two accounts, one retry")
+	mu.Unlock()
+	keys, err := collect(t, f, kms.ListOptions{})
+	require.NoError(t, err)
+	assert.Len(t, keys, 2)
+	mu.Lock()
+	assert.Equal(t, 2, events["scope-done "], "the listing's scopes are observed too: %v", events)
+	assert.Equal(t, 3, events["request "+awskms.OpAssumeRole], "roles cached: no AssumeRole while listing")
+	mu.Unlock()
+}
+
+func TestFleetCallerDiscoveryFailuresFailOpen(t *testing.T) {
+	for name, tc := range map[string]struct {
+		opt  awskmstest.CloudOption
+		with []awskms.FleetOption
+		op   string
+	}{
+		"ListAccounts denied": {awskmstest.WithDeniedListAccounts(), []awskms.FleetOption{awskms.WithOrganization("*")}, awskms.OpListAccounts},
+		"ListRegions denied":  {awskmstest.WithDeniedListRegions(mgmt), []awskms.FleetOption{awskms.WithRegions("*")}, awskms.OpListRegions},
+	} {
+		c := cloud(t, awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1"}, Keys: 1}), tc.opt)
+		f, err := awskms.NewFleet(context.Background(), fleetOn(c, tc.with...)...)
+		assert.Nil(t, f, name)
+		assert.ErrorIs(t, err, kms.ErrPermissionDenied, name)
+		var ke *kms.Error
+		require.ErrorAs(t, err, &ke, name)
+		assert.Equal(t, tc.op, ke.Op, name)
+	}
+	c := cloud(t, awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1"}, Keys: 1}))
+	_, err := awskms.NewFleet(context.Background(), fleetOn(c, awskms.WithOrganization("o-zzzzzzzzzz"))...)
+	assert.ErrorIs(t, err, kms.ErrInvalidArgument, "the credentials' organization is another")
+	assert.ErrorContains(t, err, "Organization")
 }

@@ -41,6 +41,10 @@ func (c *Cloud) serveAccount(w http.ResponseWriter, r *http.Request, akid string
 	if !c.delay(r) {
 		return
 	}
+	if c.throttled("ListRegions") {
+		writeRESTError(w, http.StatusTooManyRequests, "TooManyRequestsException", "The action failed due to a throttling limit.")
+		return
+	}
 	caller, why := c.caller(r, akid)
 	if why != "" {
 		writeRESTError(w, http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid.")

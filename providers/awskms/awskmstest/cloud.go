@@ -69,6 +69,7 @@ type cloudConfig struct {
 	deniedListRegs map[string]bool // account
 	denyList       bool
 	roles          map[string]string // role ARN -> external ID ("" none)
+	throttle       map[string]*atomic.Int64
 }
 
 // WithCloudAccounts adds accounts; the first is the management account of
@@ -114,6 +115,24 @@ func WithDeniedListRegions(account string) CloudOption {
 	return func(c *cloudConfig) { c.deniedListRegs[account] = true }
 }
 
+// WithThrottledDiscovery makes the first n requests of op (AssumeRole,
+// ListAccounts or ListRegions) answer as the service throttles: STS
+// Throttling (HTTP 400, XML), Organizations TooManyRequestsException (400),
+// Account TooManyRequestsException (429).
+func WithThrottledDiscovery(op string, n int) CloudOption {
+	return func(c *cloudConfig) {
+		v := new(atomic.Int64)
+		v.Store(int64(n))
+		c.throttle[op] = v
+	}
+}
+
+// throttled reports whether a request of op is to be answered throttled.
+func (c *Cloud) throttled(op string) bool {
+	v := c.cfg.throttle[op]
+	return v != nil && v.Add(-1) >= 0
+}
+
 // WithDeniedListAccounts makes ListAccounts answer AccessDeniedException.
 func WithDeniedListAccounts() CloudOption { return func(c *cloudConfig) { c.denyList = true } }
 
@@ -147,7 +166,7 @@ type session struct {
 func NewCloud(opts ...CloudOption) *Cloud {
 	cfg := cloudConfig{
 		orgID: "o-a1b2c3d4e5", deniedRoles: map[string]bool{}, deniedRegions: map[string]bool{},
-		deniedListRegs: map[string]bool{}, roles: map[string]string{},
+		deniedListRegs: map[string]bool{}, roles: map[string]string{}, throttle: map[string]*atomic.Int64{},
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -50,6 +50,10 @@ func (c *Cloud) serveOrganizations(w http.ResponseWriter, r *http.Request, akid,
 	if !c.delay(r) {
 		return
 	}
+	if c.throttled("ListAccounts") {
+		writeError(w, apiErr(http.StatusBadRequest, "TooManyRequestsException", "You have sent too many requests in too short a period of time."))
+		return
+	}
 	caller, why := c.caller(r, akid)
 	switch {
 	case why != "":

@@ -85,6 +85,10 @@ func (c *Cloud) serveSTS(w http.ResponseWriter, r *http.Request, akid string) {
 		writeSTSError(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+f.Get("Action")+" for version "+f.Get("Version"))
 		return
 	}
+	if c.throttled("AssumeRole") {
+		writeSTSError(w, http.StatusBadRequest, "Throttling", "Rate exceeded")
+		return
+	}
 	caller, why := c.caller(r, akid)
 	if why != "" {
 		writeSTSError(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")

@@ -1,0 +1,90 @@
+package awskms_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
+)
+
+// BenchmarkFleetOrganization discovers and lists an emulated organization
+// of 20 accounts x 17 Regions (340 scopes) of 50 keys each, every answer
+// 20 ms away, every scope with its own published KMS quotas, DetailFull:
+// NewFleet (ListAccounts, then per account AssumeRole and ListRegions)
+// and the whole listing, per iteration. "x-bound" is the time over the
+// lower bound of the round trips that cannot overlap:
+//
+//	discovery: 1 ListAccounts page + ceil(20 / in flight) waves x 2 (AssumeRole, then ListRegions)
+//	listing:   ceil(340 / in flight) x 2 round trips (DetailFull: a ListKeys page, then the
+//	           50 describes, the ListAliases pass running beside them; DetailBasic: 1)
+//
+//	go test -run '^$' -bench BenchmarkFleetOrganization -benchtime 2x ./providers/awskms/
+func BenchmarkFleetOrganization(b *testing.B) {
+	const (
+		accounts, keys = 20, 50
+		latency        = 20 * time.Millisecond
+	)
+	dir := b.TempDir()
+	b.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	b.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	var list []awskmstest.CloudAccount
+	for i := range accounts {
+		list = append(list, awskmstest.CloudAccount{
+			ID: fmt.Sprintf("%012d", 100000000000+i), Regions: awskmstest.DefaultRegions, Keys: keys,
+			Options: []awskmstest.Option{awskmstest.WithLatency(latency), awskmstest.WithQuotas()},
+		})
+	}
+	c := awskmstest.NewCloud(awskmstest.WithCloudAccounts(list...), awskmstest.WithDiscoveryLatency(latency))
+	b.Cleanup(c.Close)
+	scopes := accounts * len(awskmstest.DefaultRegions)
+	for _, run := range []struct {
+		detail   kms.Detail
+		inFlight int
+		perScope float64 // round trips a scope needs at least
+	}{
+		{kms.DetailFull, pagination.DefaultFanOutConcurrency, 2},
+		{kms.DetailFull, 64, 2},
+		{kms.DetailFull, 1, 2},
+		{kms.DetailBasic, pagination.DefaultFanOutConcurrency, 1},
+	} {
+		name := fmt.Sprintf("%v/in-flight=%d", run.detail, run.inFlight)
+		if run.inFlight == 1 {
+			name = fmt.Sprintf("%v/one-after-another", run.detail)
+		}
+		b.Run(name, func(b *testing.B) {
+			waves := math.Ceil(float64(accounts) / float64(run.inFlight))
+			rts := 1 + 2*waves + run.perScope*math.Ceil(float64(scopes)/float64(run.inFlight))
+			bound := time.Duration(rts * float64(latency))
+			start := time.Now()
+			n := 0
+			for b.Loop() {
+				n++
+				f, err := awskms.NewFleet(context.Background(),
+					awskms.WithEndpoint(c.URL()),
+					awskms.WithLoadOptions(config.WithRegion("us-east-1"), config.WithCredentialsProvider(c.Config().Credentials)),
+					awskms.WithOrganization(c.OrganizationID()), awskms.WithRegions("*"), awskms.WithScopeConcurrency(run.inFlight))
+				if err != nil {
+					b.Fatal(err)
+				}
+				got, err := pagination.Collect(f.ListKeys(context.Background(), kms.ListOptions{Detail: run.detail}))
+				_ = f.Close()
+				if err != nil || len(got) != scopes*keys {
+					b.Fatalf("listed %d keys, want %d: %v", len(got), scopes*keys, err)
+				}
+			}
+			per := time.Since(start) / time.Duration(n)
+			b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
+			b.ReportMetric(float64(per)/float64(bound), "x-bound")
+		})
+	}
+}
