@@ -141,8 +141,8 @@ type fanPager[T any] struct {
 func (p *fanPager[T]) probe(ctx context.Context, f *fanState) error {
 	next := 0
 	if f != nil {
-		if f.next > len(p.scopes) {
-			return fmt.Errorf("%w: scope %d of %d", ErrInvalidCursor, f.next, len(p.scopes))
+		if f.total != len(p.scopes) {
+			return fmt.Errorf("%w: made for a fan-out of %d scopes, not %d", ErrInvalidCursor, f.total, len(p.scopes))
 		}
 		for _, e := range f.entries {
 			if err := p.scopes[e.idx].List(ctx, stateCursor(e.st)).err; err != nil {
@@ -319,7 +319,7 @@ func (w *fanWalk[T]) setEntry(idx int, it *Iterator[T], pos position) {
 
 // at is the fan-out's position with scope m.idx after item j of m's page.
 func (w *fanWalk[T]) at(m *fanMsg[T], j int) position {
-	f := snapshotFan(w.next, w.entries)
+	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
 	pos := m.pg.at(j)
 	i := 0
 	for i < len(f.entries) && f.entries[i].idx != m.idx {
@@ -352,7 +352,7 @@ func (w *fanWalk[T]) page(m *fanMsg[T]) *page[T] {
 // the cursor leaves it out even if no item follows.
 func (w *fanWalk[T]) emptyPage() *page[T] {
 	return &page[T]{at: func(int) position {
-		return w.position(snapshotFan(w.next, w.entries))
+		return w.position(snapshotFan(len(w.p.scopes), w.next, w.entries))
 	}}
 }
 

@@ -17,6 +17,7 @@ import (
 // the state grows with the scopes in flight and the failed scopes, never
 // with the scopes of the fleet.
 type fanState struct {
+	total   int // the number of scopes of the fan-out
 	next    int
 	entries []fanEntry // by index
 }
@@ -26,10 +27,11 @@ type fanEntry struct {
 	st  *cursorState
 }
 
-// Encoding: next, the number of groups, then each group as the gap from the
+// Encoding: total, next, the number of groups, then each group as the gap from the
 // index after the previous group, and either a run of scopes at their start
 // (tag 0, its length) or one scope's state (tag 1).
 func (f *fanState) appendTo(b *bytes.Buffer) {
+	b.Write(binary.AppendUvarint(nil, uint64(f.total)))
 	b.Write(binary.AppendUvarint(nil, uint64(f.next)))
 	type group struct {
 		idx, run int
@@ -64,8 +66,11 @@ const maxFanEntries = 1 << 20
 func readFan(r *bytes.Reader, depth int) (*fanState, error) {
 	f := &fanState{}
 	var err error
-	if f.next, err = readInt(r); err != nil {
+	if f.total, err = readInt(r); err != nil {
 		return nil, err
+	}
+	if f.next, err = readInt(r); err != nil || f.next > f.total {
+		return nil, fmt.Errorf("bad next scope")
 	}
 	groups, err := readInt(r)
 	if err != nil || groups > r.Len() {
@@ -109,8 +114,8 @@ func readFan(r *bytes.Reader, depth int) (*fanState, error) {
 }
 
 // snapshot copies the state of a walk: next and the entries, by index.
-func snapshotFan(next int, entries map[int]*cursorState) *fanState {
-	f := &fanState{next: next, entries: make([]fanEntry, 0, len(entries))}
+func snapshotFan(total, next int, entries map[int]*cursorState) *fanState {
+	f := &fanState{total: total, next: next, entries: make([]fanEntry, 0, len(entries))}
 	for idx, st := range entries {
 		f.entries = append(f.entries, fanEntry{idx: idx, st: st})
 	}

@@ -62,10 +62,18 @@ type simServer struct {
 	failMod, maxFails int
 	attempts          map[string]int
 	calls             atomic.Int64
+	// gate, when set, is asked first on every request (a fleet member's
+	// switch, see fleetMember).
+	gate func() error
 }
 
 func (s *simServer) fail(key string) error {
 	s.calls.Add(1)
+	if s.gate != nil {
+		if err := s.gate(); err != nil {
+			return err
+		}
+	}
 	if s.failMod == 0 {
 		return nil
 	}
@@ -205,7 +213,13 @@ func randOptions(r *rand.Rand, scope string, lim *pagination.Limiter) pagination
 
 // leafSource returns a marker, page-number or token source (kind 0, 1, 2).
 func leafSource(r *rand.Rand, kind, first, n int, capped bool) source {
+	return gatedLeafSource(r, kind, first, n, capped, nil)
+}
+
+// gatedLeafSource is leafSource with a simServer gate.
+func gatedLeafSource(r *rand.Rand, kind, first, n int, capped bool, gate func() error) source {
 	srv := randServer(r, first, n, capped)
+	srv.gate = gate
 	lim := pagination.NewLimiter(1e6, 1000)
 	opts := randOptions(r, fmt.Sprintf("leaf-%d-%d", kind, r.Uint32()), lim)
 	desc := fmt.Sprintf("{items:%d default:%d odd:%v emptyMod:%d min:%d max:%d noTotal:%v failMod:%d maxFails:%d}"+
