@@ -36,8 +36,10 @@
 //
 // # Knobs
 //
-// Options seed keys (WithKeys, WithGeneratedKeys; Key.DenyDescribe for a
-// denied describe), set the Region and account, add latency (WithLatency),
+// Options seed keys (WithKeys, WithGeneratedKeys; a Key's fields say what
+// each operation answers: its rotation, policy and grants, and
+// DenyDescribe, DenyRotation, DenyPolicy, DenyGrants for AccessDenied
+// answers), set the Region and account, add latency (WithLatency),
 // enforce per-operation rate limits answered with ThrottlingException
 // (WithRateLimit, WithQuotas: the published quotas), inject faults
 // (WithFault: any __type and status, every n-th request, for one key),
