@@ -222,15 +222,19 @@ func ownHTTPClient(cfg *aws.Config) *http.Transport {
 	return tr
 }
 
-// configError keeps what kind of configuration failure err is, not the
-// SDK's text (which may quote a file's content).
+// configError keeps what kind of configuration failure err is and the
+// file concerned, not the SDK's text (which may quote a file's content,
+// a secret key included).
 func configError(err error) error {
 	var missing config.SharedConfigProfileNotExistError
+	var load config.SharedConfigLoadError
 	switch {
 	case errors.As(err, &missing):
 		return errors.New("the profile does not exist in the shared config and credentials files")
+	case errors.As(err, &load):
+		return fmt.Errorf("the shared file %s cannot be read or parsed", load.Filename)
 	}
-	return fmt.Errorf("the AWS configuration (environment, shared files) cannot be loaded: %v", err)
+	return errors.New("the AWS configuration (environment, shared files, CA bundle) cannot be loaded")
 }
 
 // Close releases what the Lister owns: a Lister from NewFromConfig (or

@@ -11,7 +11,8 @@ import (
 // Scheme is the URL scheme kms.Open understands once this package is imported.
 const Scheme = "awskms"
 
-// URLParams are the parameters of an awskms:// URL (see the package doc).
+// URLParams are the parameters of an awskms:// URL for one account and
+// Region (see the package doc); do not modify.
 var URLParams = []string{"region", "endpoint", "profile", "rate"}
 
 func init() { kms.Register(Scheme, openURL) }
