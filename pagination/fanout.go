@@ -343,7 +343,7 @@ func (w *fanWalk[T]) position(f *fanState) position {
 
 // page wraps a scope's page as a page of the fan-out.
 func (w *fanWalk[T]) page(m *fanMsg[T]) *page[T] {
-	return &page[T]{items: m.pg.items, buf: m.pg.buf, claimed: m.pg.claimed, at: func(j int) position {
+	return &page[T]{items: m.pg.items, buf: m.pg.buf, claimed: m.pg.claimed, taken: m.pg.taken, at: func(j int) position {
 		return w.at(m, j)
 	}}
 }

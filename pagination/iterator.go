@@ -22,6 +22,9 @@ type page[T any] struct {
 	// claimed marks items that hold a unit of the loop's budget (a Map
 	// took it): a later Map stage does not take another.
 	claimed bool
+	// taken, when set, is told when items are handed out (n of them), so
+	// that the Map stage that made the page can start as many more.
+	taken func(n int)
 	// at returns the position after items[j]; at(-1) is the position before
 	// items[0]. For an empty page both are the position after the page.
 	at func(j int) position
@@ -198,6 +201,9 @@ func (it *Iterator[T]) take(n int) bool {
 	}
 	it.off += n
 	it.handed += n
+	if it.cur.taken != nil {
+		it.cur.taken(n)
+	}
 	if it.stats != nil {
 		it.stats.items.Add(int64(n))
 	}

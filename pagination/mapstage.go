@@ -61,6 +61,7 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 	jobs := make(chan *mapJob[T, U], 1)
 	tasks := make(chan mapTask[T, U])
 	b := budgetOf(ctx)
+	win := newWindow(m.conc)
 	var producer, workers sync.WaitGroup
 	for range m.conc {
 		workers.Add(1)
@@ -70,8 +71,11 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 				if ctx.Err() == nil { // nothing starts once the loop ends
 					job := t.job
 					job.out[t.j], job.keep[t.j] = m.fn(ctx, job.pg.items[job.lo+t.j])
-					if !job.keep[t.j] && job.claims {
-						b.release()
+					if !job.keep[t.j] {
+						win.release(1) // never handed on
+						if job.claims {
+							b.release()
+						}
 					}
 				}
 				t.job.wg.Done()
@@ -97,7 +101,7 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 				send(&mapJob[T, U]{err: err})
 				return
 			}
-			if !m.dispatchPage(ctx, b, tasks, pg, send) {
+			if !m.dispatchPage(ctx, b, win, tasks, pg, send) {
 				return
 			}
 		}
@@ -114,7 +118,7 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		return job.result(), nil
+		return job.result(win), nil
 	}
 	stop := func() {
 		cancel()
@@ -126,36 +130,32 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 }
 
 // dispatchPage hands the items of pg to the workers, in order, as jobs sent
-// with send. Under a MaxItems budget an item starts only with a unit of it:
-// when none is free, the items started so far go out as a job of their own,
-// so that the caller can take them (and the loop end) while the rest waits.
-func (m *mapPager[T, U]) dispatchPage(ctx context.Context, b *budget, tasks chan<- mapTask[T, U], pg *page[T], send func(*mapJob[T, U]) bool) bool {
+// with send. An item starts only with a place in the stage's window (at
+// most conc items started and not handed on) and, under a MaxItems budget,
+// a unit of it: when either is full, the items started so far go out as a
+// job of their own, so that the caller can take them (and the loop end)
+// while the rest waits.
+func (m *mapPager[T, U]) dispatchPage(ctx context.Context, b *budget, win *window, tasks chan<- mapTask[T, U], pg *page[T], send func(*mapJob[T, U]) bool) bool {
 	claim := b != nil && !pg.claimed
 	lo := 0
 	for {
 		job := &mapJob[T, U]{pg: pg, lo: lo, hi: lo, claims: b != nil}
 		n := len(pg.items) - lo
 		job.out, job.keep = make([]U, n), make([]bool, n)
-		for job.hi < len(pg.items) {
-			if claim && !b.tryAcquire() {
-				if job.hi > lo {
-					break // hand out what started; wait for a unit after
-				}
-				if err := b.acquire(ctx); err != nil {
-					job.err = err
-					break
-				}
+		for job.hi < len(pg.items) && job.err == nil {
+			if !m.admit(ctx, b, claim, win, job.hi > lo, &job.err) {
+				break
 			}
 			job.wg.Add(1)
 			select {
 			case tasks <- mapTask[T, U]{job, job.hi - lo}:
 				job.hi++
+				if pg.taken != nil {
+					pg.taken(1) // handed on to this stage
+				}
 			case <-ctx.Done():
 				job.wg.Done()
 				job.err = ctx.Err()
-			}
-			if job.err != nil {
-				break
 			}
 		}
 		if !send(job) {
@@ -167,9 +167,34 @@ func (m *mapPager[T, U]) dispatchPage(ctx context.Context, b *budget, tasks chan
 	}
 }
 
+// admit takes a place in the window and, if claim, a unit of the budget for
+// one more item: without waiting when the job already has items (false
+// then: the job goes out first), else waiting (false with *err on
+// cancellation).
+func (m *mapPager[T, U]) admit(ctx context.Context, b *budget, claim bool, win *window, hasItems bool, err *error) bool {
+	if !win.tryAcquire() {
+		if hasItems {
+			return false
+		}
+		if *err = win.acquire(ctx); *err != nil {
+			return false
+		}
+	}
+	if claim && !b.tryAcquire() {
+		if hasItems {
+			win.release(1)
+			return false
+		}
+		if *err = b.acquire(ctx); *err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // result is the mapped part of the page: the kept items, each with the
 // source position after it.
-func (job *mapJob[T, U]) result() *page[U] {
+func (job *mapJob[T, U]) result(win *window) *page[U] {
 	var (
 		out = job.out[:0]
 		idx []int
@@ -182,7 +207,7 @@ func (job *mapJob[T, U]) result() *page[U] {
 	}
 	clear(job.out[len(out):])
 	src, lo, last := job.pg, job.lo, job.hi-1
-	return &page[U]{items: out, claimed: job.claims, at: func(j int) position {
+	return &page[U]{items: out, claimed: job.claims, taken: win.release, at: func(j int) position {
 		switch {
 		case j >= len(out)-1:
 			return src.at(last)

@@ -166,3 +166,44 @@ func budgetOf(ctx context.Context) *budget {
 	}
 	return nil
 }
+
+// window bounds how far a Map stage runs ahead of its consumer: at most
+// limit items started and not yet handed on. Only the stage's producer
+// goroutine acquires; anyone releases.
+type window struct {
+	limit int64
+	used  atomic.Int64
+	sig   chan struct{}
+}
+
+func newWindow(limit int) *window {
+	return &window{limit: int64(limit), sig: make(chan struct{}, 1)}
+}
+
+func (w *window) tryAcquire() bool {
+	if w.used.Load() >= w.limit {
+		return false
+	}
+	w.used.Add(1)
+	return true
+}
+
+func (w *window) acquire(ctx context.Context) error {
+	for w.used.Load() >= w.limit {
+		select {
+		case <-w.sig:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	w.used.Add(1)
+	return nil
+}
+
+func (w *window) release(n int) {
+	w.used.Add(-int64(n))
+	select {
+	case w.sig <- struct{}{}:
+	default:
+	}
+}
