@@ -9,12 +9,12 @@
 // Tests of your own code can run against providers/awskms/awskmstest, a
 // wire-compatible AWS KMS server reached through the real SDK client.
 //
-// # Convention
+// # Adapter convention
 //
 // The three adapters (awskms, alibabakms, yandexkms) configure, open,
 // close, describe, check and fail the same way:
 //
-//	| what                | awskms                                                               |
+//	| convention          | awskms                                                               |
 //	|---------------------|----------------------------------------------------------------------|
 //	| New                 | New(client *kms.Client, opts ...Option) *Lister; a bad option fails  |
 //	|                     | every call, before any request                                       |
