@@ -134,8 +134,9 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 func TestMisbehavingMarkers(t *testing.T) {
 	_, client := setup(t, awskmstest.WithGeneratedKeys(10), awskmstest.WithRepeatedMarkers())
 	_, err := kmstest.Collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
-	if !errors.Is(err, pagination.ErrRepeatedToken) {
-		t.Fatalf("repeated marker: got %v, want ErrRepeatedToken", err)
+	var ke *kms.Error
+	if !errors.Is(err, pagination.ErrRepeatedToken) || !errors.As(err, &ke) || ke.Provider != kms.ProviderAWS || ke.Op != awskms.OpListKeys {
+		t.Fatalf("repeated marker: got %v, want ErrRepeatedToken in an aws ListKeys *kms.Error", err)
 	}
 	_, client = setup(t, awskmstest.WithGeneratedKeys(10), awskmstest.WithEmptyPages())
 	got, err := kmstest.Collect(awskms.New(client).ListKeys(context.Background(), kms.ListOptions{PageSize: 3}))
