@@ -3,6 +3,7 @@ package kms
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/multikms/multikms/pagination"
 )
@@ -75,16 +76,28 @@ func NewError(p Provider, op string, code Code, err error) *Error {
 
 // Error formats the error as "kms: <provider> <op>: <code>: <native>"; the
 // provider is left out of errors that concern no provider (Open, Filter).
+// The message carries one "kms: " prefix: a wrapped *Error's own prefix is
+// dropped. An Error decoded from JSON (Key.DetailErr) formats as the message
+// it was encoded with.
 func (e *Error) Error() string {
+	if m, ok := e.Err.(*decodedMessage); ok {
+		return m.msg
+	}
 	msg := fmt.Sprintf("kms: %s %s: %s", e.Provider, e.Op, e.Code)
 	if e.Provider == "" {
 		msg = fmt.Sprintf("kms: %s: %s", e.Op, e.Code)
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + strings.TrimPrefix(e.Err.Error(), "kms: ")
 	}
 	return msg
 }
+
+// decodedMessage is the Err of an Error decoded from JSON: the whole message
+// it was encoded with, as the native error is not encoded.
+type decodedMessage struct{ msg string }
+
+func (m *decodedMessage) Error() string { return m.msg }
 
 // Unwrap returns the native error.
 func (e *Error) Unwrap() error { return e.Err }

@@ -90,8 +90,9 @@ func Example_filter() {
 	// key-6
 }
 
-// Merge lists several clouds as one stream; DescribeKey goes to the lister
-// of an ARN's provider, or asks each in turn.
+// Merge lists several clouds as one stream (the listers run concurrently,
+// so their keys interleave); DescribeKey goes to the lister of an ARN's
+// provider, or asks each in turn.
 func ExampleMerge() {
 	aws := kmstest.NewFake([]kms.Key{
 		{ID: "1234abcd", ARN: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd", State: kms.StateEnabled},
@@ -111,7 +112,7 @@ func ExampleMerge() {
 	fmt.Println(key.Provider, key.ID, key.State, err)
 	key, err = all.DescribeKey(ctx, "abj-3")
 	fmt.Println(key.Provider, key.ID, key.State, err)
-	// Output:
+	// Unordered output:
 	// aws 1234abcd
 	// yandex abj-1
 	// yandex abj-2

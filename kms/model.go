@@ -1,8 +1,3 @@
-// Package kms is the provider-neutral model of multikms: Key, KeyVersion,
-// the Lister interface every cloud adapter implements, ListOptions and
-// Filter, portable errors, Merge and Open.
-//
-// It knows nothing about any cloud; the adapters live in providers/.
 package kms
 
 import (

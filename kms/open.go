@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -46,23 +47,57 @@ func Schemes() []string {
 	return s
 }
 
-// Open returns a Lister for a URL such as awskms://?region=eu-west-1,
-// alibabakms://?region=cn-hangzhou or yandexkms://<folderID>. The adapter
-// package must be imported (for its registration); an unknown scheme is an
-// ErrInvalidArgument error.
+// Open returns a Lister for a URL. The adapter package must be imported
+// for its scheme to be known:
+//
+//	import _ "github.com/multikms/multikms/providers/awskms"
+//
+// The schemes and their parameters (one vocabulary on every cloud):
+//
+//	awskms://?region=eu-west-1&profile=audit&endpoint=https://kms.eu-west-1.amazonaws.com&rate=100
+//	alibabakms://?region=cn-hangzhou&endpoint=https://kms.cn-hangzhou.aliyuncs.com&rate=25
+//	yandexkms://<folderID>?folder=<otherFolderID>&endpoint=https://api.cloud.yandex.net&rate=50
+//
+// Each parameter means the same on every scheme that takes it:
+//
+//   - region: the AWS Region or Alibaba region ID. Required where the
+//     cloud's configuration (the AWS profile, ALIBABA_CLOUD_REGION_ID) gives
+//     none: a missing region is refused by Open, not by the first call.
+//   - endpoint: a full URL with its scheme: https, or http only for a
+//     loopback or private host (a test server, a private installation).
+//   - profile: the AWS shared-configuration profile.
+//   - rate: the client-side pace in requests a second, a finite number
+//     above 0 (default: the cloud's published quota).
+//   - folder (Yandex, repeatable): a further folder to list with the one
+//     named by the host.
+//
+// Scope discovery (region=* or a list of regions, role_arn= and
+// external_id= for an assumed role, yandexkms://?cloud=<id> or
+// ?organization=<id>) is coming with the fleet work; the adapters' package
+// docs say which of these parameters they accept today.
+//
+// Parameters are strict: an unknown, repeated or empty parameter (folder
+// aside, which repeats), user info, a path or a fragment is refused with
+// ErrInvalidArgument naming it, before any request. Credentials never go in
+// a URL: every adapter takes them from the cloud's standard credential
+// chain (environment, shared files, instance metadata). No error of Open
+// quotes the URL or a parameter's value: a malformed URL is reported by
+// its failing part ("bad port", "bad host", "bad escape").
+//
+// Open returns a nil Lister whenever it returns an error, and a non-nil
+// one otherwise; Close the Lister to release what it owns. Its errors are
+// *Error values (errors.As), but a cancelled or expired context's error is
+// returned as it is. An unknown scheme is an ErrInvalidArgument error that
+// lists the registered ones.
 func Open(ctx context.Context, rawURL string) (Lister, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		// url.Error quotes the whole URL; keep only the reason, as the URL
-		// may hold a secret.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, InvalidArgument("", "Open", "url", "cannot parse: %v", err)
+		// url.Error quotes the whole URL and its Err the failing part: keep
+		// only which part failed, as the URL may hold a secret.
+		return nil, InvalidArgument("", "Open", "url", "cannot parse: %s", urlErrPart(err))
 	}
 	if u.Scheme == "" {
 		return nil, InvalidArgument("", "Open", "url", "no scheme; want one of %s", schemeList())
@@ -73,9 +108,78 @@ func Open(ctx context.Context, rawURL string) (Lister, error) {
 	if open == nil {
 		return nil, InvalidArgument("", "Open", "url",
 			"unknown scheme %q; registered: %s; import the provider package, such as "+
-				`_ "github.com/multikms/multikms/providers/%s"`, u.Scheme, schemeList(), suggest(u.Scheme))
+				`_ "github.com/multikms/multikms/providers/%s"`, clip(u.Scheme), schemeList(), suggest(u.Scheme))
 	}
-	return open(ctx, u)
+	return opened(ctx, u.Scheme, open, u)
+}
+
+// opened runs open and holds Open's promises whatever it returns: a nil
+// Lister with every error, a *Error or the context's error, never a typed
+// nil Lister.
+func opened(ctx context.Context, scheme string, open Opener, u *url.URL) (Lister, error) {
+	l, err := open(ctx, u)
+	if err != nil {
+		if !isNil(l) {
+			_ = l.Close()
+		}
+		var e *Error
+		switch {
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, cerr
+			}
+			return nil, NewError("", "Open", CodeUnavailable, err)
+		case errors.As(err, &e):
+			return nil, err
+		}
+		return nil, NewError("", "Open", CodeUnknown, err)
+	}
+	if isNil(l) {
+		return nil, NewError("", "Open", CodeUnknown, fmt.Errorf("the opener of scheme %q returned no Lister and no error", scheme))
+	}
+	return l, nil
+}
+
+// isNil reports whether l is nil or an interface holding a nil pointer (or
+// map, func, chan, slice).
+func isNil(l Lister) bool {
+	if l == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(l); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// urlErrPart says which part of a URL failed to parse, never quoting it.
+func urlErrPart(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var esc url.EscapeError
+	var host url.InvalidHostError
+	switch msg := err.Error(); {
+	case errors.As(err, &esc):
+		return "bad escape (a % not followed by two hexadecimal digits)"
+	case errors.As(err, &host):
+		return "bad host (a character not allowed in a host name)"
+	case strings.Contains(msg, "port"):
+		return "bad port (it must be digits after the host's colon)"
+	case strings.Contains(msg, "control character"):
+		return "bad character (a control character)"
+	case strings.Contains(msg, "userinfo"):
+		return "bad user info (credentials never go in a URL)"
+	case strings.Contains(msg, "scheme"):
+		return "bad scheme"
+	case strings.Contains(msg, "colon"):
+		return "bad scheme (a colon in the first path segment)"
+	case strings.Contains(msg, "]") || strings.Contains(msg, "IP"):
+		return "bad host (a malformed IP literal)"
+	}
+	return "malformed URL"
 }
 
 func schemeList() string {

@@ -38,18 +38,26 @@ func (s Shape) String() string {
 	return fmt.Sprintf("Shape(%d)", int(s))
 }
 
-// Fake is an in-memory kms.Lister (and kms.ProviderLister) seeded with keys
-// and versions. It behaves like a cloud adapter: it serves its listings
+// Fake is an in-memory kms.Lister (and kms.ProviderLister and
+// kms.IncludeDescriber) seeded with keys and versions. It behaves like a
+// cloud adapter and follows the adapter convention: it serves its listings
 // through the pagination engine in the configured Shape, one simulated
-// request per page, checks page sizes and key references the way an adapter
-// does (bad input fails before any request), applies ListOptions.Filter
-// client-side, and counts its requests. Faults (an error or throttling on
-// the Nth request) and per-request latency can be injected. It is safe for
-// concurrent use.
+// request per page; it checks page sizes, options and key references the
+// way an adapter does (bad input, an ARN of another cloud among them, fails
+// with a *kms.Error before any request); it applies ListOptions.Filter as
+// a server would; it hydrates keys through the adapters' own per-key
+// pipeline (internal/hydrate): one DescribeKey request per key for
+// DetailFull or an Include, and one request per key for each extra asked
+// for (see the Op constants), a key whose rotation is RotationUnsupported
+// costing none; and it counts its requests. Every error it returns is a
+// *kms.Error (context errors aside). Faults (an error or throttling on the
+// Nth request, an extra denied for a key) and per-request latency can be
+// injected. It is safe for concurrent use.
 //
 // Requests are numbered from 1 across all operations, in the order they
 // are sent; with prefetching (the engine's default) a listing may send a
-// request before the caller asks for its items.
+// request before the caller asks for its items, and a hydrated listing
+// describes several keys at once.
 type Fake struct {
 	provider    kms.Provider
 	shape       Shape
@@ -62,12 +70,15 @@ type Fake struct {
 	concurrency int
 
 	keys     []kms.Key
+	byID     map[string]int // index in keys
 	versions map[string][]kms.KeyVersion
+	denied   map[string]kms.Include // extras denied, by key ID
 
 	mu     sync.Mutex
 	faults map[int]fault
 	calls  map[string]int
 	total  int
+	closed int
 }
 
 type fault struct {
@@ -114,6 +125,13 @@ func WithThrottle(n int) Option {
 	return func(f *Fake) { f.faults[n] = fault{throttle: true} }
 }
 
+// WithDeniedExtra makes the extras inc of key keyID answer PermissionDenied
+// (a *kms.Error of the extra's Op), as a cloud denies GetKeyPolicy for one
+// key: the listing keeps the key, with the reason in DetailErr.
+func WithDeniedExtra(keyID string, inc kms.Include) Option {
+	return func(f *Fake) { f.denied[keyID] |= inc }
+}
+
 // WithLatency makes every request take d, or until its context is done.
 func WithLatency(d time.Duration) Option { return func(f *Fake) { f.latency = d } }
 
@@ -144,18 +162,21 @@ func NewFake(keys []kms.Key, opts ...Option) *Fake {
 		versions:    map[string][]kms.KeyVersion{},
 		faults:      map[int]fault{},
 		calls:       map[string]int{},
+		denied:      map[string]kms.Include{},
 	}
 	for _, o := range opts {
 		o(f)
 	}
 	f.defaultPage = min(f.defaultPage, f.maxPage)
 	f.keys = make([]kms.Key, len(keys))
+	f.byID = make(map[string]int, len(keys))
 	for i, k := range keys {
 		if k.Provider == "" {
 			k.Provider = f.provider
 		}
 		k.Detail = kms.DetailFull
 		f.keys[i] = k
+		f.byID[k.ID] = i
 	}
 	return f
 }
@@ -163,13 +184,28 @@ func NewFake(keys []kms.Key, opts ...Option) *Fake {
 // Provider returns the provider the Fake reports.
 func (f *Fake) Provider() kms.Provider { return f.provider }
 
-// Close releases nothing (a Fake owns no connection) and returns nil.
-func (f *Fake) Close() error { return nil }
+// Close releases nothing (a Fake owns no connection) and returns nil, as
+// often as it is called; the Fake keeps working after it. Closed counts
+// the calls.
+func (f *Fake) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed++
+	return nil
+}
+
+// Closed returns the number of times Close was called.
+func (f *Fake) Closed() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.closed
+}
 
 // MaxPageSize returns the largest page size the Fake accepts.
 func (f *Fake) MaxPageSize() int { return f.maxPage }
 
-// Keys returns the seeded keys as DescribeKey returns them, in list order.
+// Keys returns the seeded keys, in list order, as DescribeKeyInclude with
+// every Include returns them (DescribeKey leaves the extras out).
 func (f *Fake) Keys() []kms.Key { return slices.Clone(f.keys) }
 
 // Versions returns the seeded versions by key ID.
@@ -189,7 +225,8 @@ func (f *Fake) Calls() int {
 }
 
 // CallsTo returns the number of requests sent so far by operation:
-// "ListKeys", "DescribeKey" or "ListKeyVersions".
+// "ListKeys", "DescribeKey", "ListKeyVersions" or an extra's Op (OpTags,
+// OpRotation, OpPolicy, OpAccess).
 func (f *Fake) CallsTo(op string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -7,66 +7,51 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/multikms/multikms/internal/hydrate"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
 
-// ListKeys lists the seeded keys in the Fake's Shape. DetailBasic keys carry
-// Provider, ID and ARN only; DetailFull keys are the seeded ones. The Filter
-// is applied client-side to the seeded keys.
+// ListKeys lists the seeded keys in the Fake's Shape. The Filter is applied
+// to the seeded keys, as a server applies it. DetailBasic keys carry
+// Provider, ID and ARN only; DetailFull keys are described (a DescribeKey
+// request each) and carry the seeded fields but the extras; each Include
+// bit adds its extra (a request per key), on DetailBasic listings too,
+// which then describe the keys but stay DetailBasic.
 func (f *Fake) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
 	const op = "ListKeys"
 	if err := f.checkList(op, opts); err != nil {
 		return pagination.Err[kms.Key](err)
 	}
 	keys := func(context.Context) ([]kms.Key, error) { return f.keys, nil }
-	it := pageOf(ctx, f, op, keys, f.options(op, opts))
-	return pagination.Map(it, 1, func(_ context.Context, k kms.Key) (kms.Key, bool) {
+	it := pageOf(ctx, f, op, keys, f.options(op, op, opts))
+	listed := pagination.Map(it, 1, func(_ context.Context, k kms.Key) (kms.Key, bool) {
 		if !opts.Filter.Match(k) {
 			return kms.Key{}, false
 		}
-		if opts.Detail == kms.DetailBasic {
-			k = kms.Key{Provider: k.Provider, ID: k.ID, ARN: k.ARN, Detail: kms.DetailBasic}
-		}
-		return k, true
+		return kms.Key{Provider: k.Provider, ID: k.ID, ARN: k.ARN, Detail: kms.DetailBasic}, true
 	})
-}
-
-// DescribeKey returns the seeded key whose ID, ARN or one of whose aliases is
-// keyRef, or an ErrNotFound error.
-func (f *Fake) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
-	const op = "DescribeKey"
-	if keyRef == "" {
-		return kms.Key{}, kms.InvalidArgument(f.provider, op, "keyRef", "must not be empty")
-	}
-	var k kms.Key
-	err := pagination.Call(ctx, f.retry, f.limiter, func(ctx context.Context) error {
-		if err := f.request(ctx, op); err != nil {
-			return err
-		}
-		var err error
-		k, err = f.find(op, keyRef)
-		return err
-	})
-	return k, err
+	return hydrate.Pipeline(listed, opts, f.steps(), hydrate.Config{Concurrency: f.concurrency, Scope: "kmstest.Fake"})
 }
 
 // ListKeyVersions lists the seeded versions of the key keyRef refers to (by
 // ID, ARN or alias); a missing key fails the first request with ErrNotFound.
+// keyRef is checked as DescribeKey checks it, and the options a version
+// listing cannot honour (a Filter, DetailFull, an Include) are refused,
+// before any request.
 func (f *Fake) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
 	const op = "ListKeyVersions"
-	if keyRef == "" {
-		return pagination.Err[kms.KeyVersion](kms.InvalidArgument(f.provider, op, "keyRef", "must not be empty"))
+	if err := kms.CheckKeyRef(f.provider, op, keyRef, MaxKeyRefLen); err != nil {
+		return pagination.Err[kms.KeyVersion](err)
 	}
-	if err := f.checkList(op, opts); err != nil {
+	if err := opts.ValidateVersions(f.provider, op, f.maxPage); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
 	versions := func(context.Context) ([]kms.KeyVersion, error) {
 		k, err := f.find(op, keyRef)
 		return f.versions[k.ID], err
 	}
-	o := f.options(op+"/"+keyRef, opts)
-	return pageOf(ctx, f, op, versions, o)
+	return pageOf(ctx, f, op, versions, f.options(op, op+"/"+keyRef, opts))
 }
 
 func (f *Fake) find(op, keyRef string) (kms.Key, error) {
@@ -85,7 +70,7 @@ func (f *Fake) checkList(op string, opts kms.ListOptions) error {
 
 // options turns ListOptions into the engine's options; scope names the
 // listing (operation, key) and the filter, which changes what a position means.
-func (f *Fake) options(scope string, opts kms.ListOptions) pagination.Options {
+func (f *Fake) options(op, scope string, opts kms.ListOptions) pagination.Options {
 	size := opts.PageSize
 	if size == 0 {
 		size = f.defaultPage
@@ -99,6 +84,8 @@ func (f *Fake) options(scope string, opts kms.ListOptions) pagination.Options {
 		Concurrency: f.concurrency,
 		Retry:       f.retry,
 		Limiter:     f.limiter,
+		Op:          op,
+		WrapErr:     func(err error) error { return kms.WrapEngineError(f.provider, op, err) },
 	}
 }
 

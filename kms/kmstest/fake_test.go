@@ -51,7 +51,7 @@ func TestFakeConformance(t *testing.T) {
 	for _, shape := range []kmstest.Shape{kmstest.ByMarker, kmstest.ByPageNumber, kmstest.ByPageToken} {
 		t.Run(shape.String(), func(t *testing.T) {
 			kmstest.RunConformance(t, kmstest.Harness{Setup: func(t *testing.T) kmstest.Fixture {
-				f := kmstest.NewFake(sampleKeys(14), kmstest.WithShape(shape),
+				f := kmstest.NewFake(sampleKeys(14), kmstest.WithShape(shape), kmstest.WithProvider(kms.ProviderAWS),
 					kmstest.WithMaxPageSize(20), kmstest.WithVersions(sampleVersions()))
 				return kmstest.Fixture{
 					Lister:        f,
