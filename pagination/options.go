@@ -13,8 +13,36 @@
 // with Throttled() true the Limiter slows down), and a CheckToken for the
 // shape of the cloud's markers or tokens, since a cursor can be forged. A
 // fetch function that builds large items fills them with PageBuffer; Concat
-// joins listings (folders, kinds) and Map hydrates items concurrently, in
-// order.
+// joins listings (folders, kinds) one after another, FanOut lists scopes
+// (regions, accounts, folders) concurrently with one cursor, and Map
+// hydrates items concurrently, in order, within MaxItems.
+//
+// # Cursors
+//
+// A cursor is versioned ("c2"), URL-safe, at most 8 KiB (64 KiB for a
+// FanOut) and integrity-checked, not authenticated: the check is an
+// unkeyed hash that catches truncation and accidents, but anyone can forge
+// a cursor that passes it. Every field is therefore range-checked when the
+// cursor is decoded (its kind, its scope's hash, an in-page index within
+// the page it was made in, page sizes and numbers within reason, a
+// FanOut's scopes within the fan-out) and the marker or token it carries is
+// checked by Options.CheckToken, all before any request; the in-page index
+// applies to the first page only. What a forged cursor can still do is
+// start a listing anywhere the caller could: at another marker, token or
+// page of the same listing, with the caller's own credentials. It never
+// reaches another listing (scope) nor carries a credential. A caller who
+// keeps cursors where others can write them (a shared store, a URL handed
+// to users) and must not let them choose where a listing resumes should
+// sign them (an HMAC over the cursor with a key of its own) or keep them
+// server-side.
+//
+// # Watching a listing
+//
+// Iterator.Stats may be read from any goroutine while a loop runs.
+// Options.Observer and Request.Observer are told of every request, retry
+// wait and pace change; FanOutOptions.Observer also of every scope's start,
+// end and failure and of every request of its scopes; ReportDetailFailed
+// tells them of a per-item failure. SlogObserver logs events with log/slog.
 package pagination
 
 import (

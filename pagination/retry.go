@@ -192,3 +192,13 @@ func (r Retry) backoffCap(attempt int) time.Duration {
 	}
 	return min(d, r.MaxDelay)
 }
+
+// ReportDetailFailed tells obs (which may be nil), and the observer of the
+// fan-out whose loop ctx belongs to, that a per-item request (a describe,
+// an extra) of op failed with err while the item still comes out, carrying
+// the reason: an EventDetailFailed. A Map function calls it with the
+// context it is given. err must be the classified error the caller sees,
+// holding no credential.
+func ReportDetailFailed(ctx context.Context, obs Observer, op, scope string, err error) {
+	notifier{req: Request{Op: op, Scope: scope, Observer: obs}, run: runOf(ctx)}.event(Event{Kind: EventDetailFailed, Err: err})
+}
