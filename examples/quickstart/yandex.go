@@ -5,9 +5,9 @@ import (
 
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
-	emulator "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/yandexkms"
+	emulator "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
 // The Yandex Cloud demo: the in-process gRPC emulator holding demo keys of

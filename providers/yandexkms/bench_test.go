@@ -13,9 +13,9 @@ import (
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
 	"github.com/multikms/multikms/internal/benchkit"
-	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/providers/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
 // Benchmarks run only with -bench; see BENCHMARKS.md for the commands.

@@ -9,11 +9,11 @@ import (
 	ycsdk "github.com/yandex-cloud/go-sdk"
 	"go.uber.org/goleak"
 
-	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -8,9 +8,9 @@ import (
 
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
-	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
 // TestLongTokenCursorSendsNothing: a cursor is checked, not signed, so it

@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	errTokenTooLong = errors.New("the cursor's page token is longer than the 100 characters the API allows")
+	errTokenTooLong = errors.New("the cursor's page token is not valid UTF-8 or longer than the 100 characters the API allows")
 	errNextTooLong  = errors.New("the server answered a next page token longer than the 100 characters the API allows")
 )
 
@@ -63,27 +63,37 @@ func mapError(ctx context.Context, op string, err error) error {
 	return kms.NewError(kms.ProviderYandex, op, classify(err), err)
 }
 
-// clientSide recognises the errors gRPC makes on the client about a
-// message rather than the server's status: a request it could not encode
-// (invalid argument: checks run before any request, so this is a bug) and
-// an answer it could not take (see badAnswer). Both carry codes (INTERNAL,
-// RESOURCE_EXHAUSTED) that would otherwise read as a server fault or
-// throttling and be retried.
+// clientSide recognises the errors gRPC makes about a message rather than
+// a server's verdict on the request: a message that could not be encoded
+// or decoded, or was larger than the client takes. Their codes (INTERNAL,
+// RESOURCE_EXHAUSTED) would otherwise read as a server fault or throttling
+// and be retried, but the same message would fail again: an answer the
+// client cannot take, or one the server could not encode (the server's
+// gRPC answers INTERNAL "error while marshaling" then) are ErrUnavailable,
+// never retried (badAnswer); a request too large to send is
+// ErrInvalidArgument. Every field of a request is checked before it is sent
+// (IDs, page size, page token), so a request the client cannot encode does
+// not arise.
 func clientSide(err error) (kms.Code, bool) {
 	st, ok := status.FromError(err)
 	if !ok {
 		return 0, false
 	}
 	msg := st.Message()
-	switch {
-	case st.Code() == codes.Internal && strings.HasPrefix(msg, "grpc: error while marshaling"):
-		return kms.CodeInvalidArgument, true
-	case st.Code() == codes.ResourceExhausted && strings.HasPrefix(msg, "grpc: message too large"):
-		return kms.CodeInvalidArgument, true
-	case st.Code() == codes.Internal && (strings.HasPrefix(msg, "grpc: failed to unmarshal") ||
-		strings.HasPrefix(msg, "grpc: failed to decompress")),
-		st.Code() == codes.ResourceExhausted && strings.HasPrefix(msg, "grpc: received message"):
-		return kms.CodeUnavailable, true
+	switch st.Code() {
+	case codes.Internal:
+		for _, p := range []string{"grpc: error while marshaling", "grpc: failed to unmarshal", "grpc: failed to decompress"} {
+			if strings.HasPrefix(msg, p) {
+				return kms.CodeUnavailable, true
+			}
+		}
+	case codes.ResourceExhausted:
+		switch {
+		case strings.HasPrefix(msg, "grpc: received message"):
+			return kms.CodeUnavailable, true
+		case strings.HasPrefix(msg, "grpc: message too large"):
+			return kms.CodeInvalidArgument, true
+		}
 	}
 	return 0, false
 }

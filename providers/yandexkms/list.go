@@ -150,11 +150,11 @@ func (l *Lister) checkList(op string, opts kms.ListOptions) error {
 	return opts.Validate(kms.ProviderYandex, op, MaxPageSize)
 }
 
-// checkToken refuses a page token longer than the API allows: it can only
-// come from a tampered cursor (pagination.Options.CheckToken checks it as
-// the listing is made).
+// checkToken refuses a page token longer than the API allows or not valid
+// UTF-8 (it could not be sent): it can only come from a tampered cursor
+// (pagination.Options.CheckToken checks it as the listing is made).
 func checkToken(op, token string) error {
-	if utf8.RuneCountInString(token) > MaxPageToken { // characters, as the API counts
+	if !utf8.ValidString(token) || utf8.RuneCountInString(token) > MaxPageToken { // characters, as the API counts
 		return kms.NewError(kms.ProviderYandex, op, kms.CodeInvalidCursor, errTokenTooLong)
 	}
 	return nil

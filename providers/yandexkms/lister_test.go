@@ -13,11 +13,11 @@ import (
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
 // collect drains it, failing t on an error.

@@ -16,10 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
-	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
 // open opens rawURL with the emulator's token in the environment and

@@ -21,7 +21,11 @@ type config struct {
 	emptyPages  bool
 	// deniedUnknown answers PERMISSION_DENIED for unknown keys.
 	deniedUnknown bool
-	seed          seed
+	// Hostile knobs (hostile.go).
+	servedPageSize int
+	nextTokenSize  int
+	idSuffix       string
+	seed           seed
 }
 
 // seed is what the store is built from, in seeding order.

@@ -58,6 +58,9 @@ func (s *Server) page(l listing, n int) (from, to int, next string, err error) {
 	if size == 0 {
 		size = DefaultPageSize
 	}
+	if s.cfg.servedPageSize > 0 {
+		size = s.cfg.servedPageSize
+	}
 	emptyServed := false
 	if l.pageToken != "" {
 		var ok bool
@@ -72,6 +75,9 @@ func (s *Server) page(l listing, n int) (from, to int, next string, err error) {
 	to = min(from+size, n)
 	if to < n {
 		next = s.token(l, to, false)
+		if s.cfg.nextTokenSize > 0 {
+			next = hugeToken(s.cfg.nextTokenSize)
+		}
 	}
 	return from, to, next, nil
 }

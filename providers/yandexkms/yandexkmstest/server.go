@@ -38,6 +38,12 @@
 // iterators fall into), WithDeniedForUnknownKeys, and request counts per
 // method (Requests, TotalRequests, ResetCounts). The seeded data is
 // read-only once the server starts.
+//
+// Hostile knobs break one rule of the API each, to test that a client copes
+// with a broken server: WithServedPageSize (pages larger than asked, or
+// than the API allows), WithNextTokenSize (a next page token of any size,
+// 10 MiB included), WithIDSuffix (IDs with NUL bytes or invalid UTF-8 on the
+// wire), and WithLatency for slow answers.
 package yandexkmstest
 
 import (
@@ -123,7 +129,7 @@ func Start(opts ...Option) (*Server, error) {
 	if cfg.unavailable > 0 {
 		s.failures = append(s.failures, injected{codes.Unavailable, cfg.unavailable})
 	}
-	s.grpc = grpc.NewServer(grpc.UnaryInterceptor(s.intercept))
+	s.grpc = grpc.NewServer(append(cfg.codecOption(), grpc.UnaryInterceptor(s.intercept))...)
 	endpoint.RegisterApiEndpointServiceServer(s.grpc, endpointService{s: s})
 	kmspb.RegisterSymmetricKeyServiceServer(s.grpc, symmetricService{s: s})
 	aepb.RegisterAsymmetricEncryptionKeyServiceServer(s.grpc, encryptionService{s: s})

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // intercept counts every request, then for KMS methods checks the token and
@@ -162,7 +163,7 @@ type folderRequest interface {
 
 // listFolder validates a folder listing and cuts its page out of the keys
 // that pick chooses.
-func listFolder[T any](s *Server, method string, req folderRequest, pick func(*folder) []T) ([]T, string, error) {
+func listFolder[T proto.Message](s *Server, method string, req folderRequest, pick func(*folder) []T) ([]T, string, error) {
 	if err := checkID("folder_id", req.GetFolderId()); err != nil {
 		return nil, "", err
 	}
@@ -171,7 +172,7 @@ func listFolder[T any](s *Server, method string, req folderRequest, pick func(*f
 	if err != nil {
 		return nil, "", err
 	}
-	return keys[from:to], next, nil
+	return withIDSuffix(&s.cfg, keys[from:to]), next, nil
 }
 
 // get validates a key ID and looks it up.
