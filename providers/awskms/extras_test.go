@@ -187,3 +187,17 @@ func hasOp(err error, op string) bool {
 	}
 	return err != nil && walk(err)
 }
+
+// TestMaxItemsBoundsTheWork: no describe or extra starts for keys past
+// MaxItems.
+func TestMaxItemsBoundsTheWork(t *testing.T) {
+	s, client := setup(t, awskmstest.WithGeneratedKeys(50))
+	l := awskms.New(client, awskms.WithPrefetch(0))
+	got, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{PageSize: 20, MaxItems: 5, Detail: kms.DetailFull, Include: allExtras}))
+	require.NoError(t, err)
+	require.Len(t, got, 5)
+	for _, op := range []string{awskms.OpDescribeKey, awskms.OpListResourceTags, awskms.OpGetKeyPolicy, awskms.OpListGrants} {
+		assert.Equal(t, 5, s.Requests(op), op)
+	}
+	assert.Equal(t, 1, s.Requests(awskms.OpListKeys))
+}
