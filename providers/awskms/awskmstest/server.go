@@ -215,6 +215,17 @@ func (s *Server) Throttled(op string) int {
 	return 0
 }
 
+// FaultsInjected returns how many answers WithFault faults made.
+func (s *Server) FaultsInjected() int {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	n := 0
+	for _, h := range s.faultHits {
+		n += h
+	}
+	return n
+}
+
 // ResetCounts sets every request count back to zero.
 func (s *Server) ResetCounts() {
 	s.total.Store(0)
