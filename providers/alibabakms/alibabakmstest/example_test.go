@@ -11,7 +11,8 @@ import (
 )
 
 // A user's integration test: the server holds two keys, the real SDK
-// client reaches it over loopback HTTP, and the adapter lists them.
+// client reaches it over loopback HTTP, and the adapter lists them: one
+// ListKeys page, two DescribeKey and one account-wide ListAliases.
 func Example() {
 	srv := alibabakmstest.New(alibabakmstest.WithKeys(
 		alibabakmstest.Key{ID: "key-app-0001", State: "Enabled", Spec: "Aliyun_AES_256", Usage: "ENCRYPT/DECRYPT", Aliases: []string{"alias/app"}},
@@ -36,5 +37,5 @@ func Example() {
 	// Output:
 	// key-app-0001 Enabled Symmetric [alias/app]
 	// key-app-0002 Disabled AsymmetricSignature []
-	// requests: 5
+	// requests: 4
 }

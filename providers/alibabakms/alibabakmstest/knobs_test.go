@@ -109,3 +109,54 @@ func TestHostile(t *testing.T) {
 		}
 	})
 }
+
+func TestListAliasesAndGetKeyPolicy(t *testing.T) {
+	s, c := start(t, WithKeys(DemoKeys(DefaultAccount)...), WithGeneratedKeys(150, 7))
+	var names []string
+	for page := 1; ; page++ {
+		req := alikms.CreateListAliasesRequest()
+		req.PageNumber, req.PageSize = requests.NewInteger(page), requests.NewInteger(100)
+		resp, err := c.ListAliases(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.TotalCount != 153 || resp.PageSize != 100 || resp.PageNumber != page {
+			t.Fatalf("page %d: total %d, size %d, number %d", page, resp.TotalCount, resp.PageSize, resp.PageNumber)
+		}
+		for _, a := range resp.Aliases.Alias {
+			names = append(names, a.KeyId+" "+a.AliasName)
+			if a.AliasArn != s.store.aliasARN(a.AliasName) {
+				t.Errorf("ARN %s", a.AliasArn)
+			}
+		}
+		if len(resp.Aliases.Alias) < 100 {
+			break
+		}
+	}
+	if len(names) != 153 || names[0] != "key-hzz630494460001 alias/app-data" || names[152] != "key-gen7-00000149 alias/gen7-149" {
+		t.Fatalf("%d aliases: %v ... %v", len(names), names[:2], names[len(names)-1])
+	}
+	req := alikms.CreateListAliasesRequest()
+	req.PageSize = requests.NewInteger(101)
+	_, err := c.ListAliases(req)
+	serverErr(t, err, 400, "InvalidParameter")
+
+	policy := func(ref, name string) (*alikms.GetKeyPolicyResponse, error) {
+		req := alikms.CreateGetKeyPolicyRequest()
+		req.KeyId, req.PolicyName = ref, name
+		return c.GetKeyPolicy(req)
+	}
+	resp, err := policy("alias/dkms", "default")
+	if err != nil || resp.Policy != DemoPolicy(DefaultAccount) {
+		t.Fatalf("%+v %v", resp, err)
+	}
+	_, err = policy("alias/dkms", "other")
+	serverErr(t, err, 400, "InvalidParameter")
+	_, err = policy("alias/app-data", "default")
+	serverErr(t, err, 400, "UnsupportedOperation")
+	_, err = policy("key-none", "default")
+	serverErr(t, err, 404, "Forbidden.KeyNotFound")
+	if s.Count("GetKeyPolicy") != 4 || s.Count("ListAliases") != 3 {
+		t.Errorf("counts: %d GetKeyPolicy, %d ListAliases", s.Count("GetKeyPolicy"), s.Count("ListAliases"))
+	}
+}
