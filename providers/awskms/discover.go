@@ -17,7 +17,41 @@ import (
 // Fleet is a kms.Lister over every scope (account and Region) NewFleet
 // discovered: a kms.NewMerge of one Lister per scope, each named
 // "<account>/<region>" (or "<region>" when the account is not known
-// without a request: the caller's own account, no role, no organization).
+// without a request: the caller's own account, no role, no organization),
+// sorted; errors and events name them "aws/<account>/<region>". Every key
+// carries its Account and Region. A scope that fails (a Region not enabled
+// answers UnrecognizedClientException: ErrUnauthenticated; a Region a
+// service control policy denies: ErrPermissionDenied; a role that cannot be
+// assumed) is isolated as kms.Merge isolates it: the others are listed to
+// their end and the listing ends with one error joining a *kms.ScopeError
+// per failed scope. DescribeKey of an ARN asks the one scope of its account
+// and Region (the others answer ErrNotFound without a request); of a key ID,
+// every scope.
+//
+// Discovery happens once per Fleet (NewFleet, kms.Open), not once per
+// listing: a Lister's listings, DescribeKey and Stats then agree on one set
+// of scopes, and discovery's requests (ListAccounts, and one AssumeRole and
+// one ListRegions per account) are paid once, not by every listing. A
+// long-lived program sees new accounts and Regions by making a new Fleet.
+//
+// The cursor rule: a cursor resumes exactly the scopes it was made over,
+// in this process or another, as long as discovery finds the same scopes
+// (the Merge binds the sorted scope names into the cursor's scope). A fresh
+// Fleet whose discovery finds a scope more (a Region enabled since, an
+// account added) or less (a Region disabled, an account suspended or gone)
+// refuses the cursor with kms.ErrInvalidCursor before any request: a new
+// Region is never half-listed and no scope's position is applied to
+// another; start a fresh listing. (A cursor that resumes the scopes common
+// to both fleets, with a vanished scope reported as a failed one, needs a
+// Merge cursor keyed by scope name; it is not there yet.)
+//
+// Regions come from account:ListRegions rather than ec2:DescribeRegions:
+// it says ENABLED and ENABLED_BY_DEFAULT as the account's opt-in status is,
+// works with a member account's own credentials and needs
+// github.com/aws/aws-sdk-go-v2/service/account, a small module, where
+// service/ec2 is among the largest of the SDK to compile (minutes on the
+// cold cache CI starts from) for one call.
+//
 // A Fleet owns its HTTP client (unless WithLoadOptions gave one): Close
 // closes its idle connections.
 type Fleet struct {
@@ -42,7 +76,7 @@ func (f *Fleet) Close() error {
 // NewFleet discovers the scopes the options ask for and returns a Fleet
 // over them; see the package doc, "Scope discovery". Discovery happens
 // here, once: ListAccounts (WithOrganization), then, for each account at
-// once (WithScopeConcurrency of them), the member role's AssumeRole and
+// once (DiscoveryConcurrency of them), the member role's AssumeRole and
 // ListRegions (WithRegions("*")), each through the engine (retried,
 // observed, classified as *kms.Error). Bad options are refused before any
 // request; a failure of the caller's own discovery calls (ListAccounts
@@ -199,10 +233,9 @@ func forEach(accounts []*account, n int, fn func(*account)) {
 	wg.Wait()
 }
 
+// DiscoveryConcurrency is the number of accounts NewFleet reaches at once
+// (AssumeRole, then ListRegions), within DiscoveryPace.
+const DiscoveryConcurrency = 32
+
 // limit is the number of accounts discovery reaches at once.
-func (d *discovery) limit() int {
-	if d.f.scopesConc > 0 {
-		return d.f.scopesConc
-	}
-	return pagination.DefaultFanOutConcurrency
-}
+func (d *discovery) limit() int { return DiscoveryConcurrency }

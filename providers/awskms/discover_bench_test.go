@@ -21,9 +21,10 @@ import (
 // 20 ms away, every scope with its own published KMS quotas, DetailFull:
 // NewFleet (ListAccounts, then per account AssumeRole and ListRegions)
 // and the whole listing, per iteration. "x-bound" is the time over the
-// lower bound of the round trips that cannot overlap:
+// lower bound of the round trips that cannot overlap; "cpu-s/op" the CPU
+// the process (client and emulator together) spent per iteration:
 //
-//	discovery: 1 ListAccounts page + ceil(20 / in flight) waves x 2 (AssumeRole, then ListRegions)
+//	discovery: 1 ListAccounts page + ceil(20 / DiscoveryConcurrency) waves x 2 (AssumeRole, then ListRegions)
 //	listing:   ceil(340 / in flight) x 2 round trips (DetailFull: a ListKeys page, then the
 //	           50 describes, the ListAliases pass running beside them; DetailBasic: 1)
 //
@@ -62,10 +63,10 @@ func BenchmarkFleetOrganization(b *testing.B) {
 			name = fmt.Sprintf("%v/one-after-another", run.detail)
 		}
 		b.Run(name, func(b *testing.B) {
-			waves := math.Ceil(float64(accounts) / float64(run.inFlight))
+			waves := math.Ceil(float64(accounts) / awskms.DiscoveryConcurrency)
 			rts := 1 + 2*waves + run.perScope*math.Ceil(float64(scopes)/float64(run.inFlight))
 			bound := time.Duration(rts * float64(latency))
-			start := time.Now()
+			start, cpu := time.Now(), cpuTime()
 			n := 0
 			for b.Loop() {
 				n++
@@ -83,6 +84,7 @@ func BenchmarkFleetOrganization(b *testing.B) {
 				}
 			}
 			per := time.Since(start) / time.Duration(n)
+			b.ReportMetric((cpuTime()-cpu).Seconds()/float64(n), "cpu-s/op")
 			b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
 			b.ReportMetric(float64(per)/float64(bound), "x-bound")
 		})

@@ -26,9 +26,9 @@ const (
 // DiscoveryPace is the client-side pace of the discovery calls, in
 // requests a second, shared by a fleet's calls of each operation (AWS
 // publishes no quota for ListAccounts or ListRegions; STS's AssumeRole
-// quota is far above this). Each adapts as the engine's limiters do:
+// quota is far above this), with a burst of DiscoveryConcurrency. Each adapts as the engine's limiters do:
 // throttling slows it down and is retried.
-var DiscoveryPace = map[string]float64{OpAssumeRole: 100, OpListAccounts: 10, OpListRegions: 50}
+var DiscoveryPace = map[string]float64{OpAssumeRole: 100, OpListAccounts: 10, OpListRegions: 100}
 
 // discovery holds what NewFleet needs to find the fleet's scopes.
 type discovery struct {
@@ -52,7 +52,9 @@ type account struct {
 func newDiscovery(cfg aws.Config, s settings, f fleetSettings) *discovery {
 	d := &discovery{cfg: cfg, s: s, f: f, obs: &observerSwitch{obs: s.Observer}, limiters: map[string]*pagination.Limiter{}}
 	for op, q := range DiscoveryPace {
-		d.limiters[op] = pagination.NewLimiter(q, max(1, int(q/4)))
+		// A burst of DiscoveryConcurrency: the accounts reached at once
+		// are not held back by their own pace.
+		d.limiters[op] = pagination.NewLimiter(q, min(DiscoveryConcurrency, max(1, int(q))))
 	}
 	if f.roleARN != "" {
 		d.base = accountOfARN(f.roleARN)

@@ -144,8 +144,25 @@ func WithMemberRole(name string) FleetOption {
 	})
 }
 
+// WithRoleSession sets the external ID (2..1224 of [\w+=,.@:/-]; "" none)
+// and session name (2..64 of [\w+=,.@-]; "" means DefaultSessionName) of
+// every role the fleet assumes: the member roles of WithOrganization, and
+// WithAssumeRole's, which sets them too.
+func WithRoleSession(externalID, sessionName string) FleetOption {
+	return discoveryOption(func(f *fleetSettings) {
+		switch {
+		case externalID != "" && !validExternalID(externalID):
+			f.fail("ExternalID", `must be 2..1224 characters of letters, digits and +=,.@:/-_`)
+		case sessionName != "" && !sessionNameShape.MatchString(sessionName):
+			f.fail("SessionName", `must be 2..64 characters of letters, digits and +=,.@-_`)
+		default:
+			f.externalID, f.sessionName = externalID, sessionName
+		}
+	})
+}
+
 // WithScopeConcurrency sets how many scopes (account and Region) a listing
-// lists at once, and how many accounts discovery reaches at once, 1..1024
+// lists at once, 1..1024
 // (default kms.Merge's, pagination.DefaultFanOutConcurrency).
 func WithScopeConcurrency(n int) FleetOption {
 	return discoveryOption(func(f *fleetSettings) {

@@ -133,7 +133,7 @@ func roleURLOptions(q adapter.Query, bad func(string, string, ...any) ([]FleetOp
 	if arn != "" {
 		opts = append(opts, WithAssumeRole(arn, ext, session))
 	} else if ext != "" || session != "" {
-		opts = append(opts, discoveryOption(func(f *fleetSettings) { f.externalID, f.sessionName = ext, session }))
+		opts = append(opts, WithRoleSession(ext, session))
 	}
 	if org != "" {
 		opts = append(opts, WithOrganization(org))
