@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/multikms/multikms/kms"
+)
+
+// settle turns how the listing ended into the exit code, reports it on
+// stderr and updates the resume file: marked done when the listing
+// completed, the cursor saved when it stopped early (interrupted, -max,
+// failed scopes, a failure after some keys).
+func settle(ctx context.Context, c config, st resumeState, o outcome, stderr io.Writer) int {
+	code, save := exitDone, true
+	switch failed := scopeErrors(o.err); {
+	case o.err == nil && o.cursor == "":
+		st.Done = true
+	case o.err == nil:
+		fmt.Fprintf(stderr, "kmsinventory: stopped after %d keys (-max)%s\n", o.keys, resumeHint(c))
+	case ctx.Err() != nil && errors.Is(o.err, ctx.Err()):
+		fmt.Fprintf(stderr, "kmsinventory: interrupted after %d keys%s\n", o.keys, resumeHint(c))
+		code = exitInterrupted
+	case o.keys == 0 && refusedUp(o):
+		code, save = fail(stderr, usagef("the listing was refused before any request: %v", o.err)), false
+		if st.Cursor != "" && errors.Is(o.err, kms.ErrInvalidCursor) {
+			fmt.Fprintf(stderr, "kmsinventory: the cursor in %s does not fit this fleet: delete the file to start over\n", c.resume)
+		}
+	case failed != nil:
+		for _, se := range failed {
+			fmt.Fprintf(stderr, "kmsinventory: scope %s failed: %v\n", se.Scope, se.Err)
+		}
+		fmt.Fprintf(stderr, "kmsinventory: partial: %d scopes failed, %d keys listed%s\n", len(failed), o.keys, resumeHint(c))
+		code = exitPartial
+	default:
+		fmt.Fprintf(stderr, "kmsinventory: failed after %d keys: %v\n", o.keys, o.err)
+		code = exitFailed
+	}
+	if c.resume == "" || !save {
+		return code
+	}
+	st.Keys += o.keys
+	if !st.Done && (o.keys > 0 || o.cursor != "") {
+		// With no key handed out, an iterator's cursor is where it started;
+		// keep the file's rather than trust an empty one.
+		st.Cursor = o.cursor
+	}
+	if st.Done {
+		st.Cursor = ""
+	}
+	if err := st.save(c.resume); err != nil {
+		fmt.Fprintf(stderr, "kmsinventory: %v\n", err)
+		return exitFailed
+	}
+	return code
+}
+
+// refusedUp tells a listing refused before any request: a bad cursor or an
+// option one lister rejects.
+func refusedUp(o outcome) bool {
+	return errors.Is(o.err, kms.ErrInvalidCursor) ||
+		(errors.Is(o.err, kms.ErrInvalidArgument) && o.stats.Requests == 0)
+}
+
+func resumeHint(c config) string {
+	if c.resume == "" {
+		return ": rerun with -resume FILE to keep the cursor next time"
+	}
+	return ": the cursor is saved in " + c.resume + "; rerun with the same -resume to continue"
+}
+
+// scopeErrors returns the failed scopes err joins, or nil if err holds
+// anything but *kms.ScopeError values (or is nil).
+func scopeErrors(err error) []*kms.ScopeError {
+	if err == nil {
+		return nil
+	}
+	var se *kms.ScopeError
+	if errors.As(err, &se) && err == error(se) {
+		return []*kms.ScopeError{se}
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return nil
+	}
+	var out []*kms.ScopeError
+	for _, e := range j.Unwrap() {
+		sub := scopeErrors(e)
+		if sub == nil {
+			return nil
+		}
+		out = append(out, sub...)
+	}
+	return out
+}
