@@ -30,12 +30,12 @@ const (
 
 // config is what the command line asks for, checked.
 type config struct {
-	format   format // "" until the default is chosen from the terminal
-	opts     kms.ListOptions
-	resume   string
-	summary  bool
-	quiet    bool
-	urls     []string
+	format  format // "" until the default is chosen from the terminal
+	opts    kms.ListOptions
+	resume  string
+	summary bool
+	quiet   bool
+	urls    []string
 }
 
 // usageError is a bad command line: run prints it and exits 2.
