@@ -100,7 +100,7 @@ func TestOpenNeverEchoesSecrets(t *testing.T) {
 		"yandexkms://b1g" + secret + "%zz",         // a bad escape
 		"yandexkms://b1g " + secret,                // a bad host character
 		"yandexkms://[" + secret,                   // a bad IP literal
-		"yandexkms://u:" + secret + "@b1g",        // a control character
+		"yandexkms://u:" + secret + "\x7f@b1g",     // a control character
 		"://" + secret + "@host",                   // no scheme
 		"awskms://?region=" + secret + "&region=x", // a repeated parameter
 		"awskms://?rate=" + secret,                 // a bad number

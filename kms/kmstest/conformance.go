@@ -26,10 +26,38 @@ type Fixture struct {
 	MissingKeyRef string
 	// MaxPageSize is the largest page size the lister accepts.
 	MaxPageSize int
-	// Requests, if set, returns the number of requests the backend has
-	// received so far; the suite uses it to check that bad input is refused
+	// Requests returns the number of requests the backend has received so
+	// far (required); the suite uses it to check that bad input is refused
 	// before any request is sent.
 	Requests func() int
+	// Provider is the provider every error and key of the Lister must
+	// carry; empty means the Lister's own (it must then be a
+	// kms.ProviderLister). The suite's foreign-ARN case uses it: an
+	// "acs:kms:" ARN on ProviderAWS, an "arn:aws:kms:" one elsewhere.
+	Provider kms.Provider
+	// Extras are the Include bits the backend honours (see the "Include"
+	// group): for each, Keys must hold the values the extra fetches (Labels,
+	// AutomaticRotation with RotationPeriod and NextRotationAt, Policy,
+	// Access) for at least one key, and the Lister must implement
+	// kms.IncludeDescriber. Zero declares none: the group then checks only
+	// that listing with no Include works, and says so in the test log.
+	Extras kms.Include
+	// Free are the extras of Extras that the backend's keys carry without
+	// being asked (Yandex labels come with every listed key, Alibaba rotation
+	// with every describe): the suite does not require them empty when they
+	// are not asked for. Every other unasked extra must stay empty.
+	Free kms.Include
+}
+
+// provider returns the provider fx's errors and keys must carry.
+func (fx Fixture) provider() kms.Provider {
+	if fx.Provider != "" {
+		return fx.Provider
+	}
+	if p, ok := fx.Lister.(kms.ProviderLister); ok {
+		return p.Provider()
+	}
+	return ""
 }
 
 // Harness tells RunConformance how to build the Lister under test.
@@ -43,7 +71,15 @@ type Harness struct {
 	LeakOptions []goleak.Option
 }
 
-// RunConformance runs the suite every Lister must pass as subtests of t.
+// RunConformance runs the suite every Lister must pass as subtests of t:
+// listing, resuming, paging, MaxItems, filters, DetailFull and DescribeKey
+// content, versions, and the rules every adapter follows the same way: one
+// table of bad input (options, key references, cursors, an ARN of another
+// cloud, version options it cannot honour) refused as a *kms.Error of the
+// right class with Provider set, naming the parameter, one "kms: " prefix,
+// before any request; every error a *kms.Error; a cancelled context's
+// error returned unwrapped; Close returning nil twice; and the Include
+// group for the extras the Fixture declares.
 // The subtests are not parallel, and t must not run in parallel with tests
 // that start goroutines, as every subtest checks for leaked goroutines.
 func RunConformance(t *testing.T, h Harness) {
@@ -66,6 +102,10 @@ func RunConformance(t *testing.T, h Harness) {
 		{"InvalidCursor", testInvalidCursor},
 		{"Cancel", testCancel},
 		{"BreakLeavesNoGoroutine", testBreak},
+		{"BadInput", testBadInput},
+		{"DescribeKeyContent", testDescribeContent},
+		{"Include", testInclude},
+		{"Close", testClose},
 	} {
 		s.run(c.name, c.fn)
 	}
@@ -107,9 +147,14 @@ func checkFixture(t *testing.T, fx Fixture) {
 		t.Fatal("Fixture.MissingKeyRef is empty")
 	case fx.MaxPageSize < 2:
 		t.Fatalf("Fixture.MaxPageSize: need at least 2, got %d", fx.MaxPageSize)
+	case fx.Requests == nil:
+		t.Fatal("Fixture.Requests is nil: the suite checks that bad input sends no request")
+	case fx.provider() == "":
+		t.Fatal("Fixture.Provider is empty and the Lister is no kms.ProviderLister")
 	case multiVersionKey(fx) == "":
 		t.Fatal("Fixture.Versions: need a key with at least two versions")
 	}
+	checkExtrasFixture(t, fx)
 }
 
 // multiVersionKey returns the ID of a key of the fixture with two versions or more.

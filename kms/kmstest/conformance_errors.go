@@ -16,10 +16,24 @@ func firstErr[T any](it *pagination.Iterator[T]) error {
 	return err
 }
 
+// wantErr checks that err is of class want and, unless want is a context
+// error (which must come back itself, unwrapped), a *kms.Error.
 func wantErr(t *testing.T, what string, err, want error) {
 	t.Helper()
+	if want == context.Canceled || want == context.DeadlineExceeded {
+		if err != want {
+			t.Errorf("%s: got error %v (%T), want the context's error %v itself, unwrapped", what, err, err, want)
+		}
+		return
+	}
 	if !errors.Is(err, want) {
 		t.Errorf("%s: got error %v, want one matching %v", what, err, want)
+	}
+	if err != nil {
+		var e *kms.Error
+		if !errors.As(err, &e) {
+			t.Errorf("%s: error %v (%T) is not a *kms.Error", what, err, err)
+		}
 	}
 }
 
@@ -70,10 +84,6 @@ func testNotFound(t *testing.T, fx Fixture) {
 // noRequest runs fn and fails t if the backend received a request meanwhile.
 func noRequest(t *testing.T, fx Fixture, what string, fn func()) {
 	t.Helper()
-	if fx.Requests == nil {
-		fn()
-		return
-	}
 	before := fx.Requests()
 	fn()
 	if n := fx.Requests() - before; n != 0 {

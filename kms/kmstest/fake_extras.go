@@ -20,6 +20,9 @@ const (
 	OpAccess   = "ListAccess"        // IncludeAccess: Key.Access
 )
 
+// AllExtras is every Include bit, the extras the Fake honours.
+const AllExtras = kms.IncludeTags | kms.IncludeRotation | kms.IncludePolicy | kms.IncludeAccess
+
 // MaxKeyRefLen is the longest key reference the Fake accepts, in
 // characters (AWS documents 2048 for a key ID, ARN or alias).
 const MaxKeyRefLen = 2048

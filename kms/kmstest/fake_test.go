@@ -32,8 +32,33 @@ func sampleKeys(n int) []kms.Key {
 			Protection: kms.ProtectionSoftware,
 			CreatedAt:  time.Date(2024, 1, 1+i, 0, 0, 0, 0, time.UTC),
 		}
+		withExtras(&keys[i], i)
 	}
 	return keys
+}
+
+// withExtras gives key i of sampleKeys the extras: labels on every other
+// key, rotation by usage, a policy and access on every third key.
+func withExtras(k *kms.Key, i int) {
+	if i%2 == 0 {
+		k.Labels = map[string]string{"team": fmt.Sprint("t", i)}
+	}
+	switch {
+	case k.Usage == kms.UsageSignVerify:
+		k.AutomaticRotation = kms.RotationUnsupported
+	case i%4 == 0:
+		k.AutomaticRotation, k.RotationPeriod = kms.RotationEnabled, 365*24*time.Hour
+		k.NextRotationAt = time.Date(2025, 1, 1+i, 0, 0, 0, 0, time.UTC)
+	default:
+		k.AutomaticRotation = kms.RotationDisabled
+	}
+	if i%3 == 0 {
+		k.Policy = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt"}]}`
+		k.Access = []kms.Access{
+			{Principal: "*", Actions: []string{"kms:Decrypt"}, Source: kms.AccessFromPolicy},
+			{Principal: "arn:aws:iam::111122223333:role/app", PrincipalType: "Grantee", Actions: []string{"Decrypt"}, Source: kms.AccessFromGrant, Conditional: true},
+		}
+	}
 }
 
 func sampleVersions() map[string][]kms.KeyVersion {
@@ -52,7 +77,8 @@ func TestFakeConformance(t *testing.T) {
 		t.Run(shape.String(), func(t *testing.T) {
 			kmstest.RunConformance(t, kmstest.Harness{Setup: func(t *testing.T) kmstest.Fixture {
 				f := kmstest.NewFake(sampleKeys(14), kmstest.WithShape(shape), kmstest.WithProvider(kms.ProviderAWS),
-					kmstest.WithMaxPageSize(20), kmstest.WithVersions(sampleVersions()))
+					kmstest.WithMaxPageSize(20), kmstest.WithVersions(sampleVersions()),
+					kmstest.WithDeniedExtra("key-06", kmstest.AllExtras)) // a key whose extras are all refused
 				return kmstest.Fixture{
 					Lister:        f,
 					Keys:          f.Keys(),
@@ -60,6 +86,7 @@ func TestFakeConformance(t *testing.T) {
 					MissingKeyRef: "key-99",
 					MaxPageSize:   f.MaxPageSize(),
 					Requests:      f.Calls,
+					Extras:        kmstest.AllExtras,
 				}
 			}})
 		})

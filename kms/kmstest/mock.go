@@ -22,7 +22,10 @@ type Mock struct {
 	mock.Mock
 }
 
-var _ kms.Lister = (*Mock)(nil)
+var (
+	_ kms.Lister           = (*Mock)(nil)
+	_ kms.IncludeDescriber = (*Mock)(nil)
+)
 
 // ListKeys records the call and returns the configured listing.
 func (m *Mock) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
@@ -32,6 +35,14 @@ func (m *Mock) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.I
 // DescribeKey records the call and returns the configured key and error.
 func (m *Mock) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
 	args := m.Called(ctx, keyRef)
+	k, _ := args.Get(0).(kms.Key)
+	return k, args.Error(1)
+}
+
+// DescribeKeyInclude records the call and returns the configured key and
+// error (set with On("DescribeKeyInclude", ctx, keyRef, include)).
+func (m *Mock) DescribeKeyInclude(ctx context.Context, keyRef string, include kms.Include) (kms.Key, error) {
+	args := m.Called(ctx, keyRef, include)
 	k, _ := args.Get(0).(kms.Key)
 	return k, args.Error(1)
 }

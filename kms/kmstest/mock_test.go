@@ -21,6 +21,7 @@ func TestMock(t *testing.T) {
 	m.On("DescribeKey", mock.Anything, "x").Return(kms.Key{}, boom)
 	m.On("ListKeyVersions", mock.Anything, "a", kms.ListOptions{}).Return([]kms.KeyVersion{{KeyID: "a", ID: "v1"}})
 	m.On("ListKeyVersions", mock.Anything, "b", kms.ListOptions{}).Return(nil)
+	m.On("DescribeKeyInclude", mock.Anything, "a", kms.IncludePolicy).Return(kms.Key{ID: "a", Policy: "{}"}, nil)
 
 	var l kms.Lister = m
 	ctx := context.Background()
@@ -50,6 +51,12 @@ func TestMock(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("got %d versions, want 1", n)
+	}
+	if k, err := kms.Describe(ctx, l, "a", kms.IncludePolicy); err != nil || k.Policy != "{}" {
+		t.Errorf("Describe(a, IncludePolicy) = %+v, %v", k, err)
+	}
+	if err := l.Close(); err != nil {
+		t.Errorf("Close with no expectation: %v", err)
 	}
 	m.AssertExpectations(t)
 }
