@@ -54,9 +54,9 @@ const (
 // neither shifts nor repeats the others. Folders of every status are
 // listed, each with its Status (ACTIVE, DELETING, PENDING_DELETION).
 //
-// Knobs: DenyCloud (FolderService.List of the cloud answers
+// Knobs: DenyCloud and AllowCloud (FolderService.List of the cloud answers
 // PERMISSION_DENIED, as for a cloud the caller may not see into; the
-// cloud is still listed by CloudService.List), DenyFolder (every KMS List
+// cloud is still listed by CloudService.List), DenyFolder and AllowFolder (every KMS List
 // of the folder answers PERMISSION_DENIED), AddFolder, RemoveFolder and
 // SetFolderStatus at run time (a fleet that changes between listings), and
 // request counts per method (Requests, ResetCounts).
@@ -167,6 +167,12 @@ func (r *ResourceManager) DenyCloud(cloudID string) { r.set(r.deniedC, cloudID, 
 
 // DenyFolder makes every KMS List of folderID answer PERMISSION_DENIED.
 func (r *ResourceManager) DenyFolder(folderID string) { r.set(r.deniedF, folderID, true) }
+
+// AllowCloud undoes DenyCloud.
+func (r *ResourceManager) AllowCloud(cloudID string) { r.set(r.deniedC, cloudID, false) }
+
+// AllowFolder undoes DenyFolder.
+func (r *ResourceManager) AllowFolder(folderID string) { r.set(r.deniedF, folderID, false) }
 
 func (r *ResourceManager) set(m map[string]bool, id string, v bool) {
 	r.mu.Lock()

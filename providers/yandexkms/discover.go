@@ -1,0 +1,272 @@
+package yandexkms
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	ycsdk "github.com/yandex-cloud/go-sdk"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+)
+
+// The Resource Manager operations of discovery: the Op of the *kms.Error a
+// failed discovery call returns.
+const (
+	OpListClouds  = "CloudService.List"
+	OpListFolders = "FolderService.List"
+)
+
+// Limits of the Resource Manager API, checked before any request.
+const (
+	// MaxCloudIDLen and MaxOrganizationIDLen are the longest cloud_id and
+	// organization_id, in characters.
+	MaxCloudIDLen        = 50
+	MaxOrganizationIDLen = 50
+	// MaxDiscoveryPageToken is the longest page_token of CloudService.List
+	// and FolderService.List, in characters.
+	MaxDiscoveryPageToken = 2000
+	// DiscoveryPageSize is the page_size of discovery calls: the largest
+	// the API takes, for the fewest round trips.
+	DiscoveryPageSize = 1000
+)
+
+// Discovery says what a Fleet lists: every ACTIVE folder of cloud CloudID,
+// or of every cloud of organization OrganizationID. Set exactly one.
+type Discovery struct {
+	CloudID        string
+	OrganizationID string
+}
+
+// Fleet is a kms.Lister over the folders discovery found when it was made
+// (Discover, DiscoverFromConfig, kms.Open of yandexkms://?cloud= or
+// ?organization=): each folder is one scope of a kms.Merge, named
+// "yandex/<cloudID>/<folderID>", listed concurrently, its keys carrying
+// Key.FolderID and Key.CloudID.
+//
+// Discovery happens once, when the Fleet is made, through the engine
+// (paged by page token, rate-limited by the Lister's limiter, retried,
+// observed, failures as *kms.Error): a Fleet's listings all cover the same
+// folders, and listing costs no discovery. A folder whose listing fails (a
+// folder denied) is an isolated scope failure: the listing ends with a
+// *kms.ScopeError naming it, after every other folder. In an organization,
+// a cloud whose folders cannot be listed is such a scope too, named
+// "yandex/<cloudID>", failing each listing with the error discovery got.
+//
+// The cursor resumes exactly the folders it was made over: the Merge's
+// cursor is bound to the sorted list of scope names, so a cursor made by a
+// Fleet that found other folders (a folder created, deleted or denied in
+// between) is refused with kms.ErrInvalidCursor before any request, rather
+// than resumed into a folder it did not start (half-listed) or skipping a
+// folder it never saw. Start a fresh listing then.
+type Fleet struct {
+	base    *Lister // the SDK, limiter and settings every folder shares
+	scopes  []kms.ScopedLister
+	cloudOf map[string]string // folder ID -> cloud ID
+	merged  kms.Lister
+	names   []string
+}
+
+// Discover discovers d's folders through sdk (the caller's: Close leaves it
+// alone) and returns a Fleet over them. It takes the options New takes
+// (WithFolders excepted); the Fleet's folders share the limiter, retry
+// policy and observer. IDs are checked first (1..50 lowercase Latin
+// letters and digits): a bad one, or a bad option, is a *kms.Error
+// (kms.ErrInvalidArgument naming it) before any request. A failed
+// discovery call (the cloud or organization not visible, credentials
+// refused) fails Discover with its *kms.Error.
+func Discover(ctx context.Context, sdk *ycsdk.SDK, d Discovery, opts ...Option) (*Fleet, error) {
+	id, err := checkDiscovery("Discover", d, opts)
+	if err != nil {
+		return nil, err
+	}
+	base := New(sdk, id, opts...)
+	if base.optErr != nil {
+		return nil, base.optErr
+	}
+	return discover(ctx, base, d)
+}
+
+// DiscoverFromConfig is Discover over an SDK it builds as NewFromConfig
+// does (WithEndpoint, WithCredentials, WithSDKConfig); the Fleet owns it:
+// Close shuts it down.
+func DiscoverFromConfig(ctx context.Context, d Discovery, opts ...Option) (*Fleet, error) {
+	id, err := checkDiscovery("Discover", d, opts)
+	if err != nil {
+		return nil, err
+	}
+	base, err := NewFromConfig(ctx, id, opts...)
+	if err != nil {
+		return nil, err
+	}
+	f, err := discover(ctx, base, d)
+	if err != nil {
+		_ = base.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// checkDiscovery checks d and refuses WithFolders, before any request; it
+// returns the ID the base Lister is made with.
+func checkDiscovery(op string, d Discovery, opts []Option) (string, error) {
+	if s := newSettings(opts); s.Err != nil {
+		return "", s.Err
+	} else if len(s.folders) > 0 {
+		return "", kms.InvalidArgument(kms.ProviderYandex, op, "Folders", "does not go with discovery: the folders are discovered")
+	}
+	switch {
+	case d.CloudID != "" && d.OrganizationID != "":
+		return "", kms.InvalidArgument(kms.ProviderYandex, op, "Discovery", "set CloudID or OrganizationID, not both")
+	case d.CloudID != "":
+		return d.CloudID, checkID(op, "CloudID", d.CloudID, MaxCloudIDLen)
+	case d.OrganizationID != "":
+		return d.OrganizationID, checkID(op, "OrganizationID", d.OrganizationID, MaxOrganizationIDLen)
+	}
+	return "", kms.InvalidArgument(kms.ProviderYandex, op, "Discovery", "set CloudID or OrganizationID")
+}
+
+// discover runs discovery over base's SDK and builds the Fleet.
+func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
+	clouds := []string{d.CloudID}
+	if d.OrganizationID != "" {
+		var err error
+		if clouds, err = base.listClouds(ctx, d.OrganizationID); err != nil {
+			return nil, err
+		}
+	}
+	f := &Fleet{base: base, cloudOf: map[string]string{}}
+	for _, cloud := range clouds {
+		folders, err := base.activeFolders(ctx, cloud)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err != nil && d.OrganizationID == "":
+			return nil, err
+		case err != nil:
+			f.scopes = append(f.scopes, &failedCloud{Lister: base.forFolder(cloud), cloud: cloud, err: err})
+			continue
+		}
+		for _, id := range folders {
+			f.cloudOf[id] = cloud
+			f.scopes = append(f.scopes, &folderLister{Lister: base.forFolder(id), cloud: cloud})
+		}
+	}
+	slices.SortFunc(f.scopes, func(a, b kms.ScopedLister) int { return strings.Compare(a.Scope(), b.Scope()) })
+	listers := make([]kms.Lister, len(f.scopes))
+	for i, s := range f.scopes {
+		listers[i] = s
+		f.names = append(f.names, s.Scope())
+	}
+	f.merged = kms.NewMerge(listers, kms.MergeConcurrency(base.concurrency))
+	return f, nil
+}
+
+// forFolder is a Lister of one folder over l's SDK and settings, which
+// closes nothing.
+func (l *Lister) forFolder(folderID string) *Lister {
+	c := *l
+	c.folders, c.owned = []string{folderID}, false
+	return &c
+}
+
+// Provider returns kms.ProviderYandex.
+func (f *Fleet) Provider() kms.Provider { return kms.ProviderYandex }
+
+// Scopes returns the names of the Fleet's scopes, sorted: "<cloudID>/<folderID>"
+// for each folder, "<cloudID>" for a cloud whose folders discovery could
+// not list.
+func (f *Fleet) Scopes() []string { return slices.Clone(f.names) }
+
+// Folders returns the IDs of the discovered folders, sorted by scope.
+func (f *Fleet) Folders() []string {
+	var out []string
+	for _, s := range f.scopes {
+		if fl, ok := s.(*folderLister); ok {
+			out = append(out, fl.folders[0])
+		}
+	}
+	return out
+}
+
+// Limiter returns the limiter every request of the Fleet shares.
+func (f *Fleet) Limiter() *pagination.Limiter { return f.base.limiter }
+
+// ListKeys lists the keys of every folder of the Fleet, concurrently (see
+// kms.NewMerge; up to WithConcurrency folders at once), each folder as
+// Lister.ListKeys lists it, with Key.CloudID set. Options are checked
+// before any request; see Fleet for failed scopes and the cursor.
+func (f *Fleet) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
+	if err := f.base.checkList("ListKeys", opts); err != nil {
+		return pagination.Err[kms.Key](err)
+	}
+	return f.merged.ListKeys(ctx, opts)
+}
+
+// DescribeKey describes a key by ID as Lister.DescribeKey does (key IDs are
+// unique across folders: one lookup, not one per folder), with Key.CloudID
+// set when the key's folder is one of the Fleet's.
+func (f *Fleet) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
+	k, err := f.base.DescribeKey(ctx, keyRef)
+	if err == nil {
+		k.CloudID = f.cloudOf[k.FolderID]
+	}
+	return k, err
+}
+
+// ListKeyVersions lists a key's versions as Lister.ListKeyVersions does.
+func (f *Fleet) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
+	return f.base.ListKeyVersions(ctx, keyRef, opts)
+}
+
+// Close shuts down the SDK if the Fleet built it (DiscoverFromConfig,
+// kms.Open); a Fleet made by Discover closes nothing.
+func (f *Fleet) Close() error { return f.base.Close() }
+
+// folderLister is one folder of a Fleet: a kms.ScopedLister whose keys
+// carry their cloud.
+type folderLister struct {
+	*Lister
+	cloud string
+}
+
+// Scope names the folder: "<cloudID>/<folderID>".
+func (fl *folderLister) Scope() string { return fl.cloud + "/" + fl.folders[0] }
+
+// ListKeys lists the folder's keys with Key.CloudID set.
+func (fl *folderLister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
+	return pagination.Map(fl.Lister.ListKeys(ctx, opts), 1, func(_ context.Context, k kms.Key) (kms.Key, bool) {
+		k.CloudID = fl.cloud
+		return k, true
+	})
+}
+
+// failedCloud is a cloud of an organization whose folders discovery could
+// not list: a scope whose every listing fails with that error.
+type failedCloud struct {
+	*Lister
+	cloud string
+	err   error
+}
+
+// Scope names the cloud.
+func (fc *failedCloud) Scope() string { return fc.cloud }
+
+// ListKeys fails, at its first fetch (not when made, so that the fleet's
+// other scopes run), with discovery's error.
+func (fc *failedCloud) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
+	if err := fc.checkList("ListKeys", opts); err != nil {
+		return pagination.Err[kms.Key](err)
+	}
+	fetch := func(context.Context, string, int) ([]kms.Key, string, error) { return nil, "", fc.err }
+	return pagination.ByPageToken(ctx, fetch, pagination.Options{
+		Cursor: opts.Cursor, Scope: fc.scopeOf(OpListFolders, fc.cloud),
+		Retry: pagination.Retry{MaxAttempts: 1}, Op: OpListFolders,
+	})
+}
+
+var (
+	_ kms.ProviderLister = (*Fleet)(nil)
+	_ kms.ScopedLister   = (*folderLister)(nil)
+)
