@@ -1,9 +1,12 @@
 package awskms_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
@@ -37,7 +40,12 @@ func TestConformance(t *testing.T) {
 	kmstest.RunConformance(t, kmstest.Harness{
 		LeakOptions: httpLeaks,
 		Setup: func(t *testing.T) kmstest.Fixture {
-			s := awskmstest.New(awskmstest.WithGeneratedKeys(20))
+			keys := awskmstest.GenerateKeys(20)
+			for i := range keys {
+				keys[i].Policy = fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+					`"Principal":{"AWS":"arn:aws:iam::111122223333:role/r%d"},"Action":["kms:Decrypt"],"Resource":"*"}]}`, i)
+			}
+			s := awskmstest.New(awskmstest.WithKeys(keys...))
 			t.Cleanup(s.Close)
 			// Count requests as the client sends them: the emulator counts
 			// them on arrival, after a cancelled prefetch may have sent one.
@@ -50,6 +58,7 @@ func TestConformance(t *testing.T) {
 				MissingKeyRef: "0d990263-018e-4e65-a703-eff731de951e",
 				MaxPageSize:   awskms.MaxPageSize,
 				Requests:      func() int { return int(sent.n.Load()) },
+				Extras:        kms.IncludeTags | kms.IncludeRotation | kms.IncludePolicy | kms.IncludeAccess,
 			}
 			for _, k := range s.Keys() {
 				fx.Keys = append(fx.Keys, want(s, k))
@@ -84,14 +93,71 @@ func want(s *awskmstest.Server, k awskmstest.Key) kms.Key {
 	if k.Origin == "EXTERNAL_KEY_STORE" {
 		protection = kms.ProtectionExternal
 	}
-	return kms.Key{
+	key := kms.Key{
 		Provider: kms.ProviderAWS, ID: k.ID, ARN: "arn:aws:kms:" + s.Region() + ":" + s.Account() + ":key/" + k.ID,
 		Region: s.Region(), Account: s.Account(), Description: k.Description,
 		State: states[k.State], NativeState: k.State, Usage: usages[k.Usage], NativeUsage: k.Usage,
 		Spec: k.Spec, Origin: k.Origin, Protection: protection, NativeProtection: k.Origin,
 		Enabled: k.State == "Enabled", CreatedAt: k.Created, Aliases: k.Aliases, MultiRegion: k.MultiRegion,
-		Detail: kms.DetailFull,
+		Detail: kms.DetailFull, Policy: k.Policy,
 	}
+	if len(k.Tags) > 0 {
+		key.Labels = map[string]string{}
+		for _, tag := range k.Tags {
+			key.Labels[tag.Key] = tag.Value
+		}
+	}
+	wantRotation(&key, k)
+	key.Access = wantAccess(k)
+	return key
+}
+
+// wantRotation is the rotation AWS documents for k: AWS-managed keys
+// rotate yearly; customer-managed symmetric AWS_KMS keys outside custom
+// key stores as set (not while pending deletion), next after their last
+// material; the others cannot rotate.
+func wantRotation(key *kms.Key, k awskmstest.Key) {
+	const year = 365 * 24 * time.Hour
+	switch {
+	case k.Manager == "AWS":
+		key.AutomaticRotation, key.RotationPeriod = kms.RotationEnabled, year
+	case k.Spec != "SYMMETRIC_DEFAULT" || k.Origin != "AWS_KMS" || k.CustomKeyStoreID != "":
+		key.AutomaticRotation = kms.RotationUnsupported
+	case !k.RotationEnabled || k.State == "PendingDeletion":
+		key.AutomaticRotation = kms.RotationDisabled
+	default:
+		key.AutomaticRotation, key.RotationPeriod = kms.RotationEnabled, year
+		if k.RotationPeriodDays != 0 {
+			key.RotationPeriod = time.Duration(k.RotationPeriodDays) * 24 * time.Hour
+		}
+		last := k.Created
+		for _, m := range k.Materials {
+			if m.RotationDate.After(last) {
+				last = m.RotationDate
+			}
+		}
+		key.NextRotationAt = last.Add(key.RotationPeriod)
+	}
+}
+
+// wantAccess is the policy's one Allow statement and every grant.
+func wantAccess(k awskmstest.Key) []kms.Access {
+	var policy struct {
+		Statement []struct {
+			Principal struct{ AWS string }
+			Action    []string
+		}
+	}
+	if err := json.Unmarshal([]byte(k.Policy), &policy); err != nil {
+		panic(err)
+	}
+	st := policy.Statement[0]
+	out := []kms.Access{{Principal: st.Principal.AWS, PrincipalType: "AWS", Actions: st.Action, Source: kms.AccessFromPolicy}}
+	for _, g := range k.Grants {
+		out = append(out, kms.Access{Principal: g.GranteePrincipal, PrincipalType: "Grantee", Actions: g.Operations,
+			Source: kms.AccessFromGrant, Conditional: len(g.EncryptionContextSubset)+len(g.EncryptionContextEquals) > 0})
+	}
+	return out
 }
 
 func wantVersions(k awskmstest.Key) []kms.KeyVersion {
