@@ -35,8 +35,8 @@
 //	|                 | and per-key failure, with its Op                                            |
 //	| URL parameters  | alibabakms://?region=&endpoint=&profile=&rate= (no host, no user info);     |
 //	|                 | unknown, repeated, empty ones refused naming them, values never echoed      |
-//	| DescribeKey     | DetailFull: KeyMetadata and aliases; tags only when a listing's Include     |
-//	| content         | asks                                                                        |
+//	| DescribeKey     | DetailFull: KeyMetadata (with rotation) and aliases; tags, policy, access   |
+//	| content         | only when asked (a listing's Include, DescribeKeyInclude)                   |
 //	| key references  | key ID, alias/<name>, acs:kms:<region>:<uid>:key/<id> or :alias/<name>,     |
 //	|                 | checked (shape, length, UTF-8) before any request, naming keyRef            |
 //	| credentials     | no credentials, InvalidAccessKeyId.*, SignatureDoesNotMatch,                |
@@ -64,10 +64,30 @@
 // ListKeys and ListKeyVersions page by page number through the pagination
 // engine; pages after the first are fetched concurrently once the total is
 // known. Filters go to the server as the ListKeys Filters parameter where it
-// can filter (see Lister.ListKeys); DetailFull describes every key and lists
-// its aliases, and IncludeTags adds its tags. A key whose describe is denied
-// stays in the listing with DetailErr set. A cursor resumes the listing it
-// was made for: the Filter is part of its scope, Detail and Include are not.
+// can filter (see Lister.ListKeys). The keys are hydrated by the one
+// per-key pipeline of every adapter (internal/hydrate): DetailFull
+// describes every key and joins its aliases; Include adds tags
+// (ListResourceTags), rotation (from the describe: AutomaticRotation
+// Enabled, Disabled, Suspended as Disabled; asymmetric, HMAC and imported
+// keys Unsupported; with RotationInterval, LastRotationDate and
+// NextRotationDate), the key policy and the access its Allow statements
+// grant (GetKeyPolicy, for keys in a KMS instance only). A key whose
+// describe or extra is denied stays in the listing with DetailErr set. A
+// cursor resumes the listing it was made for: the Filter is part of its
+// scope, Detail and Include are not.
+//
+// # Aliases in one pass
+//
+// Every request of a Lister draws on the one 50/s quota, so a DetailFull
+// listing fetches aliases with whichever sends fewer requests: one
+// account-wide ListAliases pass (100 aliases a page) joined into every key,
+// or one ListAliasesByKeyId per key. It chooses as the first key is
+// described, from the first ListKeys page's TotalCount (the keys, at most
+// MaxItems) and the first ListAliases page's (the account's aliases): the
+// pass when its pages are no more than the keys. With fewer than two keys
+// to list, or a ListAliases the caller may not send, the aliases come key
+// by key. 2,000 keys with one alias each take 20 + 2,000 + 20 requests
+// instead of 20 + 2,000 + 2,000.
 //
 // # Rate limit and retries
 //

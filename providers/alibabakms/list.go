@@ -23,12 +23,19 @@ import (
 // client-side after each key is described (one DescribeKey per key, even
 // with DetailBasic); a key whose describe failed is kept, with DetailErr.
 //
-// With DetailFull every key is described (DescribeKey) and its aliases
-// listed (ListAliasesByKeyId), and with Tags its tags too
-// (ListResourceTags); a failure leaves the key in the listing with
-// DetailErr set (a key whose describe failed stays as ListKeys gave it,
-// DetailBasic). Keys keep their alikms.Key and, once described, their
-// alikms.KeyMetadata for Key.As.
+// With DetailFull every key is described (DescribeKey, which also gives
+// its rotation) and its aliases joined: from one account-wide ListAliases
+// pass when its pages are no more than the keys to list, else one
+// ListAliasesByKeyId per key (see the package doc). Include adds, key by
+// key: IncludeTags its tags (ListResourceTags), IncludeRotation nothing
+// more than the describe, IncludePolicy its key policy and IncludeAccess
+// the Allow statements of it (GetKeyPolicy, for keys in a KMS instance
+// only: other keys have no key policy and get none, without a request).
+// An Include on a DetailBasic listing describes the keys too; they stay
+// DetailBasic. A failure leaves the key in the listing with DetailErr set
+// (a key whose describe failed stays as ListKeys gave it, DetailBasic),
+// one error per failed request. Keys keep their alikms.Key and, once
+// described, their alikms.KeyMetadata for Key.As.
 func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
 	const op = "ListKeys"
 	pd, err := l.checkList(op, opts)

@@ -3,9 +3,10 @@
 // alibaba-cloud-sdk-go client (services/kms), as
 // cloud.google.com/go/pubsub/pstest serves the Pub/Sub client. It speaks
 // the KMS read API, version 2016-01-20, RPC style: ListKeys, DescribeKey,
-// ListKeyVersions, DescribeKeyVersion, ListAliasesByKeyId and
-// ListResourceTags, answered in JSON exactly as the API references and the
-// SDK's response types define them.
+// ListKeyVersions, DescribeKeyVersion, ListAliases, ListAliasesByKeyId,
+// ListResourceTags and GetKeyPolicy (for keys in a KMS instance: Key.Policy
+// or DefaultPolicy), answered in JSON exactly as the API references and the
+// SDK's response types define them, all under the one read quota.
 //
 // Start one with New, give the SDK Server.Client (plain HTTP to its
 // loopback address, signed with its AccessKey), or point your own client
