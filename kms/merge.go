@@ -45,6 +45,9 @@ import (
 // otherwise the first error, in lister order, that is neither ErrNotFound
 // nor ErrInvalidArgument (a lister that cannot parse the reference does not
 // hold the key); ErrNotFound if every lister asked says so.
+// A uniform fleet (every lister of one provider) checks a reference as that
+// provider's listers do before asking any (kms.CheckKeyRef: an ARN of
+// another cloud is refused), and its own errors carry that provider.
 // ListKeyVersions routes the same way; its options are checked by every
 // lister that may hold the key before any request, and when several may
 // hold it, it describes the key on them concurrently to find the one that
@@ -70,7 +73,25 @@ func NewMerge(listers []Lister, opts ...MergeOption) Lister {
 	for i, l := range m.listers {
 		m.names[i] = scopeName(l, i)
 	}
+	m.provider = commonProvider(m.listers)
+	if e, ok := m.optErr.(*Error); ok {
+		e.Provider = m.provider
+	}
 	return m
+}
+
+// commonProvider is the provider of every lister, if they all tell the
+// same one; "" for a mixed fleet.
+func commonProvider(listers []Lister) Provider {
+	var p Provider
+	for i, l := range listers {
+		pl, ok := l.(ProviderLister)
+		if !ok || (i > 0 && pl.Provider() != p) {
+			return ""
+		}
+		p = pl.Provider()
+	}
+	return p
 }
 
 // MergeOption is a setting of NewMerge.
@@ -129,6 +150,7 @@ func scopeName(l Lister, i int) string {
 }
 
 type merged struct {
+	provider Provider // of every lister, or "" for a mixed fleet: the Merge's own errors carry it
 	listers  []Lister
 	names    []string
 	conc     int
@@ -142,7 +164,7 @@ func (m *merged) ListKeys(ctx context.Context, opts ListOptions) *pagination.Ite
 		return pagination.Err[Key](m.optErr)
 	}
 	if opts.MaxItems < 0 {
-		return pagination.Err[Key](InvalidArgument("", "Merge.ListKeys", "MaxItems", "must not be negative, got %d", opts.MaxItems))
+		return pagination.Err[Key](InvalidArgument(m.provider, "Merge.ListKeys", "MaxItems", "must not be negative, got %d", opts.MaxItems))
 	}
 	scopes := make([]pagination.Scope[Key], len(m.listers))
 	for i, l := range m.listers {
@@ -159,6 +181,7 @@ func (m *merged) ListKeys(ctx context.Context, opts ListOptions) *pagination.Ite
 		Concurrency: m.conc,
 		FailFast:    m.failFast,
 		ScopeError:  func(scope string, err error) error { return &ScopeError{Scope: scope, Err: err} },
+		WrapErr:     func(err error) error { return WrapEngineError(m.provider, "Merge.ListKeys", err) },
 		Observer:    m.obs,
 	}, scopes...)
 }

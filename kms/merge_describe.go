@@ -6,16 +6,14 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/multikms/multikms/pagination"
 )
 
 func (m *merged) DescribeKey(ctx context.Context, keyRef string) (Key, error) {
-	if m.optErr != nil {
-		return Key{}, m.optErr
-	}
-	if keyRef == "" {
-		return Key{}, InvalidArgument("", "Merge.DescribeKey", "keyRef", "must not be empty")
+	if err := m.checkRef("Merge.DescribeKey", keyRef); err != nil {
+		return Key{}, err
 	}
 	k, _, err := m.describe(ctx, keyRef, m.candidates(keyRef))
 	return k, err
@@ -34,7 +32,7 @@ type answer struct {
 // candidate order, else not found.
 func (m *merged) describe(ctx context.Context, keyRef string, candidates []Lister) (Key, Lister, error) {
 	if len(candidates) == 0 {
-		return Key{}, nil, notFoundAnywhere(keyRef)
+		return Key{}, nil, NewError(m.provider, "Merge", CodeNotFound, fmt.Errorf("no lister of the provider of the key"))
 	}
 	if len(candidates) == 1 {
 		k, err := candidates[0].DescribeKey(ctx, keyRef)
@@ -68,7 +66,7 @@ func (m *merged) describe(ctx context.Context, keyRef string, candidates []Liste
 	if allInvalid {
 		return Key{}, nil, firstErr
 	}
-	return Key{}, nil, NewError("", "Merge", CodeNotFound,
+	return Key{}, nil, NewError(m.provider, "Merge", CodeNotFound,
 		fmt.Errorf("key %q not found in any of %d listers", keyRef, len(candidates)))
 }
 
@@ -131,14 +129,11 @@ func providerOfARN(ref string) (Provider, bool) {
 }
 
 func (m *merged) ListKeyVersions(ctx context.Context, keyRef string, opts ListOptions) *pagination.Iterator[KeyVersion] {
-	if m.optErr != nil {
-		return pagination.Err[KeyVersion](m.optErr)
-	}
-	if keyRef == "" {
-		return pagination.Err[KeyVersion](InvalidArgument("", "Merge.ListKeyVersions", "keyRef", "must not be empty"))
+	if err := m.checkRef("Merge.ListKeyVersions", keyRef); err != nil {
+		return pagination.Err[KeyVersion](err)
 	}
 	if opts.PageSize < 0 {
-		return pagination.Err[KeyVersion](InvalidArgument("", "Merge.ListKeyVersions", "PageSize", "must not be negative, got %d", opts.PageSize))
+		return pagination.Err[KeyVersion](InvalidArgument(m.provider, "Merge.ListKeyVersions", "PageSize", "must not be negative, got %d", opts.PageSize))
 	}
 	candidates := m.candidates(keyRef)
 	if len(candidates) == 1 {
@@ -173,6 +168,27 @@ func (m *merged) ListKeyVersions(ctx context.Context, keyRef string, opts ListOp
 	return owner.ListKeyVersions(ctx, keyRef, opts)
 }
 
-func notFoundAnywhere(keyRef string) error {
-	return NewError("", "Merge", CodeNotFound, fmt.Errorf("no lister of the provider of %q", keyRef))
+// maxMergeKeyRef bounds a reference a mixed fleet accepts (AWS allows
+// 2,048 characters, the longest of the clouds).
+const maxMergeKeyRef = 2048
+
+// checkRef checks keyRef before any lister is asked: as the fleet's
+// provider's listers do for a uniform fleet, and the checks every cloud
+// shares (not empty, valid UTF-8, not too long) for a mixed one.
+func (m *merged) checkRef(op, keyRef string) error {
+	if m.optErr != nil {
+		return m.optErr
+	}
+	if m.provider != "" {
+		return CheckKeyRef(m.provider, op, keyRef, maxMergeKeyRef)
+	}
+	switch {
+	case keyRef == "":
+		return InvalidArgument("", op, "keyRef", "must not be empty")
+	case !utf8.ValidString(keyRef):
+		return InvalidArgument("", op, "keyRef", "must be valid UTF-8")
+	case utf8.RuneCountInString(keyRef) > maxMergeKeyRef:
+		return InvalidArgument("", op, "keyRef", "must be at most %d characters", maxMergeKeyRef)
+	}
+	return nil
 }

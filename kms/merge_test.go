@@ -68,13 +68,13 @@ func merge(fs []*kmstest.Fake) kms.Lister {
 // cases (kmstest.RunFleetConformance) run the default, concurrent Merge.
 func TestMergeConformance(t *testing.T) {
 	kmstest.RunConformance(t, kmstest.Harness{Setup: func(t *testing.T) kmstest.Fixture {
-		fs := fakes()
+		fs := uniformFakes()
 		ls := make([]kms.Lister, len(fs))
 		for i, f := range fs {
 			ls[i] = f
 		}
 		fx := kmstest.Fixture{Lister: kms.NewMerge(ls, kms.MergeConcurrency(1)), Versions: map[string][]kms.KeyVersion{},
-			MissingKeyRef: "no-such-key", MaxPageSize: 50}
+			MissingKeyRef: "no-such-key", MaxPageSize: 50, Provider: kms.ProviderYandex}
 		for _, f := range fs {
 			fx.Keys = append(fx.Keys, f.Keys()...)
 			for id, vs := range f.Versions() {
@@ -84,6 +84,21 @@ func TestMergeConformance(t *testing.T) {
 		fx.Requests = func() int { return totalCalls(fs) }
 		return fx
 	}})
+}
+
+// uniformFakes are fakes() all of one provider (Yandex): the conformance
+// suite wants one provider on every key and error.
+func uniformFakes() []*kmstest.Fake {
+	fs := fakes()
+	for i, f := range fs {
+		keys := f.Keys()
+		for j := range keys {
+			keys[j].Provider, keys[j].ARN = kms.ProviderYandex, ""
+		}
+		fs[i] = kmstest.NewFake(keys, kmstest.WithProvider(kms.ProviderYandex), kmstest.WithShape(clouds[i].shape),
+			kmstest.WithMaxPageSize(50), kmstest.WithVersions(f.Versions()))
+	}
+	return fs
 }
 
 func TestMergeResumeAcrossListers(t *testing.T) {
@@ -387,4 +402,35 @@ func TestMergeNil(t *testing.T) {
 	if err != nil || len(keys) != 0 {
 		t.Errorf("empty Merge: %d keys, %v", len(keys), err)
 	}
+}
+
+// TestMergeFleetConformance runs the fleet cases on the default
+// (concurrent) Merge of three Fakes of 5 keys each, one per page shape.
+func TestMergeFleetConformance(t *testing.T) {
+	kmstest.RunFleetConformance(t, kmstest.FleetHarness{Setup: func(t *testing.T, failScope int) kmstest.FleetFixture {
+		shapes := []kmstest.Shape{kmstest.ByMarker, kmstest.ByPageNumber, kmstest.ByPageToken}
+		providers := []kms.Provider{kms.ProviderAWS, kms.ProviderAlibaba, kms.ProviderYandex}
+		var (
+			fx      = kmstest.FleetFixture{MaxPageSize: 50, PerScope: 1, PerKey: 1} // a DetailFull Fake describes each key
+			listers []kms.Lister
+		)
+		for i, shape := range shapes {
+			keys := make([]kms.Key, 5)
+			for j := range keys {
+				keys[j] = kms.Key{ID: fmt.Sprintf("s%d-%02d", i, j), State: kms.StateEnabled}
+			}
+			versions := map[string][]kms.KeyVersion{keys[0].ID: {{KeyID: keys[0].ID, ID: "v1"}, {KeyID: keys[0].ID, ID: "v2"}}}
+			opts := []kmstest.Option{kmstest.WithProvider(providers[i]), kmstest.WithShape(shape),
+				kmstest.WithMaxPageSize(50), kmstest.WithVersions(versions)}
+			if i == failScope {
+				denied := kms.NewError(providers[i], "ListKeys", kms.CodePermissionDenied, errors.New("denied (injected)"))
+				opts = append(opts, kmstest.WithFailure(2, denied))
+			}
+			f := kmstest.NewFake(keys, opts...)
+			listers = append(listers, f)
+			fx.Scopes = append(fx.Scopes, kmstest.FleetScope{Name: fmt.Sprintf("%s#%d", providers[i], i), Keys: f.Keys(), Requests: f.Calls})
+		}
+		fx.Lister = kms.Merge(listers...)
+		return fx
+	}})
 }

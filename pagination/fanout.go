@@ -43,6 +43,9 @@ type FanOutOptions struct {
 	// from its name and its error (kms.Merge makes a *kms.ScopeError); nil
 	// means a *ScopeError.
 	ScopeError func(scope string, err error) error
+	// WrapErr, when set, is applied to every error the fan-out yields (as
+	// Options.WrapErr): its cursor's, and the joined scope failures.
+	WrapErr func(error) error
 	// Observer, when set, is told when a scope starts, is done or fails,
 	// and of every request of every scope made through the engine (page
 	// fetches, and Call or Request.Do with the context the scope's
@@ -107,11 +110,11 @@ func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) 
 		wrapErr = func(scope string, err error) error { return &ScopeError{Scope: scope, Err: err} }
 	}
 	p := &fanPager[T]{scopes: scopes, conc: conc, failFast: opts.FailFast, wrapErr: wrapErr, obs: opts.Observer}
-	it := newIterator(ctx, kindFanOut, p, Options{Cursor: opts.Cursor, Scope: opts.Scope, MaxItems: opts.MaxItems, Concurrency: opts.Concurrency})
+	it := newIterator(ctx, kindFanOut, p, Options{Cursor: opts.Cursor, Scope: opts.Scope, MaxItems: opts.MaxItems, Concurrency: opts.Concurrency, WrapErr: opts.WrapErr})
 	it.stats.scopesTotal = len(scopes)
 	p.stats = it.stats
 	if it.err == nil {
-		it.err = p.probe(ctx, it.start.fan)
+		it.err = it.wrap(p.probe(ctx, it.start.fan))
 	}
 	if it.err != nil {
 		it.errFrom = opts.Cursor
@@ -272,6 +275,9 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 		w.cur = nil
 	}
 	for {
+		if err := w.ctx.Err(); err != nil {
+			return nil, err // cancelled: stop at once, whatever is ready
+		}
 		w.fill()
 		if w.inflight == 0 {
 			return nil, errors.Join(w.failures...) // nil when none failed
