@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/mock"
@@ -433,4 +434,52 @@ func TestMergeFleetConformance(t *testing.T) {
 		fx.Lister = kms.Merge(listers...)
 		return fx
 	}})
+}
+
+// scoped is a Fake that names its scope.
+type scoped struct {
+	*kmstest.Fake
+	name string
+}
+
+func (s scoped) Scope() string { return s.name }
+
+func TestMergeScopeNamesAndOptions(t *testing.T) {
+	denied := kms.NewError(kms.ProviderAWS, "ListKeys", kms.CodePermissionDenied, errors.New("denied (injected)"))
+	keys := []kms.Key{{ID: "a"}, {ID: "b"}}
+	named := scoped{kmstest.NewFake(keys, kmstest.WithProvider(kms.ProviderAWS), kmstest.WithFailure(1, denied)), "eu-south-2/111122223333"}
+	plain := kmstest.NewFake(keys, kmstest.WithProvider(kms.ProviderAWS), kmstest.WithFailure(1, denied))
+	var mu sync.Mutex
+	events := map[pagination.EventKind][]string{}
+	obs := func(e pagination.Event) {
+		mu.Lock()
+		events[e.Kind] = append(events[e.Kind], e.Scope)
+		mu.Unlock()
+	}
+	_, err := collectKeys(kms.NewMerge([]kms.Lister{named, plain}, kms.MergeObserver(obs)).ListKeys(context.Background(), kms.ListOptions{}))
+	var names []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var se *kms.ScopeError
+		if !errors.As(e, &se) || !errors.Is(e, kms.ErrPermissionDenied) {
+			t.Fatalf("failure %v: want a *kms.ScopeError reaching ErrPermissionDenied", e)
+		}
+		names = append(names, se.Scope)
+	}
+	slices.Sort(names)
+	if want := []string{"aws#1", "aws/eu-south-2/111122223333"}; !slices.Equal(names, want) {
+		t.Errorf("scope names %v, want %v", names, want)
+	}
+	mu.Lock()
+	failed, started := slices.Sorted(slices.Values(events[pagination.EventScopeFailed])), len(events[pagination.EventScopeStarted])
+	requests := len(events[pagination.EventRequest])
+	mu.Unlock()
+	if !slices.Equal(failed, names) || started != 2 || requests < 2 {
+		t.Errorf("events: failed %v, %d started, %d requests", failed, started, requests)
+	}
+	for _, n := range []int{0, -1} {
+		_, err := collectKeys(kms.NewMerge([]kms.Lister{plain}, kms.MergeConcurrency(n)).ListKeys(context.Background(), kms.ListOptions{}))
+		if !errors.Is(err, kms.ErrInvalidArgument) || !strings.Contains(err.Error(), "MergeConcurrency") {
+			t.Errorf("MergeConcurrency(%d): %v", n, err)
+		}
+	}
 }
