@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,8 +57,9 @@ import (
 // closes its idle connections.
 type Fleet struct {
 	kms.Lister
-	scopes []string
-	owned  *http.Transport
+	scopes  []string
+	byScope map[string]kms.Lister // by name
+	owned   *http.Transport
 }
 
 // Scopes returns the names of the fleet's scopes, sorted, as its
@@ -123,7 +125,11 @@ func NewFleet(ctx context.Context, opts ...FleetOption) (*Fleet, error) {
 	if f.scopesConc > 0 {
 		mopts = append(mopts, kms.MergeConcurrency(f.scopesConc))
 	}
-	return &Fleet{Lister: kms.NewMerge(listers, mopts...), scopes: names, owned: tr}, nil
+	byScope := make(map[string]kms.Lister, len(names))
+	for i, n := range names {
+		byScope[n] = listers[i]
+	}
+	return &Fleet{Lister: kms.NewMerge(listers, mopts...), scopes: names, byScope: byScope, owned: tr}, nil
 }
 
 // loadFleetConfig loads the default configuration as NewFromConfig does,
@@ -239,3 +245,42 @@ const DiscoveryConcurrency = 32
 
 // limit is the number of accounts discovery reaches at once.
 func (d *discovery) limit() int { return DiscoveryConcurrency }
+
+// Provider returns kms.ProviderAWS: a Fleet is AWS scopes only, so that a
+// Merge of fleets of several clouds routes ARNs to it.
+func (f *Fleet) Provider() kms.Provider { return kms.ProviderAWS }
+
+// DescribeKeyInclude describes a key with the extras include asks for
+// (kms.Describe): an ARN on the scope of its account and Region, any other
+// reference by finding the key first (DescribeKey), then on its scope.
+func (f *Fleet) DescribeKeyInclude(ctx context.Context, keyRef string, include kms.Include) (kms.Key, error) {
+	if d, ok := f.Lister.(kms.IncludeDescriber); ok {
+		return d.DescribeKeyInclude(ctx, keyRef, include)
+	}
+	arn := keyRef
+	if !strings.HasPrefix(keyRef, "arn:") || include == 0 {
+		k, err := f.Lister.DescribeKey(ctx, keyRef)
+		if err != nil || include == 0 {
+			return k, err
+		}
+		arn = k.ARN
+	}
+	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
+		for _, name := range []string{parts[4] + "/" + parts[3], parts[3]} {
+			if l, ok := f.byScope[name]; ok {
+				return kms.Describe(ctx, l, arn, include)
+			}
+		}
+	}
+	return kms.Describe(ctx, f.Lister, keyRef, include)
+}
+
+// ListKeys lists every scope (see kms.Merge). Options every scope would
+// refuse alike (a PageSize beyond 1..1000, a bad Detail, Include or
+// Filter) are refused once, as one Lister refuses them, before any request.
+func (f *Fleet) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
+	if err := opts.Validate(kms.ProviderAWS, OpListKeys, MaxPageSize); err != nil {
+		return pagination.Err[kms.Key](err)
+	}
+	return f.Lister.ListKeys(ctx, opts)
+}

@@ -1,6 +1,7 @@
 package awskms_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/multikms/multikms/kms"
@@ -17,9 +18,15 @@ func TestFleetConformance(t *testing.T) {
 	kmstest.RunConformance(t, kmstest.Harness{
 		LeakOptions: httpLeaks,
 		Setup: func(t *testing.T) kmstest.Fixture {
+			withPolicy := func(region string, keys []awskmstest.Key) {
+				for i := range keys {
+					keys[i].Policy = fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+						`"Principal":{"AWS":"arn:aws:iam::111122223333:role/%s-%d"},"Action":["kms:Decrypt"],"Resource":"*"}]}`, region, i)
+				}
+			}
 			c := cloud(t, awskmstest.WithCloudAccounts(
-				awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 4},
-				awskmstest.CloudAccount{ID: member1, Regions: []string{"ap-south-1", "eu-west-1"}, Keys: 4},
+				awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 4, Edit: withPolicy},
+				awskmstest.CloudAccount{ID: member1, Regions: []string{"ap-south-1", "eu-west-1"}, Keys: 4, Edit: withPolicy},
 			))
 			f := fleet(t, c, awskms.WithOrganization(c.OrganizationID()), awskms.WithRegions("*"), awskms.WithScopeConcurrency(1))
 			fx := kmstest.Fixture{
@@ -28,6 +35,7 @@ func TestFleetConformance(t *testing.T) {
 				MissingKeyRef: "0d990263-018e-4e65-a703-eff731de951e",
 				MaxPageSize:   awskms.MaxPageSize,
 				Requests:      c.TotalRequests,
+				Extras:        kms.IncludeTags | kms.IncludeRotation | kms.IncludePolicy | kms.IncludeAccess,
 			}
 			for _, a := range []string{mgmt, member1} {
 				for _, r := range []string{"ap-south-1", "eu-west-1", "us-east-1"} { // sorted, as the scopes are
