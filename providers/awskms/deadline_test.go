@@ -3,7 +3,10 @@ package awskms_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
 	"github.com/multikms/multikms/providers/awskms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 // blackHole is a listener that accepts connections and never answers.
@@ -101,4 +105,44 @@ func wantDeadlineOrClassified(t *testing.T, err error, op string) {
 	require.True(t, errors.As(err, &ke), "%v is neither the deadline nor a *kms.Error", err)
 	require.Equal(t, op, ke.Op)
 	require.ErrorIs(t, err, kms.ErrUnavailable)
+}
+
+// heldCredentials is a container credentials endpoint that holds every
+// request until the test ends, then answers: a token fetch that hangs.
+// (The SDK's credential cache goes on with a fetch after the caller gives
+// up, so that other calls can share it; the answer at the end lets it
+// finish.)
+func heldCredentials(t *testing.T) string {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"AccessKeyId":"AKIDHELD","SecretAccessKey":"held-secret","Token":"held-token","Expiration":%q}`,
+			time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	}))
+	t.Cleanup(func() {
+		close(release)
+		srv.Close()
+	})
+	return srv.URL + "/credentials"
+}
+
+// TestHangingCredentialFetchHonoursTheDeadline: the credentials come from
+// a container credentials endpoint that never answers in time; the call
+// still returns by the caller's deadline, every call, sending nothing.
+func TestHangingCredentialFetchHonoursTheDeadline(t *testing.T) {
+	noCredentials(t)
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", heldCredentials(t))
+	s := awskmstest.New(awskmstest.WithGeneratedKeys(1))
+	t.Cleanup(s.Close)
+	l, err := awskms.NewFromConfig(context.Background(), awskms.WithRegion(s.Region()), awskms.WithEndpoint(s.URL()))
+	require.NoError(t, err)
+	defer l.Close()
+	for range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, err = l.DescribeKey(ctx, s.Keys()[0].ID)
+		cancel()
+		require.Equal(t, context.DeadlineExceeded, err)
+	}
+	require.Zero(t, s.TotalRequests(), "nothing is sent without credentials")
 }

@@ -151,9 +151,12 @@
 //
 // # Deadlines and hostile servers
 //
-// Every request honours the caller's context, dial and TLS handshake
-// included: a dead endpoint (one that accepts and never answers, or a
-// closed port) returns by the caller's deadline. An answer larger than 8
+// Every request honours the caller's context, dial, TLS handshake and
+// credential fetch included: a dead endpoint (one that accepts and never
+// answers, or a closed port) or a credential source that hangs (instance
+// metadata, a container endpoint) returns by the caller's deadline. (The
+// SDK's credential cache lets a fetch it started go on after the caller
+// gives up, so that the next call can use it.) An answer larger than 8
 // MiB, a key ID that is not printable ASCII, or a NextMarker off the
 // documented shape ends the listing with an error (kms.Error, code
 // unknown) rather than being used.
