@@ -137,3 +137,40 @@ func TestNoProgressOnPipe(t *testing.T) {
 		t.Errorf("stdout: %q", out.String())
 	}
 }
+
+// TestTerminalDefaults runs the program with stdout and stderr both on one
+// terminal and no -o: the output is the table, and the progress line is
+// erased before the table is written over it and at the end.
+func TestTerminalDefaults(t *testing.T) {
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	r := readPTY(t, master, "\r\x1b[K1 keys |")
+	withHooks(t, func() {
+		hooks.afterKey = func(n int) {
+			if n == 1 {
+				<-r.seen
+			}
+		}
+	})
+	code := run(context.Background(), nil, strings.NewReader(""), tty, tty)
+	tty.Close()
+	<-r.done
+	screen := r.buf.String()
+	if code != exitDone {
+		t.Fatalf("exit %d\n%q", code, screen)
+	}
+	table := strings.Index(screen, "PROVIDER")
+	if table < 0 || !strings.Contains(screen, " keys\r\n") {
+		t.Fatalf("no table on the terminal: %q", screen)
+	}
+	before := screen[:table]
+	if !strings.Contains(before, clearLine+"1 keys | ") || !strings.HasSuffix(before, clearLine) {
+		t.Errorf("the progress line was not drawn, then erased before the table: %q", before)
+	}
+	if strings.Contains(screen[table:], "\x1b") {
+		t.Errorf("progress drawn into the table: %q", screen[table:])
+	}
+}

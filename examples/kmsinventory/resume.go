@@ -46,6 +46,10 @@ func fleetFingerprint(c config) string {
 func loadResume(path, fleet string) (resumeState, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		// A fresh start: the cursor must be writable there when needed.
+		if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+			return resumeState{}, usagef("-resume %s: no such directory", path)
+		}
 		return resumeState{Version: resumeVersion, Fleet: fleet}, nil
 	}
 	if err != nil {

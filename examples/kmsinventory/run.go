@@ -116,10 +116,10 @@ func list(ctx context.Context, c config, st resumeState, l kms.Lister, stdout, s
 		}
 	}
 	o.cursor, o.stats = it.Cursor(), it.Stats()
+	prog.stop() // before the table is printed: no redraw over it
 	if err := w.flush(); werr == nil {
 		werr = err
 	}
-	prog.stop()
 	if werr != nil { // keys were handed out that did not reach stdout: no cursor is exact now
 		fmt.Fprintf(stderr, "kmsinventory: writing the output: %v (the resume file, if any, is left as it was)\n", werr)
 		return exitFailed

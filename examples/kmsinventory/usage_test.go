@@ -98,6 +98,7 @@ func TestBadUsage(t *testing.T) {
 		{"unknown flag", []string{"-verbose"}, "-verbose"},
 		{"flag after URL", []string{good[0], "-o", "csv"}, "flags go first"},
 		{"resume file", []string{"-resume", junk}, "-resume"},
+		{"resume directory", []string{"-resume", filepath.Join(junk, "x", "cursor")}, "-resume"},
 		{"unknown parameter", []string{good[0] + "&colour=red"}, "URL 1"},
 		{"unknown scheme", []string{good[1], "gcpkms://project"}, "URL 2"},
 		{"bad endpoint", []string{good[0], good[1], "yandexkms://b1g?endpoint=ftp://x"}, "URL 3"},
