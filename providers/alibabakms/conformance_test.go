@@ -23,9 +23,11 @@ func TestConformance(t *testing.T) {
 				MissingKeyRef: "key-does-not-exist0000",
 				MaxPageSize:   alibabakms.MaxPageSize,
 				Requests:      s.Requests,
+				Extras:        kms.IncludeTags | kms.IncludeRotation | kms.IncludePolicy | kms.IncludeAccess,
+				Free:          kms.IncludeRotation, // every describe gives it
 			}
 			for _, k := range emu.DemoKeys(emu.DefaultAccount) {
-				fx.Keys = append(fx.Keys, wantKey(s, k))
+				fx.Keys = append(fx.Keys, withExtras(wantKey(s, k), k))
 				fx.Versions[k.ID] = wantVersions(k)
 			}
 			return fx
@@ -62,6 +64,29 @@ func wantKey(s *emu.Server, k emu.Key) kms.Key {
 		w.PrimaryVersion = k.Versions[n-1].ID
 	}
 	// DescribeKey joins aliases, not tags (IncludeTags asks a listing).
+	return w
+}
+
+// withExtras adds to w what the extras fetch for k: tags, and for the key
+// in a KMS instance its policy and the Allow statements of it.
+func withExtras(w kms.Key, k emu.Key) kms.Key {
+	if len(k.Tags) > 0 {
+		w.Labels = map[string]string{}
+		for _, tg := range k.Tags {
+			w.Labels[tg.Key] = tg.Value
+		}
+	}
+	if k.DKMSInstanceID != "" {
+		if k.Policy != emu.DemoPolicy(emu.DefaultAccount) {
+			panic("withExtras knows the demo policy only")
+		}
+		w.Policy = k.Policy
+		w.Access = []kms.Access{
+			{Principal: "acs:ram::" + emu.DefaultAccount + ":*", PrincipalType: "RAM", Actions: []string{"kms:*"}, Source: "policy"},
+			{Principal: "acs:ram::9876543210987654:role/auditor", PrincipalType: "RAM", Actions: []string{"kms:DescribeKey", "kms:List*"},
+				Source: "policy", Conditional: true},
+		}
+	}
 	return w
 }
 
