@@ -47,9 +47,15 @@ func firstEnv(names []string) string {
 //     ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN);
 //  4. the default profile of the credentials file (ALIBABA_CLOUD_PROFILE
 //     names another), if the file exists;
-//  5. the instance RAM role named by ALIBABA_CLOUD_ECS_METADATA (its STS
-//     credentials are fetched from the instance metadata service by the
-//     SDK as requests are signed, within the SDK's 1 s timeouts).
+//  5. the instance RAM role named by ALIBABA_CLOUD_ECS_METADATA: its STS
+//     credentials are fetched from the instance metadata service
+//     (100.100.100.200, IMDSv2 token first) as the first request is signed,
+//     under that call's context, and again three minutes before they
+//     expire.
+//
+// A profile of type ram_role_arn or ecs_ram_role is resolved by the SDK's
+// own providers, whose STS and metadata requests keep the SDK's timeouts
+// rather than the call's context.
 //
 // The region is WithRegion's, else ALIBABA_CLOUD_REGION_ID (ALICLOUD_REGION_ID,
 // ALICLOUD_REGION); the endpoint WithEndpoint's, else the region's public
@@ -82,7 +88,11 @@ func NewFromConfig(ctx context.Context, opts ...Option) (*Lister, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(client, s, true, region), nil
+	l := build(client, s, true, region)
+	if ir, ok := cred.(*instanceRole); ok {
+		ir.ctx = l.calls.preparing
+	}
+	return l, nil
 }
 
 // NewFromEnv returns a Lister from the environment's region and
@@ -162,7 +172,7 @@ func chainCredential(op, profile string) (auth.Credential, error) {
 		return cred, nil
 	}
 	if role := firstEnv([]string{"ALIBABA_CLOUD_ECS_METADATA"}); role != "" {
-		return credentials.NewEcsRamRoleCredential(role), nil
+		return newInstanceRole(role), nil
 	}
 	return nil, unauth("no credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET " +
 		"(with ALIBABA_CLOUD_SECURITY_TOKEN for STS), a profile in ~/.alibabacloud/credentials, " +

@@ -39,6 +39,19 @@ type caller struct {
 	next  atomic.Uint64
 	mu    sync.Mutex
 	calls map[string]*pendingCall
+	// cur is the context of the call preparing its request: written and
+	// read only by the holder of prep (credential providers read it while
+	// the SDK signs).
+	cur context.Context
+}
+
+// preparing returns the context of the call whose request is being
+// prepared (signed), or context.Background outside one.
+func (c *caller) preparing() context.Context {
+	if ctx := c.cur; ctx != nil {
+		return ctx
+	}
+	return context.Background()
 }
 
 // headered is an SDK request.
@@ -105,8 +118,9 @@ func (c *caller) do(ctx context.Context, req headered, fn func() error) (info ca
 	case <-ctx.Done():
 		return callInfo{}, ctx.Err()
 	}
+	c.cur = ctx
 	var once sync.Once
-	release := func() { once.Do(func() { <-c.prep }) }
+	release := func() { once.Do(func() { c.cur = nil; <-c.prep }) }
 	id := strconv.FormatUint(c.next.Add(1), 36)
 	c.mu.Lock()
 	c.calls[id] = &pendingCall{ctx: ctx, release: release}
