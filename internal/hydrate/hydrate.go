@@ -28,6 +28,8 @@ package hydrate
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
@@ -125,16 +127,15 @@ func Pipeline(it *pagination.Iterator[kms.Key], opts kms.ListOptions, steps Step
 	if !describe && len(extras) == 0 && steps.Residual.IsZero() && len(passes) == 0 {
 		return it
 	}
-	r := runner{steps: &steps, cfg: cfg, opts: opts, extras: extras}
+	r := &runner{steps: &steps, cfg: cfg, opts: opts, extras: extras, passes: make([]once, len(passes))}
+	for i, p := range passes {
+		r.passes[i].pass = p
+	}
 	out := pagination.Map(it, cfg.Concurrency, r.hydrate)
 	if len(passes) == 0 {
 		return out
 	}
-	j := &joiner{runner: r, passes: make([]once, len(passes))}
-	for i, p := range passes {
-		j.passes[i].pass = p
-	}
-	return pagination.Map(out, cfg.Concurrency, j.join)
+	return pagination.Map(out, cfg.Concurrency, r.join)
 }
 
 // One hydrates a key already described (DescribeKey): the extras and passes
@@ -142,7 +143,7 @@ func Pipeline(it *pagination.Iterator[kms.Key], opts kms.ListOptions, steps Step
 // this key alone; prefer a per-key Extra for DescribeKey where the cloud has
 // one.
 func One(ctx context.Context, k kms.Key, opts kms.ListOptions, steps Steps, cfg Config) kms.Key {
-	r := runner{steps: &steps, cfg: cfg, opts: opts, extras: steps.extrasFor(opts)}
+	r := &runner{steps: &steps, cfg: cfg, opts: opts, extras: steps.extrasFor(opts)}
 	r.extrasOf(ctx, &k)
 	for _, p := range steps.passesFor(opts) {
 		join, err := p.Load(ctx)
@@ -157,6 +158,11 @@ type runner struct {
 	cfg    Config
 	opts   kms.ListOptions
 	extras []Extra
+	passes []once
+	// started is set by the first key: its worker starts the passes beside
+	// its describe, so that they overlap the first describes instead of
+	// waiting for the first key to reach the join.
+	started atomic.Bool
 }
 
 func (r *runner) failed(op string, err error) {
@@ -165,8 +171,21 @@ func (r *runner) failed(op string, err error) {
 	}
 }
 
-// hydrate is the first Map stage: describe, filter, extras.
+// hydrate is the first Map stage: describe, filter, extras. The first key
+// also starts the passes, and waits for them before it is handed on (its
+// worker owns them: nothing outlives the stage).
 func (r *runner) hydrate(ctx context.Context, k kms.Key) (kms.Key, bool) {
+	if len(r.passes) > 0 && r.started.CompareAndSwap(false, true) {
+		var wg sync.WaitGroup
+		for i := range r.passes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.passes[i].get(ctx)
+			}()
+		}
+		defer wg.Wait()
+	}
 	if r.steps.needsDescribe(r.opts) {
 		d, err := r.steps.Describe(ctx, k)
 		if err != nil {

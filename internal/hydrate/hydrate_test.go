@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -221,4 +222,35 @@ func TestOne(t *testing.T) {
 	assert.Equal(t, []string{"alias/k2"}, k.Aliases)
 	assert.Equal(t, 0, c.get("describe"), "One takes a described key")
 	assert.Equal(t, 0, c.get("tags"), "tags not asked")
+}
+
+// TestPassOverlapsTheFirstDescribe: the passes start beside the first
+// key's describe (one round trip after the first page), not once the first
+// key reaches the join.
+func TestPassOverlapsTheFirstDescribe(t *testing.T) {
+	var c counter
+	s := steps(&c)
+	passStarted := make(chan struct{})
+	describe := s.Describe
+	s.Describe = func(ctx context.Context, k kms.Key) (kms.Key, error) {
+		if k.ID == "k0" {
+			select {
+			case <-passStarted:
+			case <-time.After(10 * time.Second):
+				return kms.Key{}, errors.New("the pass did not start while the first describe ran")
+			}
+		}
+		return describe(ctx, k)
+	}
+	load := s.Passes[0].Load
+	s.Passes[0].Load = func(ctx context.Context) (func(*kms.Key), error) {
+		close(passStarted)
+		return load(ctx)
+	}
+	keys, err := pagination.Collect(Pipeline(listed(4), kms.ListOptions{Detail: kms.DetailFull}, s, Config{Concurrency: 2}))
+	require.NoError(t, err)
+	require.Len(t, keys, 4)
+	assert.NoError(t, keys[0].DetailErr)
+	assert.Equal(t, []string{"alias/k0"}, keys[0].Aliases)
+	assert.Equal(t, 1, c.get("aliases"))
 }

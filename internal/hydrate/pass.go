@@ -8,17 +8,13 @@ import (
 	"github.com/multikms/multikms/kms"
 )
 
-// joiner is the second Map stage: it joins the passes into every key.
-type joiner struct {
-	runner
-	passes []once
-}
-
-func (j *joiner) join(ctx context.Context, k kms.Key) (kms.Key, bool) {
-	for i := range j.passes {
-		f := j.passes[i].get(ctx)
+// join is the second Map stage: it joins the passes into every key (a
+// pass not started yet, or cut short, runs here).
+func (r *runner) join(ctx context.Context, k kms.Key) (kms.Key, bool) {
+	for i := range r.passes {
+		f := r.passes[i].get(ctx)
 		<-f.done
-		j.apply(&k, j.passes[i].pass.Op, f.join, f.err)
+		r.apply(&k, r.passes[i].pass.Op, f.join, f.err)
 	}
 	return k, true
 }
