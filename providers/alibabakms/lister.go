@@ -160,13 +160,22 @@ func (l *Lister) Close() error {
 	return nil
 }
 
-// scopeName names the Lister's account and region in events.
-func (l *Lister) scopeName() string {
+// Scope names what the Lister lists, for kms.Merge (kms.ScopedLister) and
+// events: the region of its client, and the endpoint when one was set
+// ("cn-hangzhou", "cn-hangzhou/kms-vpc.cn-hangzhou.aliyuncs.com"). It holds
+// no credential.
+func (l *Lister) Scope() string {
 	if l.client == nil {
-		return "alibaba"
+		return ""
 	}
-	return "alibaba/" + l.region
+	if l.client.Domain != "" {
+		return l.region + "/" + l.client.Domain
+	}
+	return l.region
 }
+
+// scopeName names the Lister's scope in events.
+func (l *Lister) scopeName() string { return "alibaba/" + l.Scope() }
 
 // scope identifies a listing for cursors: provider, region, endpoint,
 // operation and what narrows it (the Filter; not Detail nor Include).

@@ -111,3 +111,12 @@ func TestCloseOwnedClient(t *testing.T) {
 	}
 	goleak.VerifyNone(t, append(leakOptions[2:], before)...)
 }
+
+// TestScope: the Lister names its region and endpoint for kms.Merge.
+func TestScope(t *testing.T) {
+	s, l := demo(t)
+	var sl kms.ScopedLister = l
+	if got, want := sl.Scope(), "cn-hangzhou/"+s.Host(); got != want {
+		t.Errorf("Scope() = %q, want %q", got, want)
+	}
+}

@@ -24,8 +24,8 @@ import (
 // Without roles (WithAssumableRoles), every region accepts the account's
 // AccessKey (DefaultAccessKeyID). With roles, the regions accept only the
 // STS credentials AssumeRole hands out (the AccessKey then signs only
-// AssumeRole), so that a test proves the assumed role is what signs the
-// KMS calls.
+// AssumeRole and DescribeRegions), so that a test proves the assumed role
+// is what signs the KMS calls.
 //
 // Knobs: DenyRegion (every request of the region answers 403 Forbidden.RAM,
 // as for a region the caller's policy excludes), BreakRegion (the
@@ -34,14 +34,15 @@ import (
 // and counts (Count of "DescribeRegions" or "AssumeRole", each region's own
 // through Region).
 type Cloud struct {
-	srv     *httptest.Server
-	stsSrv  *httptest.Server // TLS: the SDK reaches STS over HTTPS only
-	account string
-	keyID   string
-	secret  string
-	regions map[string]*Server
-	order   []string
-	sts     *stsState
+	srv      *httptest.Server
+	stsSrv   *httptest.Server // TLS: the SDK reaches STS over HTTPS only
+	account  string
+	keyID    string
+	secret   string
+	regions  map[string]*Server
+	order    []string
+	sts      *stsState
+	hasRoles bool
 
 	mu     sync.Mutex
 	denied map[string]bool
@@ -92,7 +93,7 @@ func NewCloud(opts ...CloudOption) *Cloud {
 		regions: map[string]*Server{}, order: slices.Sorted(slices.Values(cfg.order)),
 		denied: map[string]bool{}, broken: map[string]bool{}, counts: map[string]int{},
 	}
-	c.sts = newSTS(cfg.account, cfg.roles)
+	c.sts, c.hasRoles = newSTS(cfg.account, cfg.roles), len(cfg.roles) > 0
 	for _, r := range cfg.order {
 		base := []Option{WithRegion(r), WithAccount(cfg.account), WithReadQuota(50, 50)}
 		if len(cfg.roles) > 0 {
@@ -232,6 +233,16 @@ func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
 		s.count(action)
 		s.writeError(w, r, &apiError{http.StatusForbidden, "Forbidden.RAM", "User not authorized to operate on the specified resource, or this API doesn't support RAM."})
+	case action == "DescribeRegions" && c.hasRoles && r.Form.Get("AccessKeyId") == c.keyID:
+		// With roles, the account's AccessKey may still describe the regions.
+		c.count(action)
+		s.requests.Add(1)
+		s.count(action)
+		if e := c.checkSTS(r); e != nil {
+			s.writeError(w, r, e)
+			return
+		}
+		s.writeAnswer(w, r, action, c.describeRegions())
 	case action == "DescribeRegions":
 		c.count(action)
 		s.serveOwn(w, r, action, func() any { return c.describeRegions() })
