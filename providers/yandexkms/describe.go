@@ -64,6 +64,18 @@ func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error
 	return l.describe(ctx, "DescribeKey", keyRef, getters, l.retry)
 }
 
+// DescribeKeyInclude is DescribeKey with the extras include asks for, as a
+// listing with that Include fills them (kms.Describe calls it): labels and
+// rotation come with every key, and Yandex Cloud has no key policy. An
+// invalid include is refused with kms.ErrInvalidArgument before any
+// request.
+func (l *Lister) DescribeKeyInclude(ctx context.Context, keyRef string, include kms.Include) (kms.Key, error) {
+	if err := (kms.ListOptions{Include: include}).Validate(kms.ProviderYandex, "DescribeKey", MaxPageSize); err != nil {
+		return kms.Key{}, err
+	}
+	return l.DescribeKey(ctx, keyRef)
+}
+
 // describe tries gets in turn; see DescribeKey. op is the operation a key
 // that none of them knows is reported for.
 func (l *Lister) describe(ctx context.Context, op, keyID string, gets []kindGet, r pagination.Retry) (kms.Key, error) {
@@ -118,34 +130,17 @@ func (l *Lister) ListKeyVersions(ctx context.Context, keyRef string, opts kms.Li
 	if err := l.checkKey(op, keyRef); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
-	if err := l.checkList(op, opts); err != nil {
-		return pagination.Err[kms.KeyVersion](err)
+	if l.optErr != nil {
+		return pagination.Err[kms.KeyVersion](l.optErr)
 	}
-	if err := checkVersionOptions(opts); err != nil {
+	if err := opts.ValidateVersions(kms.ProviderYandex, op, MaxPageSize); err != nil {
 		return pagination.Err[kms.KeyVersion](err)
 	}
 	o := l.pageOptions(OpListVersions, l.scopeOf(keyRef, OpListVersions), opts.Cursor, opts.PageSize)
-	o.MaxItems = opts.MaxItems
+	o.MaxItems, o.WrapErr = opts.MaxItems, wrapEngine(op)
 	return pagination.ByPageToken(ctx, func(ctx context.Context, token string, size int) ([]kms.KeyVersion, string, error) {
 		return l.fetchVersions(ctx, keyRef, token, size)
 	}, o)
-}
-
-// checkVersionOptions refuses the options a version listing cannot honour.
-func checkVersionOptions(opts kms.ListOptions) error {
-	bad := func(param string) error {
-		return kms.InvalidArgument(kms.ProviderYandex, "ListKeyVersions", param,
-			"Yandex Cloud cannot filter or describe key versions: leave it zero")
-	}
-	switch {
-	case !opts.Filter.IsZero():
-		return bad("Filter")
-	case opts.Detail != kms.DetailBasic:
-		return bad("Detail")
-	case opts.Include != 0:
-		return bad("Include")
-	}
-	return nil
 }
 
 // fetchVersions is one ListVersions request, and for the first page of a
@@ -178,10 +173,15 @@ func (l *Lister) fetchVersions(ctx context.Context, keyID, token string, size in
 	return []kms.KeyVersion{implicitVersion(k)}, "", nil
 }
 
-// checkKey rejects a bad key reference before any request.
+// checkKey rejects a bad key reference before any request: what every
+// adapter checks (kms.CheckKeyRef: empty, invalid UTF-8, too long, an ARN
+// of another cloud), then the shape of Yandex Cloud IDs (checkID).
 func (l *Lister) checkKey(op, keyRef string) error {
 	if l.optErr != nil {
 		return l.optErr
+	}
+	if err := kms.CheckKeyRef(kms.ProviderYandex, op, keyRef, MaxKeyIDLen); err != nil {
+		return err
 	}
 	return checkID(op, "keyRef", keyRef, MaxKeyIDLen)
 }

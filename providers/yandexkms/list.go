@@ -64,6 +64,7 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 		Concurrency: l.concurrency,
 		Op:          "ListKeys",
 		Observer:    l.observer,
+		WrapErr:     wrapEngine("ListKeys"),
 	}, parts...)
 }
 
@@ -190,5 +191,12 @@ func (l *Lister) pageOptions(op, scope, cursor string, pageSize int) pagination.
 		CheckToken: func(token string) error { return checkToken(op, token) },
 		Op:         op,
 		Observer:   l.observer,
+		WrapErr:    wrapEngine(op),
 	}
+}
+
+// wrapEngine makes the errors of the engine (a refused cursor, a server
+// repeating a page token) *kms.Errors of op, as every other error is.
+func wrapEngine(op string) func(error) error {
+	return func(err error) error { return kms.WrapEngineError(kms.ProviderYandex, op, err) }
 }

@@ -113,6 +113,10 @@ func (l *Lister) Provider() kms.Provider { return kms.ProviderYandex }
 // Folders returns the folders ListKeys lists, in order.
 func (l *Lister) Folders() []string { return append([]string(nil), l.folders...) }
 
+// Scope names what the Lister lists, for the *kms.ScopeError and events of
+// a kms.Merge: "yandex/" and its folders, comma-separated.
+func (l *Lister) Scope() string { return "yandex/" + strings.Join(l.folders, ",") }
+
 // Limiter returns the Lister's rate limiter, to read or adjust its pace.
 func (l *Lister) Limiter() *pagination.Limiter { return l.limiter }
 
@@ -139,4 +143,8 @@ func (l *Lister) scopeOf(parts ...string) string {
 	return l.scope + "/" + strings.Join(parts, "/")
 }
 
-var _ kms.ProviderLister = (*Lister)(nil)
+var (
+	_ kms.ProviderLister   = (*Lister)(nil)
+	_ kms.ScopedLister     = (*Lister)(nil)
+	_ kms.IncludeDescriber = (*Lister)(nil)
+)

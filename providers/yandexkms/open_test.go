@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,20 +46,66 @@ func TestConformanceThroughOpen(t *testing.T) {
 	}})
 }
 
+// TestOpenRefusesBadURLs: every malformed yandexkms:// URL is refused by
+// kms.Open naming what is wrong, before any request and without quoting
+// any value (values here hold "SECRET").
 func TestOpenRefusesBadURLs(t *testing.T) {
-	for _, u := range []string{
-		"yandexkms://",
-		"yandexkms://user@b1gfolder",
-		"yandexkms://b1gfolder/path",
-		"yandexkms://b1gfolder:443",
-		"yandexkms://b1gfolder?plaintext=maybe",
-		"yandexkms://b1gfolder?endpoint=a&endpoint=b",
-		"yandexkms://b1gfolder?endpoint=",
-		"yandexkms://b1gfolder?region=ru-central1",
+	srv, err := emu.Start(emu.WithDemoKeys())
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	t.Setenv(yandexkms.EnvIAMToken, srv.Token())
+	ep := url.QueryEscape(srv.URL())
+	for u, param := range map[string]string{
+		"yandexkms://":                                                "url",
+		"yandexkms://?folder=b1gfolder":                               "url",
+		"yandexkms://user:SECRET@b1gfolder":                           "url",
+		"yandexkms://b1gfolder/path":                                  "url",
+		"yandexkms://b1gfolder:443":                                   "url",
+		"yandexkms://b1gfolder#SECRET":                                "url",
+		"yandexkms://B1GFOLDER":                                       "folder ID",
+		"yandexkms://b1gfolder?plaintext=true":                        "plaintext",
+		"yandexkms://b1gfolder?region=ru-central1":                    "region",
+		"yandexkms://b1gfolder?bogus=SECRET":                          "bogus",
+		"yandexkms://b1gfolder?endpoint=" + ep + "&endpoint=" + ep:    "endpoint",
+		"yandexkms://b1gfolder?endpoint=":                             "endpoint",
+		"yandexkms://b1gfolder?endpoint=127.0.0.1:1":                  "endpoint",
+		"yandexkms://b1gfolder?endpoint=http://api.cloud.yandex.net":  "endpoint",
+		"yandexkms://b1gfolder?endpoint=https://u:SECRET@127.0.0.1:1": "endpoint",
+		"yandexkms://b1gfolder?endpoint=https://127.0.0.1:SECRET":     "endpoint",
+		"yandexkms://b1gfolder?folder=":                               "folder",
+		"yandexkms://b1gfolder?folder=SECRET":                         "folder",
+		"yandexkms://b1gfolder?rate=SECRET":                           "rate",
+		"yandexkms://b1gfolder?rate=NaN":                              "rate",
+		"yandexkms://b1gfolder?rate=Inf":                              "rate",
+		"yandexkms://b1gfolder?rate=0":                                "rate",
+		"yandexkms://b1gfolder?rate=1&rate=2":                         "rate",
+		"yandexkms://b1gfolder?rate=%zz":                              "url",
 	} {
-		_, err := kms.Open(context.Background(), u)
-		assert.ErrorIs(t, err, kms.ErrInvalidArgument, u)
+		l, err := kms.Open(context.Background(), u)
+		assert.True(t, l == nil, "%s: a nil Lister", u)
+		require.ErrorIs(t, err, kms.ErrInvalidArgument, u)
+		assert.Contains(t, err.Error(), param, u)
+		assert.NotContains(t, err.Error(), "SECRET", u)
+		assert.Equal(t, 1, strings.Count(err.Error(), "kms: "), u)
 	}
+	assert.Zero(t, srv.TotalRequests())
+	assert.Zero(t, srv.Requests(emu.MethodEndpointList))
+}
+
+// TestOpenParameters: endpoint, folder (repeated) and rate reach the
+// Lister.
+func TestOpenParameters(t *testing.T) {
+	srv, err := emu.Start(emu.WithGenerated(3, 3))
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	l := open(t, srv, "yandexkms://"+emu.FolderID(0)+"?folder="+emu.FolderID(1)+"&folder="+emu.FolderID(2)+
+		"&rate=50&endpoint="+url.QueryEscape(srv.URL()))
+	yl := l.(*yandexkms.Lister)
+	assert.Equal(t, []string{emu.FolderID(0), emu.FolderID(1), emu.FolderID(2)}, yl.Folders())
+	assert.Equal(t, 50.0, yl.Limiter().Limit())
+	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+	require.NoError(t, err)
+	assert.Len(t, keys, 9)
 }
 
 func TestCredentialsFromEnv(t *testing.T) {
