@@ -120,3 +120,40 @@ func ExampleMerge() {
 	// aws 1234abcd Enabled <nil>
 	// yandex abj-3 Disabled <nil>
 }
+
+// The inventory program's flags read a Filter, an Include and a Detail with
+// the Parse functions (or flag.TextVar); errors name the field and the
+// values it allows.
+func ExampleParseFilter() {
+	f, err := kms.ParseFilter("state=Enabled,Disabled usage=SignVerify")
+	fmt.Println(f, err)
+	inc, err := kms.ParseInclude("rotation,policy")
+	fmt.Println(inc, err)
+	d, err := kms.ParseDetail("full")
+	fmt.Println(d, err)
+	_, err = kms.ParseFilter("state=Gone")
+	fmt.Println(err)
+	// Output:
+	// states=Disabled|Enabled;usages=SignVerify <nil>
+	// rotation,policy <nil>
+	// full <nil>
+	// kms: ParseFilter: invalid argument: parameter filter.states: unknown value "Gone" (allowed: Enabled, Disabled, PendingDeletion, PendingImport, Creating, Unavailable)
+}
+
+// A key listed with IncludeAccess tells whether anyone may use it.
+func ExampleKey_OpenToAnyone() {
+	keys := []kms.Key{
+		{ID: "aws-open", Access: []kms.Access{{Principal: "*", PrincipalType: "AWS", Actions: []string{"kms:Decrypt"}, Source: kms.AccessFromPolicy}}},
+		{ID: "aws-conditional", Access: []kms.Access{{Principal: "*", PrincipalType: "AWS", Source: kms.AccessFromPolicy, Conditional: true}}},
+		{ID: "yc-open", Access: []kms.Access{{Principal: "allAuthenticatedUsers", PrincipalType: "system", Source: kms.AccessFromBinding}}},
+		{ID: "yc-team", Access: []kms.Access{{Principal: "ajeteam", PrincipalType: "group", Source: kms.AccessFromBinding}}},
+	}
+	for _, k := range keys {
+		fmt.Println(k.ID, k.OpenToAnyone())
+	}
+	// Output:
+	// aws-open true
+	// aws-conditional false
+	// yc-open true
+	// yc-team false
+}

@@ -109,7 +109,7 @@ func (k Key) MarshalJSON() ([]byte, error) {
 func (k *Key) UnmarshalJSON(b []byte) error {
 	var j keyJSON
 	if err := json.Unmarshal(b, &j); err != nil {
-		return err
+		return jsonError("Key.UnmarshalJSON", err)
 	}
 	*k = Key{
 		Provider: j.Provider, ID: j.ID, ARN: j.ARN, Region: j.Region, Account: j.Account,
@@ -160,7 +160,7 @@ func (v KeyVersion) MarshalJSON() ([]byte, error) {
 func (v *KeyVersion) UnmarshalJSON(b []byte) error {
 	var j keyVersionJSON
 	if err := json.Unmarshal(b, &j); err != nil {
-		return err
+		return jsonError("KeyVersion.UnmarshalJSON", err)
 	}
 	*v = KeyVersion{
 		Provider: j.Provider, KeyID: j.KeyID, ID: j.ID, State: j.State, NativeState: j.NativeState,
@@ -168,6 +168,16 @@ func (v *KeyVersion) UnmarshalJSON(b []byte) error {
 		RotationType: j.RotationType, ImportState: j.ImportState, ValidTo: j.ValidTo, Protection: j.Protection,
 	}
 	return nil
+}
+
+// jsonError returns err as a *Error of class ErrInvalidArgument, unless it
+// is one already.
+func jsonError(op string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return NewError("", op, CodeInvalidArgument, err)
 }
 
 // utc returns t in UTC, without its monotonic reading; the zero time stays zero.

@@ -55,7 +55,7 @@ func Schemes() []string {
 // The schemes and their parameters (one vocabulary on every cloud):
 //
 //	awskms://?region=eu-west-1&profile=audit&endpoint=https://kms.eu-west-1.amazonaws.com&rate=100
-//	alibabakms://?region=cn-hangzhou&endpoint=https://kms.cn-hangzhou.aliyuncs.com&rate=25
+//	alibabakms://?region=cn-hangzhou&profile=audit&endpoint=https://kms.cn-hangzhou.aliyuncs.com&rate=25
 //	yandexkms://<folderID>?folder=<otherFolderID>&endpoint=https://api.cloud.yandex.net&rate=50
 //
 // Each parameter means the same on every scheme that takes it:
@@ -65,16 +65,21 @@ func Schemes() []string {
 //     none: a missing region is refused by Open, not by the first call.
 //   - endpoint: a full URL with its scheme: https, or http only for a
 //     loopback or private host (a test server, a private installation).
-//   - profile: the AWS shared-configuration profile.
+//   - profile: the AWS shared-configuration profile, or the Alibaba Cloud
+//     CLI profile.
 //   - rate: the client-side pace in requests a second, a finite number
 //     above 0 (default: the cloud's published quota).
 //   - folder (Yandex, repeatable): a further folder to list with the one
 //     named by the host.
 //
-// Scope discovery (region=* or a list of regions, role_arn= and
-// external_id= for an assumed role, yandexkms://?cloud=<id> or
-// ?organization=<id>) is coming with the fleet work; the adapters' package
-// docs say which of these parameters they accept today.
+// Scope discovery, a fleet from one URL (see design.md "Scope discovery"):
+// awskms://?region=* (every Region enabled for the account; region=a,b a
+// list), role_arn=, external_id= and session_name= (an assumed role),
+// organization= with member_role= (every account of an organization);
+// alibabakms://?region=* and role_arn=; yandexkms://?cloud=<cloudID> (every
+// active folder of a cloud) or ?organization=<orgID>. These forms are
+// arriving adapter by adapter: each adapter's package doc lists the
+// parameters its Open accepts today, and Open refuses the others by name.
 //
 // Parameters are strict: an unknown, repeated or empty parameter (folder
 // aside, which repeats), user info, a path or a fragment is refused with

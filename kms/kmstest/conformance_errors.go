@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
@@ -161,6 +162,13 @@ func testCancel(t *testing.T, fx Fixture) {
 	wantErr(t, "DescribeKey", err, context.Canceled)
 	err = firstErr(fx.Lister.ListKeyVersions(ctx, multiVersionKey(fx), kms.ListOptions{}))
 	wantErr(t, "ListKeyVersions", err, context.Canceled)
+
+	// An expired deadline: the context's own error too.
+	past, stop := context.WithDeadline(context.Background(), time.Unix(1, 0))
+	defer stop()
+	wantErr(t, "ListKeys, deadline passed", firstErr(fx.Lister.ListKeys(past, kms.ListOptions{})), context.DeadlineExceeded)
+	_, err = fx.Lister.DescribeKey(past, fx.Keys[0].ID)
+	wantErr(t, "DescribeKey, deadline passed", err, context.DeadlineExceeded)
 
 	// Cancelled mid-listing: the listing ends with the context's error
 	// before it is complete.

@@ -65,6 +65,7 @@ func badInputs(fx Fixture, keysCursor, versionsCursor string) []badInput {
 		{"ListKeyVersions, IncludeTags", "Include", inv, versions(key, kms.ListOptions{Include: kms.IncludeTags})},
 		{"ListKeyVersions, a garbage cursor", "cursor", cur, versions(key, kms.ListOptions{Cursor: "garbage!"})},
 		{"ListKeyVersions, a ListKeys cursor", "cursor", cur, versions(key, kms.ListOptions{Cursor: keysCursor})},
+		{"ListKeyVersions, another key's cursor", "cursor", cur, versions(otherKey(fx, key), kms.ListOptions{Cursor: versionsCursor})},
 	}
 	for _, ref := range []struct{ what, ref string }{
 		{"an empty keyRef", ""},
@@ -77,6 +78,16 @@ func badInputs(fx Fixture, keysCursor, versionsCursor string) []badInput {
 			badInput{"ListKeyVersions, " + ref.what, "keyRef", inv, versions(ref.ref, kms.ListOptions{})})
 	}
 	return cases
+}
+
+// otherKey returns the ID of a key of fx other than id.
+func otherKey(fx Fixture, id string) string {
+	for _, k := range fx.Keys {
+		if k.ID != id {
+			return k.ID
+		}
+	}
+	return id
 }
 
 // testBadInput runs the table: each case is refused before any request,
