@@ -160,3 +160,25 @@ func TestListAliasesAndGetKeyPolicy(t *testing.T) {
 		t.Errorf("counts: %d GetKeyPolicy, %d ListAliases", s.Count("GetKeyPolicy"), s.Count("ListAliases"))
 	}
 }
+
+// TestNewActionsDrawOnTheQuota: ListAliases and GetKeyPolicy share the one
+// read quota with every other action.
+func TestNewActionsDrawOnTheQuota(t *testing.T) {
+	s, c := demo(t, WithReadQuota(0.001, 2))
+	if _, err := describe(c, "alias/dkms"); err != nil {
+		t.Fatal(err)
+	}
+	req := alikms.CreateListAliasesRequest()
+	if _, err := c.ListAliases(req); err != nil {
+		t.Fatal(err)
+	}
+	preq := alikms.CreateGetKeyPolicyRequest()
+	preq.KeyId, preq.PolicyName = "alias/dkms", "default"
+	_, err := c.GetKeyPolicy(preq)
+	serverErr(t, err, 429, "Rejected.Throttling")
+	_, err = c.ListAliases(alikms.CreateListAliasesRequest())
+	serverErr(t, err, 429, "Rejected.Throttling")
+	if s.Throttled() != 2 || s.Count("ListAliases") != 2 || s.Count("GetKeyPolicy") != 1 {
+		t.Errorf("throttled %d, ListAliases %d, GetKeyPolicy %d", s.Throttled(), s.Count("ListAliases"), s.Count("GetKeyPolicy"))
+	}
+}
