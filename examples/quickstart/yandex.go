@@ -10,7 +10,7 @@ import (
 	emulator "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
-// The Yandex Cloud demo: the in-process gRPC emulator holding demo keys of
+// The Yandex Cloud demo: the in-process test server (yandexkmstest) holding demo keys of
 // the three kinds, listed through the real go-sdk by the yandexkms adapter.
 func init() {
 	demos = append(demos, demo{name: "yandex", start: startYandex})
@@ -21,11 +21,7 @@ func startYandex(ctx context.Context) (kms.Lister, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sdk, err := ycsdk.Build(ctx, ycsdk.Config{
-		Credentials: ycsdk.NewIAMTokenCredentials(srv.Token()),
-		Endpoint:    srv.Addr(),
-		Plaintext:   true,
-	})
+	sdk, err := ycsdk.Build(ctx, srv.SDKConfig())
 	if err != nil {
 		srv.Close()
 		return nil, nil, err
