@@ -35,8 +35,8 @@ func TestCursorErrorsAreKMSErrors(t *testing.T) {
 	}
 	keysCursor := it.Cursor()
 	for what, err := range map[string]error{
-		"garbage":          firstErr(l.ListKeys(ctx, kms.ListOptions{Cursor: "garbage!"})),
-		"versions garbage": firstErr(l.ListKeyVersions(ctx, "abjdemo0payments00001", kms.ListOptions{Cursor: "AAAA"})),
+		"garbage":           firstErr(l.ListKeys(ctx, kms.ListOptions{Cursor: "garbage!"})),
+		"versions garbage":  firstErr(l.ListKeyVersions(ctx, "abjdemo0payments00001", kms.ListOptions{Cursor: "AAAA"})),
 		"another listing's": firstErr(l.ListKeyVersions(ctx, "abjdemo0payments00001", kms.ListOptions{Cursor: keysCursor})),
 		"another filter's": firstErr(l.ListKeys(ctx, kms.ListOptions{Cursor: keysCursor,
 			Filter: kms.Filter{States: []kms.KeyState{kms.StateEnabled}}})),
