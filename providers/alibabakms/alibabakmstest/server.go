@@ -44,7 +44,6 @@ import (
 	"hash/maphash"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,75 +93,6 @@ type fault struct {
 	times  int
 	status int
 	code   string
-}
-
-// Option configures a Server.
-type Option func(*Server)
-
-// WithRegion sets the region the server answers for (in ARNs).
-func WithRegion(region string) Option { return func(s *Server) { s.store.region = region } }
-
-// WithAccount sets the account UID (in ARNs and as the Creator of keys).
-func WithAccount(account string) Option { return func(s *Server) { s.store.account = account } }
-
-// WithAccessKey sets the only AccessKey pair the server accepts.
-func WithAccessKey(id, secret string) Option {
-	return func(s *Server) { s.keyID, s.secret = id, secret }
-}
-
-// WithSecurityToken makes the server accept only STS credentials: the
-// AccessKey pair with this SecurityToken. A request without it answers
-// MissingSecurityToken, one with another token
-// InvalidSecurityToken.MismatchWithAccessKey, as the cloud does.
-func WithSecurityToken(token string) Option { return func(s *Server) { s.token = token } }
-
-// Hostile is a broken or hostile change to the successful answers of the
-// server, for tests of a client's defences.
-type Hostile struct {
-	// Action limits it to one action; "" means every action.
-	Action string
-	// Rewrite, when set, replaces the JSON body of the answer by what it
-	// returns (invalid UTF-8, NUL bytes, huge pages, absurd totals, ...).
-	Rewrite func(body []byte) []byte
-	// ContentType, when set, replaces the Content-Type header.
-	ContentType string
-	// Truncate, when positive, sends only that many bytes of the body
-	// (announcing all of them) and drops the connection.
-	Truncate int
-	// Trickle, when positive, sends the body one byte at a time with this
-	// pause before each (a slow-loris answer).
-	Trickle time.Duration
-}
-
-// WithHostile applies h to the successful answers of its action.
-func WithHostile(h ...Hostile) Option { return func(s *Server) { s.hostile = append(s.hostile, h...) } }
-
-// WithKeys seeds the server with keys, listed in this order before any
-// generated ones.
-func WithKeys(keys ...Key) Option { return func(s *Server) { s.store.add(keys...) } }
-
-// WithGeneratedKeys adds n deterministic keys, computed on demand from their
-// index (no memory per key), with varied states, specs, usages, creators and
-// one to three versions each. seed tells apart the keys of two servers.
-func WithGeneratedKeys(n int, seed int64) Option {
-	return func(s *Server) { s.store.generated, s.store.seed = n, seed }
-}
-
-// WithLatency delays every answer by d.
-func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
-
-// WithReadQuota enforces the account's shared quota for all key-management
-// reads together: perSecond requests a second with the given burst; the
-// excess is answered 429 Rejected.Throttling. The cloud's quota is 50/s.
-func WithReadQuota(perSecond float64, burst int) Option {
-	return func(s *Server) { s.quota = rate.NewLimiter(rate.Limit(perSecond), burst) }
-}
-
-// WithTotalCount makes paged listings report fn(action, call, actual) as
-// TotalCount instead of the actual count; call counts that action's
-// requests from 1. It emulates a total that changes while a client pages.
-func WithTotalCount(fn func(action string, call, actual int) int) Option {
-	return func(s *Server) { s.total = fn }
 }
 
 // New starts a Server on 127.0.0.1.
@@ -416,54 +346,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError)
 		"Message":   e.message,
 		"Recommend": "https://api.aliyun.com/troubleshoot?q=" + e.code,
 	})
-}
-
-// writeAnswer writes a successful answer, changed by the Hostile of its
-// action if any.
-func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, action string, body any) {
-	var h *Hostile
-	for i := range s.hostile {
-		if s.hostile[i].Action == "" || s.hostile[i].Action == action {
-			h = &s.hostile[i]
-			break
-		}
-	}
-	if h == nil {
-		s.writeJSON(w, http.StatusOK, body)
-		return
-	}
-	if m, ok := body.(interface{ setRequestID(string) }); ok {
-		m.setRequestID(s.requestID())
-	}
-	b, _ := json.Marshal(body)
-	if h.Rewrite != nil {
-		b = h.Rewrite(b)
-	}
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	if h.ContentType != "" {
-		w.Header().Set("Content-Type", h.ContentType)
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	if h.Truncate > 0 && h.Truncate < len(b) {
-		b = b[:h.Truncate]
-	}
-	if h.Trickle <= 0 {
-		_, _ = w.Write(b)
-		return
-	}
-	f, _ := w.(http.Flusher)
-	for i := range b {
-		if !sleep(r.Context(), h.Trickle) {
-			return
-		}
-		if _, err := w.Write(b[i : i+1]); err != nil {
-			return
-		}
-		if f != nil {
-			f.Flush()
-		}
-	}
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {
