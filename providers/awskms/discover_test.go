@@ -29,6 +29,7 @@ const (
 func cloud(t *testing.T, opts ...awskmstest.CloudOption) *awskmstest.Cloud {
 	t.Helper()
 	noCredentials(t)
+	t.Setenv("AWS_CA_BUNDLE", "") // the Cloud is plain HTTP, and a caller's HTTP client takes no bundle
 	c := awskmstest.NewCloud(opts...)
 	t.Cleanup(c.Close)
 	return c
