@@ -208,3 +208,27 @@ func firstErr[T any](it *pagination.Iterator[T]) error {
 	_, err := kmstest.Collect(it)
 	return err
 }
+
+// TestHostileDescribe: a describe answer without a KeyMetadata, or an
+// alias page without a RequestId, is a classified failure of that key,
+// which stays in the listing.
+func TestHostileDescribe(t *testing.T) {
+	for action, body := range map[string]string{
+		"DescribeKey":        `{"RequestId":"r","KeyMetadata":{}}`,
+		"ListAliasesByKeyId": `{"TotalCount":1,"Aliases":{"Alias":[{"AliasName":"alias/x"}]}}`,
+	} {
+		_, l := setup(t, []emu.Option{emu.WithKeys(emu.DemoKeys(emu.DefaultAccount)...),
+			rewrite(action, func([]byte) []byte { return []byte(body) })})
+		k, err := l.DescribeKey(bg, "key-hzz630494460001")
+		switch action {
+		case "DescribeKey":
+			if !errors.Is(err, kms.ErrUnavailable) {
+				t.Errorf("%s: %v, want ErrUnavailable", action, err)
+			}
+		default:
+			if err != nil || !errors.Is(k.DetailErr, kms.ErrUnavailable) || k.ID != "key-hzz630494460001" {
+				t.Errorf("%s: %+v, %v; want the key with ErrUnavailable in DetailErr", action, k.DetailErr, err)
+			}
+		}
+	}
+}
