@@ -349,3 +349,47 @@ func TestFleetCallerDiscoveryFailuresFailOpen(t *testing.T) {
 	assert.ErrorIs(t, err, kms.ErrInvalidArgument, "the credentials' organization is another")
 	assert.ErrorContains(t, err, "Organization")
 }
+
+func TestFleetRoleCredentialsAreCachedAndRefreshedBeforeExpiry(t *testing.T) {
+	for _, tc := range []struct {
+		lifetime time.Duration
+		assumed  int
+	}{
+		{time.Hour, 1},       // cached across listings
+		{4 * time.Minute, 4}, // inside the 5-minute window: refreshed at every use, never used expired
+	} {
+		c := cloud(t,
+			awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1"}, Keys: 2}),
+			awskmstest.WithSessionLifetime(tc.lifetime))
+		f := fleet(t, c, awskms.WithAssumeRole("arn:aws:iam::"+member1+":role/OrganizationAccountAccessRole", "", ""),
+			awskms.WithRegions("eu-west-1"))
+		for range 4 {
+			keys, err := collect(t, f, kms.ListOptions{})
+			require.NoError(t, err)
+			require.Len(t, keys, 2)
+		}
+		assert.Equal(t, tc.assumed, c.Requests("sts", "AssumeRole"), "lifetime %v", tc.lifetime)
+	}
+}
+
+func TestFleetDescribeKeyOfAnARNAsksOneScope(t *testing.T) {
+	c := cloud(t, awskmstest.WithCloudAccounts(
+		awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 2},
+		awskmstest.CloudAccount{ID: member1, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 2}))
+	f := fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("*"))
+	s := c.Server(member1, "eu-west-1")
+	arn := "arn:aws:kms:eu-west-1:" + member1 + ":key/" + s.Keys()[1].ID
+	for _, sv := range []*awskmstest.Server{c.Server(mgmt, "us-east-1"), c.Server(mgmt, "eu-west-1"), c.Server(member1, "us-east-1"), s} {
+		sv.ResetCounts()
+	}
+	k, err := f.DescribeKey(context.Background(), arn)
+	require.NoError(t, err)
+	assert.Equal(t, arn, k.ARN)
+	assert.Equal(t, 1, s.Requests(awskmstest.OpDescribeKey))
+	for _, other := range []*awskmstest.Server{c.Server(mgmt, "us-east-1"), c.Server(mgmt, "eu-west-1"), c.Server(member1, "us-east-1")} {
+		assert.Zero(t, other.TotalRequests(), "the other scopes are not asked")
+	}
+	k, err = kms.Describe(context.Background(), f, s.Keys()[0].ID, kms.IncludeTags)
+	require.NoError(t, err, "a key ID is found, then described with its extras on its scope")
+	assert.Equal(t, member1, k.Account)
+}

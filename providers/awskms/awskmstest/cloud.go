@@ -70,6 +70,7 @@ type cloudConfig struct {
 	denyList       bool
 	roles          map[string]string // role ARN -> external ID ("" none)
 	throttle       map[string]*atomic.Int64
+	lifetime       time.Duration
 }
 
 // WithCloudAccounts adds accounts; the first is the management account of
@@ -114,6 +115,11 @@ func WithDeniedRegion(account, region string) CloudOption {
 func WithDeniedListRegions(account string) CloudOption {
 	return func(c *cloudConfig) { c.deniedListRegs[account] = true }
 }
+
+// WithSessionLifetime makes the credentials AssumeRole issues expire after
+// d instead of the DurationSeconds asked (default one hour), so that tests
+// see a client refresh them; expired ones answer ExpiredTokenException.
+func WithSessionLifetime(d time.Duration) CloudOption { return func(c *cloudConfig) { c.lifetime = d } }
 
 // WithThrottledDiscovery makes the first n requests of op (AssumeRole,
 // ListAccounts or ListRegions) answer as the service throttles: STS

@@ -110,7 +110,11 @@ func (c *Cloud) serveSTS(w http.ResponseWriter, r *http.Request, akid string) {
 			"User: arn:aws:iam::"+caller+":user/caller is not authorized to perform: sts:AssumeRole on resource: "+arn)
 		return
 	}
-	writeXML(w, http.StatusOK, c.issue(account, arn, name, time.Duration(duration)*time.Second))
+	lifetime := time.Duration(duration) * time.Second
+	if c.cfg.lifetime > 0 {
+		lifetime = c.cfg.lifetime
+	}
+	writeXML(w, http.StatusOK, c.issue(account, arn, name, lifetime))
 }
 
 // checkAssumeRole validates AssumeRole's parameters as STS documents them.
