@@ -3,6 +3,7 @@ package awskms_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -200,4 +201,22 @@ func TestMaxItemsBoundsTheWork(t *testing.T) {
 		assert.Equal(t, 5, s.Requests(op), op)
 	}
 	assert.Equal(t, 1, s.Requests(awskms.OpListKeys))
+}
+
+// TestGrantsArePaged: a key with 130 grants is listed in two ListGrants
+// pages of 100, every grant one Access.
+func TestGrantsArePaged(t *testing.T) {
+	keys := awskmstest.GenerateKeys(1)
+	keys[0].Grants = nil
+	for i := range 130 {
+		keys[0].Grants = append(keys[0].Grants, awskmstest.Grant{ID: fmt.Sprintf("%064d", i), Operations: []string{"Sign"},
+			GranteePrincipal: fmt.Sprintf("arn:aws:iam::111122223333:role/r%d", i)})
+	}
+	s, client := setup(t, awskmstest.WithKeys(keys...))
+	k, err := kms.Describe(context.Background(), awskms.New(client), keys[0].ID, kms.IncludeAccess)
+	require.NoError(t, err)
+	require.NoError(t, k.DetailErr)
+	assert.Len(t, k.Access, 1+130, "the policy's root statement and every grant")
+	assert.Equal(t, "arn:aws:iam::111122223333:role/r129", k.Access[130].Principal)
+	assert.Equal(t, 2, s.Requests(awskms.OpListGrants))
 }
