@@ -22,10 +22,24 @@ func DemoRoleARN(account string) string { return "acs:ram::" + account + ":role/
 // and DemoThirdRegion two, each region with its own 50/s quota.
 func DemoRegions() []CloudOption {
 	return []CloudOption{
-		WithCloudRegion(DemoHomeRegion, WithKeys(DemoKeys(DefaultAccount)...)),
-		WithCloudRegion(DemoSecondRegion, WithKeys(regionKeys("sh", 3)...)),
-		WithCloudRegion(DemoThirdRegion, WithKeys(regionKeys("sg", 2)...)),
+		WithCloudRegion(DemoHomeRegion, WithKeys(DemoRegionKeys(DemoHomeRegion)...)),
+		WithCloudRegion(DemoSecondRegion, WithKeys(DemoRegionKeys(DemoSecondRegion)...)),
+		WithCloudRegion(DemoThirdRegion, WithKeys(DemoRegionKeys(DemoThirdRegion)...)),
 	}
+}
+
+// DemoRegionKeys returns the keys DemoRegions seeds in region, in list
+// order (none for another region).
+func DemoRegionKeys(region string) []Key {
+	switch region {
+	case DemoHomeRegion:
+		return DemoKeys(DefaultAccount)
+	case DemoSecondRegion:
+		return regionKeys("sh", 3)
+	case DemoThirdRegion:
+		return regionKeys("sg", 2)
+	}
+	return nil
 }
 
 // NewDemoCloud starts a Cloud of DemoRegions (and opts) where

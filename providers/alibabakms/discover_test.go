@@ -1,0 +1,262 @@
+package alibabakms_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/kms/kmstest"
+	"github.com/multikms/multikms/pagination"
+	"github.com/multikms/multikms/providers/alibabakms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
+)
+
+// cloudFleet discovers d on c, signed with c's AccessKey, every region at c.URL().
+func cloudFleet(t testing.TB, c *emu.Cloud, d alibabakms.Discovery, opts ...alibabakms.Option) *alibabakms.Fleet {
+	t.Helper()
+	f, err := discoverOn(c, d, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+func discoverOn(c *emu.Cloud, d alibabakms.Discovery, opts ...alibabakms.Option) (*alibabakms.Fleet, error) {
+	id, secret := c.AccessKey()
+	base := []alibabakms.Option{alibabakms.WithRegion(emu.DemoHomeRegion), alibabakms.WithEndpoint(c.URL()),
+		alibabakms.WithCredentials(credentials.NewAccessKeyCredential(id, secret)), noPacing, alibabakms.WithRetry(fastRetry)}
+	return alibabakms.DiscoverFromConfig(bg, d, append(base, opts...)...)
+}
+
+var every = []string{alibabakms.AllRegions}
+
+// unthrottled lifts the demo regions' 50/s quotas, for suites that send
+// many requests without pacing.
+func unthrottled(opts []emu.CloudOption) []emu.CloudOption {
+	for _, r := range []string{emu.DemoHomeRegion, emu.DemoSecondRegion, emu.DemoThirdRegion} {
+		opts = append(opts, emu.WithCloudRegion(r, emu.WithReadQuota(1e6, 1e6)))
+	}
+	return opts
+}
+
+func TestFleetConformance(t *testing.T) {
+	kmstest.RunConformance(t, kmstest.Harness{
+		Setup: func(t *testing.T) kmstest.Fixture {
+			c := emu.NewCloud(unthrottled(emu.DemoRegions())...)
+			t.Cleanup(c.Close)
+			// One region at a time: the suite checks list order, and
+			// regions come out in scope (sorted) order then.
+			f := cloudFleet(t, c, alibabakms.Discovery{Regions: every, Concurrency: 1})
+			fx := kmstest.Fixture{
+				Lister: f, Versions: map[string][]kms.KeyVersion{}, MissingKeyRef: "key-does-not-exist0000",
+				MaxPageSize: alibabakms.MaxPageSize, Requests: c.Requests,
+				Extras: kms.IncludeTags | kms.IncludeRotation | kms.IncludePolicy | kms.IncludeAccess,
+				Free:   kms.IncludeRotation,
+			}
+			for _, r := range c.Regions() {
+				s := c.Region(r)
+				for _, k := range emu.DemoRegionKeys(r) {
+					fx.Keys = append(fx.Keys, withExtras(wantKey(s, k), k))
+					fx.Versions[k.ID] = wantVersions(k)
+				}
+			}
+			c.ResetCounts()
+			return fx
+		},
+		LeakOptions: leakOptions,
+	})
+}
+
+func TestFleetDiscoversEveryRegionOnce(t *testing.T) {
+	c := emu.NewCloud(emu.DemoRegions()...)
+	defer c.Close()
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: every})
+	assert.Equal(t, []string{emu.DemoThirdRegion, emu.DemoHomeRegion, emu.DemoSecondRegion}, f.Regions())
+	assert.Equal(t, 1, c.Count("DescribeRegions"))
+	assert.Equal(t, 1, c.Region(emu.DemoHomeRegion).Count("DescribeRegions"), "asked of the home region")
+
+	keys, err := pagination.Collect(f.ListKeys(bg, kms.ListOptions{PageSize: 5}))
+	require.NoError(t, err)
+	assert.Len(t, keys, 19)
+	for _, k := range keys {
+		assert.Contains(t, k.ARN, ":"+k.Region+":", k.ID)
+		assert.Equal(t, emu.DefaultAccount, k.Account)
+	}
+	assert.Equal(t, 1, c.Count("DescribeRegions"), "listing discovers nothing again")
+
+	// Each region has its own Lister and limiter (its own 50/s quota).
+	assert.NotSame(t, f.Region(emu.DemoHomeRegion).Limiter(), f.Region(emu.DemoSecondRegion).Limiter())
+
+	k, err := f.DescribeKey(bg, keys[0].ARN)
+	require.NoError(t, err)
+	assert.Equal(t, keys[0].ID, k.ID)
+}
+
+func TestFleetOfListedRegions(t *testing.T) {
+	c := emu.NewCloud(emu.DemoRegions()...)
+	defer c.Close()
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: []string{emu.DemoSecondRegion, emu.DemoThirdRegion, emu.DemoSecondRegion}})
+	assert.Equal(t, []string{emu.DemoThirdRegion, emu.DemoSecondRegion}, f.Regions())
+	keys, err := pagination.Collect(f.ListKeys(bg, kms.ListOptions{}))
+	require.NoError(t, err)
+	assert.Len(t, keys, 5)
+	assert.Zero(t, c.Count("DescribeRegions"))
+	assert.Zero(t, c.Region(emu.DemoHomeRegion).Requests())
+}
+
+func TestFleetDeniedAndUnreachableRegionsIsolated(t *testing.T) {
+	c := emu.NewCloud(emu.DemoRegions()...)
+	defer c.Close()
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: every})
+	c.DenyRegion(emu.DemoSecondRegion)
+	c.BreakRegion(emu.DemoThirdRegion)
+	it := f.ListKeys(bg, kms.ListOptions{PageSize: 3})
+	keys, err := pagination.Collect(it)
+	assert.Len(t, keys, 14, "the home region's keys all come out")
+	var failed []string
+	for _, e := range unjoin(err) {
+		var se *kms.ScopeError
+		require.ErrorAs(t, e, &se)
+		failed = append(failed, se.Scope)
+		switch se.Scope {
+		case "alibaba/" + emu.DemoSecondRegion:
+			assert.ErrorIs(t, e, kms.ErrPermissionDenied)
+		case "alibaba/" + emu.DemoThirdRegion:
+			assert.ErrorIs(t, e, kms.ErrUnavailable)
+		}
+	}
+	slices.Sort(failed)
+	assert.Equal(t, []string{"alibaba/" + emu.DemoThirdRegion, "alibaba/" + emu.DemoSecondRegion}, failed)
+
+	// Mended: a fresh Fleet resumes the two failed regions only.
+	cursor := it.Cursor()
+	c.AllowRegion(emu.DemoSecondRegion)
+	c.AllowRegion(emu.DemoThirdRegion)
+	again := cloudFleet(t, c, alibabakms.Discovery{Regions: every})
+	rest, err := pagination.Collect(again.ListKeys(bg, kms.ListOptions{PageSize: 3, Cursor: cursor}))
+	require.NoError(t, err)
+	assert.Len(t, rest, 5)
+	for _, k := range rest {
+		assert.NotEqual(t, emu.DemoHomeRegion, k.Region)
+	}
+}
+
+// unjoin splits an errors.Join.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func TestFleetAssumesTheRoleOnce(t *testing.T) {
+	c := emu.NewDemoCloud()
+	defer c.Close()
+	defer c.TrustSTS()()
+	arn := emu.DemoRoleARN(c.Account())
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: every, RoleARN: arn, STSEndpoint: c.STSURL()})
+	assert.Len(t, f.Regions(), 3, "regions discovered with the caller's own AccessKey")
+	keys, err := pagination.Collect(f.ListKeys(bg, kms.ListOptions{}))
+	require.NoError(t, err, "the regions accept only the assumed role's credentials")
+	assert.Len(t, keys, 19)
+	assert.Equal(t, 1, c.Count("AssumeRole"), "one session for the whole fleet")
+}
+
+func TestFleetDeniedRoleFailsEveryRegionNotDiscovery(t *testing.T) {
+	c := emu.NewDemoCloud()
+	defer c.Close()
+	defer c.TrustSTS()()
+	arn := emu.DemoRoleARN(c.Account())
+	c.DenyRole(arn)
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: every, RoleARN: arn, STSEndpoint: c.STSURL()})
+	keys, err := pagination.Collect(f.ListKeys(bg, kms.ListOptions{}))
+	assert.Empty(t, keys)
+	errs := unjoin(err)
+	require.Len(t, errs, 3)
+	_, secret := c.AccessKey()
+	for _, e := range errs {
+		var se *kms.ScopeError
+		require.ErrorAs(t, e, &se)
+		assert.ErrorIs(t, e, kms.ErrPermissionDenied, se.Scope)
+		assert.Contains(t, e.Error(), "NoPermission")
+		assert.NotContains(t, e.Error(), secret)
+	}
+}
+
+func TestFleetResumeWithAChangedRegionList(t *testing.T) {
+	c := emu.NewCloud(emu.DemoRegions()...)
+	defer c.Close()
+	two := []string{emu.DemoHomeRegion, emu.DemoSecondRegion}
+	it := cloudFleet(t, c, alibabakms.Discovery{Regions: two}).ListKeys(bg, kms.ListOptions{PageSize: 2})
+	var got []string
+	for k, err := range it.All() {
+		require.NoError(t, err)
+		if got = append(got, k.ID); len(got) == 6 {
+			break
+		}
+	}
+	cursor := it.Cursor()
+	rest, err := pagination.Collect(cloudFleet(t, c, alibabakms.Discovery{Regions: two}).ListKeys(bg, kms.ListOptions{PageSize: 2, Cursor: cursor}))
+	require.NoError(t, err)
+	for _, k := range rest {
+		got = append(got, k.ID)
+	}
+	assert.Len(t, got, 17)
+	slices.Sort(got)
+	assert.Len(t, slices.Compact(got), 17, "every key once over the chain")
+
+	for name, regions := range map[string][]string{
+		"a region more": {emu.DemoHomeRegion, emu.DemoSecondRegion, emu.DemoThirdRegion},
+		"a region less": {emu.DemoHomeRegion},
+	} {
+		f := cloudFleet(t, c, alibabakms.Discovery{Regions: regions})
+		c.ResetCounts()
+		_, err := pagination.Collect(f.ListKeys(bg, kms.ListOptions{PageSize: 2, Cursor: cursor}))
+		assert.True(t, errors.Is(err, kms.ErrInvalidCursor) || errors.Is(err, pagination.ErrInvalidCursor), "%s: %v", name, err)
+		assert.Zero(t, c.Requests(), name)
+	}
+}
+
+func TestDiscoverRefusesBadInputBeforeAnyRequest(t *testing.T) {
+	c := emu.NewDemoCloud()
+	defer c.Close()
+	arn := emu.DemoRoleARN(c.Account())
+	for name, d := range map[string]alibabakms.Discovery{
+		"no region":          {},
+		"star and more":      {Regions: []string{"*", "cn-hangzhou"}},
+		"bad region":         {Regions: []string{"CN_HANGZHOU"}},
+		"empty region":       {Regions: []string{""}},
+		"bad role":           {Regions: every, RoleARN: "arn:aws:iam::111122223333:role/x"},
+		"short uid":          {Regions: every, RoleARN: "acs:ram::123:role/x"},
+		"bad session":        {Regions: every, RoleARN: arn, RoleSessionName: "a b"},
+		"bad external id":    {Regions: every, RoleARN: arn, ExternalID: "x"},
+		"plain STS":          {Regions: every, RoleARN: arn, STSEndpoint: "http://127.0.0.1:1"},
+		"STS without role":   {Regions: every, STSEndpoint: c.STSURL()},
+		"negative conc":      {Regions: every, Concurrency: -1},
+		"public plain STS":   {Regions: every, RoleARN: arn, STSEndpoint: "http://sts.aliyuncs.com"},
+		"session, no role":   {Regions: every, RoleSessionName: "abc"},
+		"external, no role":  {Regions: every, ExternalID: "abcdef"},
+		"invalid utf-8 role": {Regions: every, RoleARN: "acs:ram::1234567890123456:role/\xff"},
+	} {
+		_, err := discoverOn(c, d)
+		var ke *kms.Error
+		if assert.ErrorAs(t, err, &ke, name) {
+			assert.Equal(t, kms.CodeInvalidArgument, ke.Code, name)
+		}
+	}
+	_, err := discoverOn(c, alibabakms.Discovery{Regions: every}, alibabakms.WithRateLimit(-1, 1))
+	assert.ErrorIs(t, err, kms.ErrInvalidArgument)
+	assert.Zero(t, c.Requests())
+	assert.Zero(t, c.Count("DescribeRegions"))
+
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: []string{emu.DemoHomeRegion}, RoleARN: arn, STSEndpoint: c.STSURL()})
+	_, err = pagination.Collect(f.ListKeys(bg, kms.ListOptions{PageSize: alibabakms.MaxPageSize + 1}))
+	assert.ErrorIs(t, err, kms.ErrInvalidArgument)
+	assert.Zero(t, c.Requests(), "not even AssumeRole")
+	assert.False(t, strings.Contains(err.Error(), "secret"))
+}
