@@ -67,16 +67,21 @@ func fixture(srv *emu.Server, l kms.Lister, folders ...string) kmstest.Fixture {
 		MaxPageSize:   yandexkms.MaxPageSize,
 		Requests:      func() int { return int(srv.TotalRequests()) },
 	}
+	if _, ok := l.(kms.IncludeDescriber); ok {
+		// Labels and rotation come with every listed key.
+		fx.Extras = kms.IncludeTags | kms.IncludeRotation
+		fx.Free = kms.IncludeTags | kms.IncludeRotation
+	}
 	for _, f := range folders {
 		for _, k := range srv.SymmetricKeys(f) {
 			fx.Keys = append(fx.Keys, wantSymmetric(k))
 			fx.Versions[k.Id] = wantVersions(srv.Versions(k.Id))
 		}
 		for _, k := range srv.EncryptionKeys(f) {
-			fx.Keys = append(fx.Keys, wantAsymmetric(k.Id, k.FolderId, int32(k.Status), kms.UsageEncryptDecrypt, k.EncryptionAlgorithm.String()))
+			fx.Keys = append(fx.Keys, wantAsymmetric(k.Id, k.FolderId, int32(k.Status), kms.UsageEncryptDecrypt, k.EncryptionAlgorithm.String(), k.Labels))
 		}
 		for _, k := range srv.SignatureKeys(f) {
-			fx.Keys = append(fx.Keys, wantAsymmetric(k.Id, k.FolderId, int32(k.Status), kms.UsageSignVerify, k.SignatureAlgorithm.String()))
+			fx.Keys = append(fx.Keys, wantAsymmetric(k.Id, k.FolderId, int32(k.Status), kms.UsageSignVerify, k.SignatureAlgorithm.String(), k.Labels))
 		}
 	}
 	return fx
@@ -92,8 +97,11 @@ func wantSymmetric(k *kmspb.SymmetricKey) kms.Key {
 		prot = kms.ProtectionHSM
 	}
 	var period time.Duration
+	var next time.Time
+	rotation := kms.RotationDisabled
 	if k.RotationPeriod != nil {
 		period = k.RotationPeriod.AsDuration()
+		rotation, next = kms.RotationEnabled, k.RotatedAt.AsTime().Add(period)
 	}
 	return kms.Key{
 		Provider: kms.ProviderYandex, ID: k.Id, FolderID: k.FolderId, Name: k.Name, Description: k.Description,
@@ -101,14 +109,16 @@ func wantSymmetric(k *kmspb.SymmetricKey) kms.Key {
 		Usage: kms.UsageEncryptDecrypt, Spec: k.DefaultAlgorithm.String(), Protection: prot,
 		Enabled: k.Status == kmspb.SymmetricKey_ACTIVE, CreatedAt: k.CreatedAt.AsTime(),
 		RotatedAt: k.RotatedAt.AsTime(), RotationPeriod: period, PrimaryVersion: k.PrimaryVersion.Id,
+		AutomaticRotation: rotation, NextRotationAt: next,
 		Labels: k.Labels, DeletionProtection: k.DeletionProtection, Detail: kms.DetailFull,
 	}
 }
 
-func wantAsymmetric(id, folderID string, status int32, usage kms.KeyUsage, spec string) kms.Key {
+func wantAsymmetric(id, folderID string, status int32, usage kms.KeyUsage, spec string, labels map[string]string) kms.Key {
 	return kms.Key{
 		Provider: kms.ProviderYandex, ID: id, FolderID: folderID, State: wantStates[status],
 		Usage: usage, Spec: spec, Protection: kms.ProtectionSoftware, Detail: kms.DetailFull,
+		Labels: labels, AutomaticRotation: kms.RotationUnsupported,
 	}
 }
 
