@@ -113,7 +113,7 @@ func mapError(op string, err error, info callInfo) error {
 	if errors.As(err, &ke) {
 		return err
 	}
-	native := scrubbed(err, info.secrets)
+	native := scrubbed(err, info.secrets())
 	var se *sdkerrors.ServerError
 	if errors.As(native, &se) {
 		msg := fmt.Sprintf("%s (HTTP %d, RequestId %s): %s", se.ErrorCode(), se.HttpStatus(), se.RequestId(), se.Message())

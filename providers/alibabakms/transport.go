@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -103,11 +104,24 @@ func install(client *alikms.Client) *caller {
 
 // callInfo is what the transport saw of a call: whether its request got
 // there (an error before it is the SDK's own: signing, credentials), and
-// the secret values it carried (AccessKeyId, SecurityToken, Signature), to
-// be scrubbed from its errors wherever they appear.
+// its query, whose secret values (AccessKeyId, SecurityToken, Signature)
+// are scrubbed from its errors wherever they appear.
 type callInfo struct {
 	reached bool
-	secrets []string
+	query   string
+}
+
+// secrets returns the secret values the request carried; parsed only for
+// an error.
+func (i callInfo) secrets() []string {
+	q, _ := url.ParseQuery(i.query)
+	var out []string
+	for _, p := range secretParams {
+		if v := q.Get(p); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // do runs fn, which makes the SDK call of req, under ctx, and tells what
@@ -154,15 +168,8 @@ func (c *caller) RoundTrip(r *http.Request) (*http.Response, error) {
 		return c.base.RoundTrip(r)
 	}
 	pc.release()
-	q := r.URL.Query()
-	info := callInfo{reached: true}
-	for _, p := range secretParams {
-		if v := q.Get(p); v != "" {
-			info.secrets = append(info.secrets, v)
-		}
-	}
 	c.mu.Lock()
-	pc.info = info
+	pc.info = callInfo{reached: true, query: r.URL.RawQuery}
 	c.mu.Unlock()
 	// The request's own context carries http.Client's timeout (the SDK's
 	// read timeout); send under both it and the call's context.
