@@ -43,6 +43,15 @@ type buffers[T any] struct {
 	mu     sync.Mutex
 	free   [][]T
 	issued map[weak.Pointer[T]]int // first element of every buffer handed out: its length
+	// scale multiplies the bounds above (0 means 1): a fan-out has that many
+	// scopes' pages in flight at once.
+	scale int
+}
+
+// bounds returns the free-list and issued-record bounds. b.mu is held.
+func (b *buffers[T]) bounds() (free, issued int) {
+	s := max(b.scale, 1)
+	return maxFreeBuffers * s, maxIssuedBuffers * s
 }
 
 func (b *buffers[T]) get(n int) []T {
@@ -64,7 +73,7 @@ func (b *buffers[T]) get(n int) []T {
 		}
 		buf = make([]T, n)
 	}
-	if b.issued == nil || len(b.issued) >= maxIssuedBuffers {
+	if _, maxIssued := b.bounds(); b.issued == nil || len(b.issued) >= maxIssued {
 		b.issued = map[weak.Pointer[T]]int{}
 	}
 	b.issued[weak.Make(&buf[:cap(buf)][0])] = n
@@ -102,7 +111,7 @@ func (b *buffers[T]) put(page []T, skipped int) {
 		clear(page[len(page):n])
 	}
 	b.mu.Lock()
-	if len(b.free) < maxFreeBuffers {
+	if maxFree, _ := b.bounds(); len(b.free) < maxFree {
 		b.free = append(b.free, page[:cap(page)])
 	}
 	b.mu.Unlock()

@@ -69,7 +69,10 @@ func (s *seqPager[T]) open(ctx context.Context, from position) (func() (*page[T]
 	if b := budgetOf(ctx); b != nil {
 		w.limit = b.limit()
 	}
-	if s.opts.Prefetch < 0 {
+	// A scope of a fan-out is fetched by its own goroutine, which fetches
+	// the next page while the caller works on the last one: a prefetch
+	// goroutine on top would only hold one more page per scope in flight.
+	if r := runOf(ctx); s.opts.Prefetch < 0 || (r != nil && r.scope != "" && s.opts.Prefetch <= 1) {
 		return func() (*page[T], error) { return w.nextPage(ctx) }, func() {}
 	}
 	return prefetch(ctx, max(s.opts.Prefetch, 1), w.satisfied, w.nextPage)
