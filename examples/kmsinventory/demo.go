@@ -32,22 +32,23 @@ func demoTransport(addr string) *http.Transport {
 	return t
 }
 
-// demoScope is one scope of the demo fleet, named as the summary shows it.
-type demoScope struct {
-	name   string // "aws/us-east-1", "yandex/<folder>"
+// demoLister is one lister of the demo fleet and the names of the scopes
+// it lists, as errors name them ("aws/<account>/<region>").
+type demoLister struct {
+	names  []string
 	lister kms.Lister
 }
 
-// demoCloud is one cloud's part of the demo fleet: its scopes, a count of the
-// requests its test servers received, and how to shut them down.
+// demoCloud is one cloud's part of the demo fleet: its listers, a count of
+// the requests its test servers received, and how to shut them down.
 type demoCloud struct {
-	scopes   []demoScope
+	listers  []demoLister
 	requests func() int
 	stop     func()
 }
 
 // demoKnobs are test seams: the scopes (by name) whose listing the test
-// servers refuse, as a Region the account has not enabled is refused.
+// servers refuse, as a Region a policy denies is refused.
 type demoKnobs struct {
 	deny map[string]bool
 }
@@ -81,8 +82,8 @@ func startDemo(ctx context.Context, k demoKnobs) (*demoFleet, error) {
 func (d *demoFleet) listers() []kms.Lister {
 	var ls []kms.Lister
 	for _, c := range d.clouds {
-		for _, s := range c.scopes {
-			ls = append(ls, s.lister)
+		for _, l := range c.listers {
+			ls = append(ls, l.lister)
 		}
 	}
 	return ls
@@ -92,8 +93,8 @@ func (d *demoFleet) listers() []kms.Lister {
 func (d *demoFleet) scopeNames() []string {
 	var names []string
 	for _, c := range d.clouds {
-		for _, s := range c.scopes {
-			names = append(names, s.name)
+		for _, l := range c.listers {
+			names = append(names, l.names...)
 		}
 	}
 	return names
@@ -111,8 +112,8 @@ func (d *demoFleet) requests() int {
 // stop closes every lister and shuts every test server down.
 func (d *demoFleet) stop() {
 	for _, c := range d.clouds {
-		for _, s := range c.scopes {
-			_ = s.lister.Close()
+		for _, l := range c.listers {
+			_ = l.lister.Close()
 		}
 		c.stop()
 	}

@@ -51,7 +51,7 @@ func startDemoAlibaba(_ context.Context, k demoKnobs) (demoCloud, error) {
 	}
 	all := alibabakmstest.DemoKeys(alibabakmstest.DefaultAccount)
 	for _, r := range demoAlibabaRegions {
-		name := "alibaba/" + r.region
+		name := "alibaba/" + alibabakmstest.DefaultAccount + "/" + r.region
 		keys := all[r.from:]
 		if r.to >= 0 {
 			keys = all[r.from:r.to]
@@ -72,7 +72,7 @@ func startDemoAlibaba(_ context.Context, k demoKnobs) (demoCloud, error) {
 		client.Domain = r.region + ".alibaba.demo.localhost"
 		client.GetConfig().Transport = tr
 		l := alibabakms.New(client)
-		c.scopes = append(c.scopes, demoScope{name: name, lister: l})
+		c.listers = append(c.listers, demoLister{names: []string{name}, lister: l})
 		listers = append(listers, l)
 	}
 	return c, nil

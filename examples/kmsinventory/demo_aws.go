@@ -2,78 +2,66 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/multikms/multikms/providers/awskms"
 	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
-// demoAWSRegions are the AWS part of the demo fleet: one account, three
-// Regions, each its own awskmstest server holding its own slice of the
-// generated keys (symmetric, RSA, ECC and HMAC; enabled, disabled, pending
-// deletion and import; multi-Region ones), with one key whose policy denies
-// DescribeKey.
-var demoAWSRegions = []struct {
-	region     string
-	from, to   int // awskmstest.GenerateKeys indexes
-	denyDetail int // index of the key whose DescribeKey is denied; -1 none
-}{
-	{"us-east-1", 0, 6, -1},
-	{"eu-west-1", 6, 11, 8},
-	{"ap-northeast-1", 11, 15, -1},
-}
+// demoAWSEndpoint is the stable name of the AWS demo endpoint (see
+// demoTransport).
+const demoAWSEndpoint = "http://aws.demo.localhost"
 
-// startDemoAWS starts one test server per demo Region and an awskms Lister
-// over each, through the real aws-sdk-go-v2 client (signed with the test
-// server's static fake credentials, good for it only).
-func startDemoAWS(_ context.Context, k demoKnobs) (demoCloud, error) {
-	var (
-		servers    []*awskmstest.Server
-		transports []*http.Transport
-	)
-	c := demoCloud{
-		requests: func() int {
-			n := 0
-			for _, s := range servers {
-				n += s.TotalRequests()
-			}
-			return n
-		},
-		stop: func() {
-			for _, t := range transports {
-				t.CloseIdleConnections()
-			}
-			for _, s := range servers {
-				s.Close()
-			}
-		},
-	}
-	for _, r := range demoAWSRegions {
-		name := "aws/" + r.region
-		keys := awskmstest.GenerateKeys(r.to)[r.from:]
-		for i := range keys {
-			keys[i].DenyDescribe = r.from+i == r.denyDetail
+// startDemoAWS starts awskmstest.DemoCloud, an organization of two active
+// accounts over five Regions (one key denying DescribeKey, a suspended
+// account left out), and discovers it as awskms://?organization=*&region=*
+// would: an awskms.Fleet of one scope per account and Region, through the
+// real aws-sdk-go-v2 clients (Organizations, STS, Account, KMS), signed with
+// the demo's own static credentials (good for it only).
+func startDemoAWS(ctx context.Context, k demoKnobs) (demoCloud, error) {
+	var opts []awskmstest.CloudOption
+	for name := range k.deny { // "aws/<account>/<region>"
+		if p := strings.Split(name, "/"); len(p) == 3 && p[0] == "aws" {
+			opts = append(opts, awskmstest.WithDeniedRegion(p[1], p[2]))
 		}
-		opts := []awskmstest.Option{awskmstest.WithRegion(r.region), awskmstest.WithKeys(keys...)}
-		if k.deny[name] {
-			// What a Region the account has not enabled answers.
-			opts = append(opts, awskmstest.WithFault(awskmstest.Fault{
-				Type: "UnrecognizedClientException", Status: 400,
-				Message: "The security token included in the request is invalid.",
-			}))
-		}
-		srv := awskmstest.New(opts...)
-		servers = append(servers, srv)
-		tr := demoTransport(strings.TrimPrefix(srv.URL(), "http://"))
-		transports = append(transports, tr)
-		cfg := srv.Config()
-		cfg.BaseEndpoint = aws.String("http://" + r.region + ".aws.demo.localhost")
-		cfg.HTTPClient = awskmstest.SDKHTTPClient{Client: &http.Client{Transport: tr}}
-		c.scopes = append(c.scopes, demoScope{name: name, lister: awskms.New(kmssdk.NewFromConfig(cfg))})
 	}
-	return c, nil
+	cloud := awskmstest.DemoCloud(opts...)
+	addr := strings.TrimPrefix(cloud.URL(), "http://")
+	// A BuildableClient, as LoadDefaultConfig needs one (a CA bundle in
+	// AWS_CA_BUNDLE is added to it); the Fleet owns its transport and
+	// closes its connections.
+	client := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.Proxy = nil
+		var d net.Dialer
+		t.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, addr)
+		}
+	})
+	stop := cloud.Close
+	f, err := awskms.NewFleet(ctx,
+		awskms.WithEndpoint(demoAWSEndpoint),
+		awskms.WithLoadOptions(
+			awsconfig.WithRegion("us-east-1"),
+			awsconfig.WithCredentialsProvider(cloud.Config().Credentials),
+			awsconfig.WithHTTPClient(client),
+		),
+		awskms.WithOrganization("*"), awskms.WithRegions("*"))
+	if err != nil {
+		stop()
+		return demoCloud{}, err
+	}
+	var names []string
+	for _, s := range f.Scopes() {
+		names = append(names, "aws/"+s)
+	}
+	return demoCloud{
+		listers:  []demoLister{{names: names, lister: f}},
+		requests: cloud.TotalRequests,
+		stop:     stop,
+	}, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
@@ -9,41 +10,42 @@ import (
 	"github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
 )
 
-// demoYandexFolders is the number of generated folders of the Yandex Cloud
-// part of the demo fleet, besides yandexkmstest.DemoFolderID (its demo keys of
-// the three kinds); each holds demoYandexKeys generated keys.
-const (
-	demoYandexFolders = 2
-	demoYandexKeys    = 3
-)
-
-// startDemoYandex starts the Yandex Cloud test server (gRPC on loopback,
-// one server for every folder, as the cloud has one API endpoint) and a
-// yandexkms Lister per folder over one real go-sdk SDK.
-func startDemoYandex(ctx context.Context, _ demoKnobs) (demoCloud, error) {
-	srv, err := yandexkmstest.Start(yandexkmstest.WithDemoKeys(),
-		yandexkmstest.WithGenerated(demoYandexFolders, demoYandexKeys))
+// startDemoYandex starts yandexkmstest.StartDemoCloud, an organization of
+// two clouds and three active folders (a folder pending deletion left out),
+// and discovers it as yandexkms://?organization=<id> would: a
+// yandexkms.Fleet of one scope per folder, through one real go-sdk SDK over
+// gRPC on loopback.
+func startDemoYandex(ctx context.Context, k demoKnobs) (demoCloud, error) {
+	rm, err := yandexkmstest.StartDemoCloud()
 	if err != nil {
 		return demoCloud{}, err
 	}
-	sdk, err := ycsdk.Build(ctx, srv.SDKConfig())
+	for name := range k.deny { // "yandex/<cloud>/<folder>"
+		if p := strings.Split(name, "/"); len(p) == 3 && p[0] == "yandex" {
+			rm.DenyFolder(p[2])
+		}
+	}
+	sdk, err := ycsdk.Build(ctx, rm.SDKConfig())
 	if err != nil {
-		srv.Close()
+		rm.Close()
 		return demoCloud{}, err
 	}
-	c := demoCloud{
-		requests: func() int { return int(srv.TotalRequests()) },
-		stop: func() {
-			_ = sdk.Shutdown(context.Background())
-			srv.Close()
-		},
+	stop := func() {
+		_ = sdk.Shutdown(context.Background())
+		rm.Close()
 	}
-	folders := []string{yandexkmstest.DemoFolderID}
-	for i := range demoYandexFolders {
-		folders = append(folders, yandexkmstest.FolderID(i))
+	f, err := yandexkms.Discover(ctx, sdk, yandexkms.Discovery{OrganizationID: yandexkmstest.DemoOrganizationID})
+	if err != nil {
+		stop()
+		return demoCloud{}, err
 	}
-	for _, f := range folders {
-		c.scopes = append(c.scopes, demoScope{name: "yandex/" + f, lister: yandexkms.New(sdk, f)})
+	var names []string
+	for _, s := range f.Scopes() {
+		names = append(names, "yandex/"+s)
 	}
-	return c, nil
+	return demoCloud{
+		listers:  []demoLister{{names: names, lister: f}},
+		requests: func() int { return int(rm.KMS().TotalRequests()) },
+		stop:     stop,
+	}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
 // decodeKeys reads JSON lines into keys.
@@ -142,12 +143,12 @@ func TestResumeFileRefused(t *testing.T) {
 func TestPartialFailure(t *testing.T) {
 	want := listDemo(t, kms.ListOptions{Detail: kms.DetailFull})
 	file := filepath.Join(t.TempDir(), "cursor")
-	withHooks(t, func() { hooks.demo.deny = map[string]bool{"aws/eu-west-1": true} })
+	withHooks(t, func() { hooks.demo.deny = map[string]bool{"aws/" + awskmstest.DemoManagement + "/eu-west-1": true} })
 	r := runArgs(t, context.Background(), "-o", "json", "-resume", file)
 	if r.code != exitPartial {
 		t.Fatalf("exit %d, want %d\n%s", r.code, exitPartial, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "eu-west-1") || !strings.Contains(r.stderr, "failed") {
+	if !strings.Contains(r.stderr, "kmsinventory: scope aws/"+awskmstest.DemoManagement+"/eu-west-1 failed: ") {
 		t.Errorf("stderr does not name the failed scope:\n%s", r.stderr)
 	}
 	first := decodeKeys(t, r.stdout)
@@ -159,14 +160,14 @@ func TestPartialFailure(t *testing.T) {
 	second := decodeKeys(t, r2.stdout)
 	var denied, others []kms.Key
 	for _, k := range want {
-		if k.Provider == kms.ProviderAWS && k.Region == "eu-west-1" {
+		if k.Provider == kms.ProviderAWS && k.Account == awskmstest.DemoManagement && k.Region == "eu-west-1" {
 			denied = append(denied, k)
 		} else {
 			others = append(others, k)
 		}
 	}
 	if len(denied) == 0 {
-		t.Fatal("the demo fleet has no key in aws/eu-west-1")
+		t.Fatal("the demo fleet has no key in the denied scope")
 	}
 	assertExactlyOnce(t, first, others)
 	assertExactlyOnce(t, second, denied)

@@ -71,14 +71,19 @@ func resumeHint(c config) string {
 	return ": the cursor is saved in " + c.resume + "; rerun with the same -resume to continue"
 }
 
-// scopeErrors returns the failed scopes err joins, or nil if err holds
-// anything but *kms.ScopeError values (or is nil).
+// scopeErrors returns the failed scopes err joins (those of a nested
+// fleet in its place), or nil if err holds anything but *kms.ScopeError
+// values (or is nil).
 func scopeErrors(err error) []*kms.ScopeError {
 	if err == nil {
 		return nil
 	}
-	var se *kms.ScopeError
-	if errors.As(err, &se) && err == error(se) {
+	if se, ok := err.(*kms.ScopeError); ok {
+		// A fleet in the fleet (an awskms.Fleet merged with other URLs):
+		// its own failed scopes name what failed better than it does.
+		if inner := scopeErrors(se.Err); inner != nil {
+			return inner
+		}
 		return []*kms.ScopeError{se}
 	}
 	j, ok := err.(interface{ Unwrap() []error })
