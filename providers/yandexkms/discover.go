@@ -208,7 +208,13 @@ func (f *Fleet) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.
 // unique across folders: one lookup, not one per folder), with Key.CloudID
 // set when the key's folder is one of the Fleet's.
 func (f *Fleet) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error) {
-	k, err := f.base.DescribeKey(ctx, keyRef)
+	return f.DescribeKeyInclude(ctx, keyRef, 0)
+}
+
+// DescribeKeyInclude is DescribeKey with the extras include asks for, as
+// Lister.DescribeKeyInclude fetches them.
+func (f *Fleet) DescribeKeyInclude(ctx context.Context, keyRef string, include kms.Include) (kms.Key, error) {
+	k, err := f.base.DescribeKeyInclude(ctx, keyRef, include)
 	if err == nil {
 		k.CloudID = f.cloudOf[k.FolderID]
 	}
@@ -267,6 +273,7 @@ func (fc *failedCloud) ListKeys(ctx context.Context, opts kms.ListOptions) *pagi
 }
 
 var (
-	_ kms.ProviderLister = (*Fleet)(nil)
-	_ kms.ScopedLister   = (*folderLister)(nil)
+	_ kms.ProviderLister   = (*Fleet)(nil)
+	_ kms.IncludeDescriber = (*Fleet)(nil)
+	_ kms.ScopedLister     = (*folderLister)(nil)
 )
