@@ -67,6 +67,12 @@ func badInputs(fx Fixture, keysCursor, versionsCursor string) []badInput {
 		{"ListKeyVersions, a ListKeys cursor", "cursor", cur, versions(key, kms.ListOptions{Cursor: keysCursor})},
 		{"ListKeyVersions, another key's cursor", "cursor", cur, versions(otherKey(fx, key), kms.ListOptions{Cursor: versionsCursor})},
 	}
+	if d, ok := l.(kms.IncludeDescriber); ok {
+		cases = append(cases, badInput{"DescribeKeyInclude, Include 1<<10", "Include", inv, func(ctx context.Context) error {
+			_, err := d.DescribeKeyInclude(ctx, key, 1<<10)
+			return err
+		}})
+	}
 	for _, ref := range []struct{ what, ref string }{
 		{"an empty keyRef", ""},
 		{"a 5,000-character keyRef", strings.Repeat("a", 5000)},
