@@ -57,6 +57,12 @@
 //   - rate: the request pace in requests a second, (0, 1e6], such as
 //     alibabakms://?region=cn-hangzhou&rate=25
 //
+// A fleet of regions (DiscoverFromConfig) opens with region=* (every
+// region KMS DescribeRegions lists, asked from ALIBABA_CLOUD_REGION_ID) or
+// region=a,b, and role_arn= (with role_session_name=, external_id=,
+// sts_endpoint=) assumes a RAM role for it, such as
+// alibabakms://?region=*&role_arn=acs:ram::1234567890123456:role/kms-audit
+//
 // Credentials never come from the URL: Open uses NewFromConfig's chain.
 //
 // # Pagination, filters and detail

@@ -15,7 +15,10 @@ import (
 func init() { kms.Register("alibabakms", open) }
 
 // urlSpec is what alibabakms:// URLs accept: parameters only, no host.
-var urlSpec = adapter.URLSpec{Provider: provider, Params: []string{"region", "endpoint", "profile", "rate"}}
+// The discovery parameters are named too, so that a typo's "known:" list
+// shows them; they lead to openDiscoveryURL.
+var urlSpec = adapter.URLSpec{Provider: provider, Params: []string{"region", "endpoint", "profile", "rate",
+	"role_arn", "role_session_name", "external_id", "sts_endpoint"}}
 
 // open serves kms.Open (the parameters are documented in the package doc):
 // it parses the URL strictly and builds the Lister with NewFromConfig.
@@ -23,6 +26,9 @@ var urlSpec = adapter.URLSpec{Provider: provider, Params: []string{"region", "en
 // with a nil Lister; no value is ever quoted.
 func open(ctx context.Context, u *url.URL) (kms.Lister, error) {
 	const op = "Open"
+	if isDiscoveryURL(u) { // region=*, region=a,b, role_arn=...: a Fleet
+		return openDiscoveryURL(ctx, u)
+	}
 	q, err := adapter.ParseURL(u, urlSpec)
 	if err != nil {
 		return nil, err

@@ -105,6 +105,8 @@ func TestOpenRejects(t *testing.T) {
 		"alibabakms://?region=cn-hangzhou&rate=Inf":                                     "parameter rate",
 		"alibabakms://?region=cn-hangzhou&rate=" + secret:                               "parameter rate",
 		"alibabakms://?region=Bad%20" + secret:                                          "parameter region",
+		"alibabakms://?region=cn-hangzhou,cn-shanghai&role_arn=" + secret:               "parameter role_arn",
+		"alibabakms://?region=*&role_arn=acs:ram::1:role/" + secret:                     "parameter role_arn",
 	}
 	for u, want := range cases {
 		l, err := kms.Open(bg, u)
