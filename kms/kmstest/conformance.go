@@ -16,8 +16,9 @@ type Fixture struct {
 	// Lister is backed by exactly Keys.
 	Lister kms.Lister
 	// Keys are the keys the backend holds, in list order, as DescribeKey
-	// returns them (DetailFull). At least 12, with at least two distinct
-	// states and two usages so that filters can be told apart.
+	// returns them (DetailFull, aliases joined) plus the values of the
+	// declared Extras. At least 12, with at least two distinct states and
+	// two usages so that filters can be told apart.
 	Keys []kms.Key
 	// Versions are the versions of some keys, by key ID, in list order.
 	// At least one key must have two versions or more.
