@@ -2,6 +2,8 @@ package awskms
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -257,6 +259,11 @@ func (f *Fleet) DescribeKeyInclude(ctx context.Context, keyRef string, include k
 	if d, ok := f.Lister.(kms.IncludeDescriber); ok {
 		return d.DescribeKeyInclude(ctx, keyRef, include)
 	}
+	const all = kms.IncludeTags | kms.IncludeRotation | kms.IncludePolicy | kms.IncludeAccess
+	if include&^all != 0 {
+		return kms.Key{}, kms.InvalidArgument(kms.ProviderAWS, OpDescribeKey, "Include",
+			"unknown bits %#x; allowed: IncludeTags|IncludeRotation|IncludePolicy|IncludeAccess", uint(include&^all))
+	}
 	arn := keyRef
 	if !strings.HasPrefix(keyRef, "arn:") || include == 0 {
 		k, err := f.Lister.DescribeKey(ctx, keyRef)
@@ -282,5 +289,23 @@ func (f *Fleet) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.
 	if err := opts.Validate(kms.ProviderAWS, OpListKeys, MaxPageSize); err != nil {
 		return pagination.Err[kms.Key](err)
 	}
-	return f.Lister.ListKeys(ctx, opts)
+	it := f.Lister.ListKeys(ctx, opts)
+	if err := pagination.Rejected(it); opts.Cursor != "" && errors.Is(err, kms.ErrInvalidCursor) {
+		return pagination.Err[kms.Key](changedFleet(err, len(f.scopes)))
+	}
+	return it
+}
+
+// changedFleet is the error of a cursor the fleet's Merge refused: it says
+// what a refused cursor of this fleet's own listing means.
+func changedFleet(err error, scopes int) error {
+	reason := err.Error()
+	var ke *kms.Error
+	if errors.As(err, &ke) && ke.Err != nil {
+		reason = ke.Err.Error()
+	}
+	return kms.NewError(kms.ProviderAWS, OpListKeys, kms.CodeInvalidCursor, fmt.Errorf(
+		"%s; a cursor of this fleet's ListKeys is refused once discovery finds a scope more or less "+
+			"(a Region enabled or disabled, an account added, suspended or gone; %d scopes now): start a fresh listing",
+		strings.TrimPrefix(reason, "kms: "), scopes))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -259,6 +260,8 @@ func TestFleetResumesInAFreshListerAndRefusesAChangedFleet(t *testing.T) {
 		before := c2.TotalRequests()
 		_, err = collect(t, f2, kms.ListOptions{Cursor: cursor})
 		assert.ErrorIs(t, err, kms.ErrInvalidCursor, "%d Regions", len(regions))
+		assert.ErrorContains(t, err, "a scope more or less", "the error says what changed")
+		assert.Equal(t, 1, strings.Count(err.Error(), "kms: "), "%v", err)
 		assert.Equal(t, before, c2.TotalRequests(), "no request")
 	}
 }
