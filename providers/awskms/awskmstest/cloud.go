@@ -335,7 +335,7 @@ func (c *Cloud) caller(r *http.Request, akid string) (string, string) {
 func (c *Cloud) serveKMS(w http.ResponseWriter, r *http.Request, akid, region string) {
 	account, why := c.caller(r, akid)
 	if why != "" {
-		writeError(w, apiErr(http.StatusBadRequest, why, "The security token included in the request is invalid."))
+		writeError(w, apiErr(http.StatusBadRequest, why, "%s", tokenMessage(why)))
 		return
 	}
 	s := c.servers[account+"/"+region]
@@ -349,6 +349,13 @@ func (c *Cloud) serveKMS(w http.ResponseWriter, r *http.Request, akid, region st
 	default:
 		s.ServeHTTP(w, r)
 	}
+}
+
+func tokenMessage(why string) string {
+	if why == "ExpiredTokenException" {
+		return "The security token included in the request is expired"
+	}
+	return "The security token included in the request is invalid."
 }
 
 // delay waits the discovery latency; false if the client went away.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -166,4 +167,16 @@ func TestCloudChecksTheSessionToken(t *testing.T) {
 	code, _ := apiCode(t, err)
 	assert.Equal(t, "UnrecognizedClientException", code)
 	assert.Equal(t, 0, c.Server(member, "eu-west-1").TotalRequests(), "refused before the account's Server")
+}
+
+func TestCloudRefusesExpiredCredentials(t *testing.T) {
+	c := startCloud(t, awskmstest.WithSessionLifetime(time.Nanosecond))
+	cr, err := assumed(c, "arn:aws:iam::"+member+":role/OrganizationAccountAccessRole").Credentials.Retrieve(context.Background())
+	require.NoError(t, err)
+	cfg := c.Config()
+	cfg.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return cr, nil })
+	_, err = kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = "eu-west-1"; o.Retryer = aws.NopRetryer{} }).
+		ListKeys(context.Background(), &kms.ListKeysInput{})
+	code, _ := apiCode(t, err)
+	assert.Equal(t, "ExpiredTokenException", code)
 }
