@@ -43,15 +43,15 @@ type buffers[T any] struct {
 	mu     sync.Mutex
 	free   [][]T
 	issued map[weak.Pointer[T]]int // first element of every buffer handed out: its length
-	// scale multiplies the bounds above (0 means 1): a fan-out has that many
-	// scopes' pages in flight at once.
-	scale int
+	// scopes is the number of scopes of a fan-out in flight at once (0 for
+	// any other listing): each holds about three pages out (the one handed
+	// out, the one fetched, the one waiting), so the bounds grow by that.
+	scopes int
 }
 
 // bounds returns the free-list and issued-record bounds. b.mu is held.
 func (b *buffers[T]) bounds() (free, issued int) {
-	s := max(b.scale, 1)
-	return maxFreeBuffers * s, maxIssuedBuffers * s
+	return maxFreeBuffers + 3*b.scopes, maxIssuedBuffers + 8*b.scopes
 }
 
 func (b *buffers[T]) get(n int) []T {

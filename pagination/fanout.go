@@ -112,7 +112,7 @@ func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) 
 	p := &fanPager[T]{scopes: scopes, conc: conc, failFast: opts.FailFast, wrapErr: wrapErr, obs: opts.Observer}
 	it := newIterator(ctx, kindFanOut, p, Options{Cursor: opts.Cursor, Scope: opts.Scope, MaxItems: opts.MaxItems, Concurrency: opts.Concurrency, WrapErr: opts.WrapErr})
 	it.stats.scopesTotal = len(scopes)
-	it.bufs.scale = conc // every scope in flight has its pages out
+	it.bufs.scopes = conc // every scope in flight has its pages out
 	p.stats = it.stats
 	if it.err == nil {
 		it.err = it.wrap(p.probe(ctx, it.start.fan))
