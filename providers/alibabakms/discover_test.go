@@ -2,8 +2,11 @@ package alibabakms_test
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
@@ -259,4 +262,27 @@ func TestDiscoverRefusesBadInputBeforeAnyRequest(t *testing.T) {
 	assert.ErrorIs(t, err, kms.ErrInvalidArgument)
 	assert.Zero(t, c.Requests(), "not even AssumeRole")
 	assert.False(t, strings.Contains(err.Error(), "secret"))
+}
+
+// TestDescribeRegionsIsObservedAndRetried: DescribeRegions is an engine
+// request: told to the observer, retried after a 503.
+func TestDescribeRegionsIsObservedAndRetried(t *testing.T) {
+	c := emu.NewCloud(emu.DemoRegions()...)
+	defer c.Close()
+	c.Region(emu.DemoHomeRegion).FailNext("DescribeRegions", 1, http.StatusServiceUnavailable, "ServiceUnavailable")
+	var mu sync.Mutex
+	var requests []string
+	obs := func(e pagination.Event) {
+		if e.Kind == pagination.EventRequest {
+			mu.Lock()
+			defer mu.Unlock()
+			requests = append(requests, fmt.Sprintf("%s#%d", e.Op, e.Attempt))
+		}
+	}
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: every}, alibabakms.WithObserver(obs))
+	assert.Len(t, f.Regions(), 3)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"DescribeRegions#1", "DescribeRegions#2"}, requests)
+	assert.Equal(t, 2, c.Count("DescribeRegions"))
 }

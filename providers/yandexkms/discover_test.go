@@ -3,13 +3,16 @@ package yandexkms_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	rmpb "github.com/yandex-cloud/go-genproto/yandex/cloud/resourcemanager/v1"
 	ycsdk "github.com/yandex-cloud/go-sdk"
+	"google.golang.org/grpc/codes"
 
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/kms/kmstest"
@@ -246,7 +249,7 @@ func TestDiscoverFailures(t *testing.T) {
 
 	// Retried through the engine: one UNAVAILABLE answer costs a retry, not the Fleet.
 	rm.ResetCounts()
-	rm.FailNext(14, 1) // codes.Unavailable
+	rm.FailNext(codes.Unavailable, 1)
 	f, err := yandexkms.Discover(ctx, sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced(),
 		yandexkms.WithRetry(pagination.Retry{BaseDelay: 1, MaxDelay: 1}))
 	require.NoError(t, err)
@@ -257,4 +260,32 @@ func TestDiscoverFailures(t *testing.T) {
 	cancel()
 	_, err = yandexkms.Discover(cctx, sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestDiscoveryIsObservedAndRetried: discovery calls are engine requests:
+// told to the observer with their op and attempt, retried, paced by the
+// Lister's limiter.
+func TestDiscoveryIsObservedAndRetried(t *testing.T) {
+	rm, sdk := setupCloud(t, nil, emu.WithCloud(testOrg, testCloud, emu.FolderID(0)))
+	var mu sync.Mutex
+	var events []pagination.Event
+	obs := func(e pagination.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+	}
+	rm.FailNext(codes.Unavailable, 1)
+	_, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced(),
+		yandexkms.WithObserver(obs), yandexkms.WithRetry(pagination.Retry{BaseDelay: 1, MaxDelay: 1}))
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	var requests []string
+	for _, e := range events {
+		if e.Kind == pagination.EventRequest {
+			requests = append(requests, fmt.Sprintf("%s#%d", e.Op, e.Attempt))
+			assert.NotContains(t, e.Scope, rm.KMS().Token())
+		}
+	}
+	assert.Equal(t, []string{"CloudService.List#1", "CloudService.List#2", "FolderService.List#1"}, requests)
 }
