@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yandex-cloud/go-genproto/yandex/cloud/access"
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
 	ycsdk "github.com/yandex-cloud/go-sdk"
 	"go.uber.org/goleak"
@@ -68,8 +69,9 @@ func fixture(srv *emu.Server, l kms.Lister, folders ...string) kmstest.Fixture {
 		Requests:      func() int { return int(srv.TotalRequests()) },
 	}
 	if _, ok := l.(kms.IncludeDescriber); ok {
-		// Labels and rotation come with every listed key.
-		fx.Extras = kms.IncludeTags | kms.IncludeRotation
+		// Labels and rotation come with every listed key; access bindings
+		// cost a request per key.
+		fx.Extras = kms.IncludeTags | kms.IncludeRotation | kms.IncludeAccess
 		fx.Free = kms.IncludeTags | kms.IncludeRotation
 	}
 	for _, f := range folders {
@@ -84,7 +86,20 @@ func fixture(srv *emu.Server, l kms.Lister, folders ...string) kmstest.Fixture {
 			fx.Keys = append(fx.Keys, wantAsymmetric(k.Id, k.FolderId, int32(k.Status), kms.UsageSignVerify, k.SignatureAlgorithm.String(), k.Labels))
 		}
 	}
+	for i := range fx.Keys {
+		fx.Keys[i].Access = wantAccess(srv.AccessBindings(fx.Keys[i].ID))
+	}
 	return fx
+}
+
+// wantAccess is what the adapter must make of a key's access bindings.
+func wantAccess(bs []*access.AccessBinding) []kms.Access {
+	var out []kms.Access
+	for _, b := range bs {
+		out = append(out, kms.Access{Principal: b.Subject.Id, PrincipalType: b.Subject.Type,
+			Actions: []string{b.RoleId}, Source: "binding"})
+	}
+	return out
 }
 
 var wantStates = map[int32]kms.KeyState{1: kms.StateCreating, 2: kms.StateEnabled, 3: kms.StateDisabled}

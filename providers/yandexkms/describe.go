@@ -9,6 +9,7 @@ import (
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
 
+	"github.com/multikms/multikms/internal/hydrate"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -66,14 +67,20 @@ func (l *Lister) DescribeKey(ctx context.Context, keyRef string) (kms.Key, error
 
 // DescribeKeyInclude is DescribeKey with the extras include asks for, as a
 // listing with that Include fills them (kms.Describe calls it): labels and
-// rotation come with every key, and Yandex Cloud has no key policy. An
-// invalid include is refused with kms.ErrInvalidArgument before any
-// request.
+// rotation come with every key, Yandex Cloud has no key policy, and
+// IncludeAccess lists the key's access bindings (a refused read leaves the
+// reason in Key.DetailErr; the key is returned). An invalid include is
+// refused with kms.ErrInvalidArgument before any request.
 func (l *Lister) DescribeKeyInclude(ctx context.Context, keyRef string, include kms.Include) (kms.Key, error) {
 	if err := (kms.ListOptions{Include: include}).Validate(kms.ProviderYandex, "DescribeKey", MaxPageSize); err != nil {
 		return kms.Key{}, err
 	}
-	return l.DescribeKey(ctx, keyRef)
+	k, err := l.DescribeKey(ctx, keyRef)
+	if err != nil || include == 0 {
+		return k, err
+	}
+	opts := kms.ListOptions{Detail: kms.DetailFull, Include: include}
+	return hydrate.One(ctx, k, opts, l.steps(), l.hydrateConfig(l.scopeOf("DescribeKey", keyRef))), nil
 }
 
 // describe tries gets in turn; see DescribeKey. op is the operation a key

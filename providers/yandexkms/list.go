@@ -9,6 +9,7 @@ import (
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
 
+	"github.com/multikms/multikms/internal/hydrate"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -44,6 +45,10 @@ var kinds = []kindList{
 // out with DetailFull whatever opts.Detail asks, at no extra cost; labels
 // (IncludeTags) and rotation (IncludeRotation) come with every key, and
 // Yandex Cloud has no key policy (IncludePolicy leaves Key.Policy empty).
+// IncludeAccess lists each key's access bindings (the ListAccessBindings
+// call of its kind, WithConcurrency keys at once, in list order); a
+// refused or failed read leaves Key.Access empty and the reason in
+// Key.DetailErr, and the key is kept.
 // The Filter is applied to each page as it arrives; it is part of the
 // cursor's scope (a cursor of another filter is refused), Detail and Include
 // are not.
@@ -57,15 +62,17 @@ func (l *Lister) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination
 			parts = append(parts, l.part(folderID, k, opts))
 		}
 	}
-	return pagination.Concat(ctx, pagination.Options{
+	scope := l.scopeOf("ListKeys", strings.Join(l.folders, ","), opts.Filter.String())
+	it := pagination.Concat(ctx, pagination.Options{
 		Cursor:      opts.Cursor,
 		MaxItems:    opts.MaxItems,
-		Scope:       l.scopeOf("ListKeys", strings.Join(l.folders, ","), opts.Filter.String()),
+		Scope:       scope,
 		Concurrency: l.concurrency,
 		Op:          "ListKeys",
 		Observer:    l.observer,
 		WrapErr:     wrapEngine("ListKeys"),
 	}, parts...)
+	return hydrate.Pipeline(it, hydrateOptions(opts), l.steps(), l.hydrateConfig(scope))
 }
 
 // part is the listing of one kind of key in one folder.

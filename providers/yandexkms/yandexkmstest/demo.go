@@ -41,6 +41,9 @@ func WithDemoKeys() Option {
 				RotatedAt: hsm.CreatedAt},
 		)(c)
 		WithVersions(v2.KeyId, v1, v2)(c)
+		WithAccessBindings(v2.KeyId, Binding("kms.keys.encrypterDecrypter", "serviceAccount", "ajedemo0payments0app1"))(c)
+		WithAccessBindings("abjdemo0releases00001", Binding("kms.asymmetricSignatureKey.signer", "serviceAccount", "ajedemo0release0ci001"),
+			Binding("kms.viewer", "system", "allAuthenticatedUsers"))(c)
 		WithVersions(hsm.KeyId, hsm)(c)
 		WithAsymmetricEncryptionKeys(&aepb.AsymmetricEncryptionKey{Id: "abjdemo0documents0001", FolderId: DemoFolderID,
 			CreatedAt: ts("2025-09-15T08:30:00Z"), Name: "documents", Status: aepb.AsymmetricEncryptionKey_ACTIVE,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/yandex-cloud/go-genproto/yandex/cloud/access"
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
@@ -22,8 +23,8 @@ func KeyID(i, j int) string { return fmt.Sprintf("abj%08d%09d", i, j) }
 
 // WithGenerated seeds folders folders (FolderID(0) ...) of keysPerFolder keys
 // each: key j is symmetric when j%3 == 0, asymmetric encryption when 1 and
-// asymmetric signature when 2. Statuses, labels, algorithms, rotation and
-// deletion protection vary with j; symmetric key j has 1 + (j/3)%3 versions
+// asymmetric signature when 2. Statuses, labels, algorithms, rotation,
+// deletion protection and access bindings (j%3 of them) vary with j; symmetric key j has 1 + (j/3)%3 versions
 // (ACTIVE primary, SCHEDULED_FOR_DESTRUCTION with destroy_at, DESTROYED).
 func WithGenerated(folders, keysPerFolder int) Option {
 	return func(c *config) {
@@ -64,6 +65,7 @@ func generateKindOf(c *config, i, j, v int) {
 	case v%5 == 4:
 		status = 3 // INACTIVE
 	}
+	generateBindings(c, id, v)
 	switch v % 3 {
 	case 0:
 		k, vs := generateSymmetric(id, folderID, v, created)
@@ -87,6 +89,22 @@ func generateKindOf(c *config, i, j, v int) {
 			SignatureAlgorithm: aspb.AsymmetricSignatureAlgorithm(1 + v%13),
 			DeletionProtection: v%4 == 2,
 		})
+	}
+}
+
+// generateBindings gives generated key v (v%3) access bindings: a service
+// account that may use it, then a group that may view it; when v%11 == 5
+// the second is the public system:allAuthenticatedUsers.
+func generateBindings(c *config, id string, v int) {
+	bs := []*access.AccessBinding{
+		Binding("kms.keys.encrypterDecrypter", "serviceAccount", fmt.Sprintf("aje%017d", v)),
+		Binding("kms.viewer", "group", fmt.Sprintf("aje%017d", v+1)),
+	}
+	if v%11 == 5 {
+		bs[1] = Binding("kms.viewer", "system", "allAuthenticatedUsers")
+	}
+	if n := v % 3; n > 0 {
+		WithAccessBindings(id, bs[:n]...)(c)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/yandex-cloud/go-genproto/yandex/cloud/access"
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
@@ -21,6 +22,8 @@ type config struct {
 	emptyPages  bool
 	// deniedUnknown answers PERMISSION_DENIED for unknown keys.
 	deniedUnknown bool
+	// deniedBindings answers PERMISSION_DENIED to ListAccessBindings.
+	deniedBindings map[string]bool
 	// Hostile knobs (hostile.go).
 	servedPageSize int
 	nextTokenSize  int
@@ -34,6 +37,7 @@ type seed struct {
 	encryption []*aepb.AsymmetricEncryptionKey
 	signature  []*aspb.AsymmetricSignatureKey
 	versions   map[string][]*kmspb.SymmetricKeyVersion
+	bindings   map[string][]*access.AccessBinding
 }
 
 // WithToken sets the IAM token the server accepts (DefaultToken otherwise).

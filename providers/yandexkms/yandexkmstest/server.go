@@ -15,22 +15,24 @@
 // ApiEndpointService (endpoint discovery: every service at the server's own
 // address), SymmetricKeyService List, Get and ListVersions,
 // AsymmetricEncryptionKeyService and AsymmetricSignatureKeyService List and
-// Get, on the go-genproto service interfaces. Other methods answer
+// Get, and ListAccessBindings of all three, on the go-genproto service
+// interfaces. Other methods answer
 // UNIMPLEMENTED.
 //
 // What it checks, in this order, as the cloud does: the
 // "authorization: Bearer <token>" metadata (UNAUTHENTICATED otherwise,
 // never quoting the token; endpoint discovery needs none), then the
 // injected failures, the quota and the latency (knobs below), then the
-// request: folder_id and key_id required and at most 50 characters,
+// request: folder_id, key_id and resource_id required and at most 50 characters,
 // page_size 0..1000 with 0 meaning 100, page_token at most 100 characters
 // and one this server issued for this very listing (INVALID_ARGUMENT
 // otherwise; tokens are opaque and bound to their method and parent by an
 // HMAC). A key it does not hold is NOT_FOUND (or PERMISSION_DENIED with
 // WithDeniedForUnknownKeys).
 //
-// Knobs: seeded keys and versions (WithSymmetricKeys, WithVersions,
-// WithAsymmetricEncryptionKeys, WithAsymmetricSignatureKeys), generated
+// Knobs: seeded keys, versions and access bindings (WithSymmetricKeys,
+// WithVersions, WithAsymmetricEncryptionKeys, WithAsymmetricSignatureKeys,
+// WithAccessBindings), WithDeniedAccessBindings, generated
 // folders (WithGenerated, WithGeneratedSymmetric, WithDemoKeys), WithToken,
 // WithLatency, WithQuota (RESOURCE_EXHAUSTED beyond a rate),
 // WithUnavailable and FailNext (injected failures), WithEmptyPages (an

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/yandex-cloud/go-genproto/yandex/cloud/access"
 	"github.com/yandex-cloud/go-genproto/yandex/cloud/endpoint"
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
@@ -116,6 +117,11 @@ func (x symmetricService) ListVersions(_ context.Context, req *kmspb.ListSymmetr
 	return &kmspb.ListSymmetricKeyVersionsResponse{KeyVersions: vs[from:to], NextPageToken: next}, nil
 }
 
+// ListAccessBindings returns a page of a symmetric key's access bindings.
+func (x symmetricService) ListAccessBindings(_ context.Context, req *access.ListAccessBindingsRequest) (*access.ListAccessBindingsResponse, error) {
+	return x.s.listBindings(MethodSymmetricAccess, "SymmetricKey", func(id string) bool { return x.s.store.symmetric[id] != nil }, req)
+}
+
 type encryptionService struct {
 	aepb.UnimplementedAsymmetricEncryptionKeyServiceServer
 	s *Server
@@ -135,6 +141,11 @@ func (x encryptionService) Get(_ context.Context, req *aepb.GetAsymmetricEncrypt
 	return get(x.s, x.s.store.encryption, "AsymmetricEncryptionKey", req.GetKeyId())
 }
 
+// ListAccessBindings returns a page of an asymmetric encryption key's access bindings.
+func (x encryptionService) ListAccessBindings(_ context.Context, req *access.ListAccessBindingsRequest) (*access.ListAccessBindingsResponse, error) {
+	return x.s.listBindings(MethodEncryptionAccess, "AsymmetricEncryptionKey", func(id string) bool { return x.s.store.encryption[id] != nil }, req)
+}
+
 type signatureService struct {
 	aspb.UnimplementedAsymmetricSignatureKeyServiceServer
 	s *Server
@@ -152,6 +163,11 @@ func (x signatureService) List(_ context.Context, req *aspb.ListAsymmetricSignat
 // Get returns one asymmetric signature key.
 func (x signatureService) Get(_ context.Context, req *aspb.GetAsymmetricSignatureKeyRequest) (*aspb.AsymmetricSignatureKey, error) {
 	return get(x.s, x.s.store.signature, "AsymmetricSignatureKey", req.GetKeyId())
+}
+
+// ListAccessBindings returns a page of an asymmetric signature key's access bindings.
+func (x signatureService) ListAccessBindings(_ context.Context, req *access.ListAccessBindingsRequest) (*access.ListAccessBindingsResponse, error) {
+	return x.s.listBindings(MethodSignatureAccess, "AsymmetricSignatureKey", func(id string) bool { return x.s.store.signature[id] != nil }, req)
 }
 
 // folderRequest is what the three List requests have in common.

@@ -3,6 +3,7 @@ package yandexkmstest
 import (
 	"fmt"
 
+	"github.com/yandex-cloud/go-genproto/yandex/cloud/access"
 	kmspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1"
 	aepb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricencryption"
 	aspb "github.com/yandex-cloud/go-genproto/yandex/cloud/kms/v1/asymmetricsignature"
@@ -23,6 +24,7 @@ type store struct {
 	encryption map[string]*aepb.AsymmetricEncryptionKey
 	signature  map[string]*aspb.AsymmetricSignatureKey
 	versions   map[string][]*kmspb.SymmetricKeyVersion
+	bindings   map[string][]*access.AccessBinding
 }
 
 func newStore(sd seed) (*store, error) {
@@ -32,6 +34,7 @@ func newStore(sd seed) (*store, error) {
 		encryption: map[string]*aepb.AsymmetricEncryptionKey{},
 		signature:  map[string]*aspb.AsymmetricSignatureKey{},
 		versions:   map[string][]*kmspb.SymmetricKeyVersion{},
+		bindings:   map[string][]*access.AccessBinding{},
 	}
 	seen := map[string]bool{}
 	add := func(id, folderID string) (*folder, error) {
@@ -73,6 +76,9 @@ func newStore(sd seed) (*store, error) {
 			return nil, fmt.Errorf("yandexkmstest: versions for unknown symmetric key %q", keyID)
 		}
 		st.versions[keyID] = vs
+	}
+	if err := st.checkBindings(sd.bindings); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
