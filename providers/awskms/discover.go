@@ -2,11 +2,8 @@ package awskms
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -251,61 +248,3 @@ func (d *discovery) limit() int { return DiscoveryConcurrency }
 // Provider returns kms.ProviderAWS: a Fleet is AWS scopes only, so that a
 // Merge of fleets of several clouds routes ARNs to it.
 func (f *Fleet) Provider() kms.Provider { return kms.ProviderAWS }
-
-// DescribeKeyInclude describes a key with the extras include asks for
-// (kms.Describe): an ARN on the scope of its account and Region, any other
-// reference by finding the key first (DescribeKey), then on its scope.
-func (f *Fleet) DescribeKeyInclude(ctx context.Context, keyRef string, include kms.Include) (kms.Key, error) {
-	if d, ok := f.Lister.(kms.IncludeDescriber); ok {
-		return d.DescribeKeyInclude(ctx, keyRef, include)
-	}
-	const all = kms.IncludeTags | kms.IncludeRotation | kms.IncludePolicy | kms.IncludeAccess
-	if include&^all != 0 {
-		return kms.Key{}, kms.InvalidArgument(kms.ProviderAWS, OpDescribeKey, "Include",
-			"unknown bits %#x; allowed: IncludeTags|IncludeRotation|IncludePolicy|IncludeAccess", uint(include&^all))
-	}
-	arn := keyRef
-	if !strings.HasPrefix(keyRef, "arn:") || include == 0 {
-		k, err := f.Lister.DescribeKey(ctx, keyRef)
-		if err != nil || include == 0 {
-			return k, err
-		}
-		arn = k.ARN
-	}
-	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
-		for _, name := range []string{parts[4] + "/" + parts[3], parts[3]} {
-			if l, ok := f.byScope[name]; ok {
-				return kms.Describe(ctx, l, arn, include)
-			}
-		}
-	}
-	return kms.Describe(ctx, f.Lister, keyRef, include)
-}
-
-// ListKeys lists every scope (see kms.Merge). Options every scope would
-// refuse alike (a PageSize beyond 1..1000, a bad Detail, Include or
-// Filter) are refused once, as one Lister refuses them, before any request.
-func (f *Fleet) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
-	if err := opts.Validate(kms.ProviderAWS, OpListKeys, MaxPageSize); err != nil {
-		return pagination.Err[kms.Key](err)
-	}
-	it := f.Lister.ListKeys(ctx, opts)
-	if err := pagination.Rejected(it); opts.Cursor != "" && errors.Is(err, kms.ErrInvalidCursor) {
-		return pagination.Err[kms.Key](changedFleet(err, len(f.scopes)))
-	}
-	return it
-}
-
-// changedFleet is the error of a cursor the fleet's Merge refused: it says
-// what a refused cursor of this fleet's own listing means.
-func changedFleet(err error, scopes int) error {
-	reason := err.Error()
-	var ke *kms.Error
-	if errors.As(err, &ke) && ke.Err != nil {
-		reason = ke.Err.Error()
-	}
-	return kms.NewError(kms.ProviderAWS, OpListKeys, kms.CodeInvalidCursor, fmt.Errorf(
-		"%s; a cursor of this fleet's ListKeys is refused once discovery finds a scope more or less "+
-			"(a Region enabled or disabled, an account added, suspended or gone; %d scopes now): start a fresh listing",
-		strings.TrimPrefix(reason, "kms: "), scopes))
-}
