@@ -73,4 +73,3 @@ func (c *Cloud) throttled(op string) bool {
 
 // WithDeniedListAccounts makes ListAccounts answer AccessDeniedException.
 func WithDeniedListAccounts() CloudOption { return func(c *cloudConfig) { c.denyList = true } }
-
