@@ -64,8 +64,10 @@ func TestFleetConformance(t *testing.T) {
 			rm, sdk := setupCloud(t, []emu.Option{emu.WithGenerated(3, 6)}, emu.WithGeneratedCloud(testOrg, testCloud, 3))
 			warm(t, sdk)
 			// One folder at a time: the suite checks list order, and scopes
-			// come out in scope order then.
-			f := discoverCloud(t, sdk, testCloud, yandexkms.WithConcurrency(1))
+			// come out in scope order then. No page fetched ahead: the
+			// suite counts requests right after breaking out of a listing,
+			// and a prefetched page still on the wire would be counted.
+			f := discoverCloud(t, sdk, testCloud, yandexkms.WithConcurrency(1), yandexkms.WithPrefetch(0))
 			return withCloud(fixture(rm.KMS(), f, emu.FolderID(0), emu.FolderID(1), emu.FolderID(2)), testCloud)
 		},
 	})
