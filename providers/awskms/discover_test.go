@@ -396,3 +396,33 @@ func TestFleetDescribeKeyOfAnARNAsksOneScope(t *testing.T) {
 	require.NoError(t, err, "a key ID is found, then described with its extras on its scope")
 	assert.Equal(t, member1, k.Account)
 }
+
+func TestFleetFailedScopeResumesWhatItHadLeft(t *testing.T) {
+	deny := awskmstest.WithFault(awskmstest.Fault{Op: awskmstest.OpListKeys, Every: 2, Count: 1, Type: "AccessDeniedException"})
+	c := cloud(t, awskmstest.WithCloudAccounts(
+		awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 3},
+		awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1"}, Keys: 3, Options: []awskmstest.Option{deny}}))
+	f := fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("*"))
+	it := f.ListKeys(context.Background(), kms.ListOptions{PageSize: 1})
+	first, err := pagination.Collect(it)
+	failed := scopeErrors(err)
+	require.Len(t, failed, 1, "%v", err)
+	assert.ErrorIs(t, failed["aws/"+member1+"/eu-west-1"], kms.ErrPermissionDenied, "the second page was denied")
+	assert.Len(t, first, 7, "the healthy scopes whole, the failed one's first page")
+	cursor := it.Cursor()
+	require.NotEmpty(t, cursor, "the cursor resumes what the failed scope had left")
+
+	rest, err := collect(t, fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("*")), kms.ListOptions{PageSize: 1, Cursor: cursor})
+	require.NoError(t, err, "the scope has mended")
+	for _, k := range rest {
+		assert.Equal(t, member1, k.Account, "only the failed scope is resumed")
+	}
+	seen := map[string]int{}
+	for _, k := range append(first, rest...) {
+		seen[k.ARN]++
+	}
+	assert.Len(t, seen, 9, "every key")
+	for arn, n := range seen {
+		assert.Equal(t, 1, n, "%s once", arn)
+	}
+}
