@@ -10,11 +10,11 @@ import (
 )
 
 // maxCursorLen caps an encoded cursor; a longer one is refused unread.
-// A fan-out's cursor, which holds a cursor for every scope in flight, may be
-// up to maxFanCursorLen.
+// A fan-out's cursor, which holds a cursor for every scope in flight or
+// failed part-way, may be up to maxFanCursorLen.
 const (
 	maxCursorLen    = 8192
-	maxFanCursorLen = 64 << 10
+	maxFanCursorLen = 1 << 20
 )
 
 // cursorVersion prefixes every encoded cursor, so that the format can change.

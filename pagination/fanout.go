@@ -93,13 +93,16 @@ func (e *ScopeError) Unwrap() error { return e.Err }
 //
 // The cursor resumes every scope right after its last item handed out, in
 // this process or another. It records the first scope not yet started, and
-// each scope started but not finished (in flight or failed) with its own
-// cursor; finished scopes cost nothing. Its size is therefore about 20 bytes
-// plus, for every such scope, its own cursor (about 30 bytes plus the
-// cloud's marker or token: up to about 1.4 KiB for a 1,024-character AWS
-// marker); a run of failed scopes that never yielded an item costs a few
-// bytes in all. A fan-out cursor may be up to 64 KiB; a longer one is
-// refused.
+// each scope started but not finished (in flight, or failed) with its own
+// cursor; finished scopes cost nothing, and a run of scopes at their start
+// (failed before their first item, say) a few bytes in all. Its size is
+// therefore 4/3 x (about 20 bytes, plus for each such scope about 20 bytes
+// and the cloud's marker or token): with the default 16 scopes in flight and
+// AWS markers of a few hundred bytes, a few KiB; its worst case is 16 x an
+// AWS marker's documented maximum of 1,024 characters (2 KiB of UTF-8),
+// about 45 KiB, plus as much for every scope that failed part-way. A
+// fan-out cursor may be up to 1 MiB; a longer one is refused, so keep the
+// scopes in flight times the longest token well below that.
 func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) *Iterator[T] {
 	conc := opts.Concurrency
 	if conc == 0 {

@@ -19,8 +19,8 @@
 //
 // # Cursors
 //
-// A cursor is versioned ("c2"), URL-safe, at most 8 KiB (64 KiB for a
-// FanOut) and integrity-checked, not authenticated: the check is an
+// A cursor is versioned ("c2"), URL-safe, at most 8 KiB (1 MiB for a
+// FanOut, see there) and integrity-checked, not authenticated: the check is an
 // unkeyed hash that catches truncation and accidents, but anyone can forge
 // a cursor that passes it. Every field is therefore range-checked when the
 // cursor is decoded (its kind, its scope's hash, an in-page index within
