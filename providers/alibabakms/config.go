@@ -53,9 +53,9 @@ func firstEnv(names []string) string {
 //     under that call's context, and again three minutes before they
 //     expire.
 //
-// A profile of type ram_role_arn or ecs_ram_role is resolved by the SDK's
-// own providers, whose STS and metadata requests keep the SDK's timeouts
-// rather than the call's context.
+// A profile of type ecs_ram_role is fetched the same way; one of type
+// ram_role_arn is resolved by the SDK's own provider, whose STS requests
+// keep the SDK's timeouts rather than the call's context.
 //
 // The region is WithRegion's, else ALIBABA_CLOUD_REGION_ID (ALICLOUD_REGION_ID,
 // ALICLOUD_REGION); the endpoint WithEndpoint's, else the region's public
@@ -137,6 +137,16 @@ func newClient(op, region, endpoint string, cred auth.Credential) (*alikms.Clien
 	return client, nil
 }
 
+// ownInstanceRole replaces the SDK's instance RAM role credential (a
+// profile of type ecs_ram_role) by the adapter's, which fetches under the
+// call's context; other credentials are returned as they are.
+func ownInstanceRole(cred auth.Credential) auth.Credential {
+	if r, ok := cred.(*credentials.EcsRamRoleCredential); ok {
+		return newInstanceRole(r.RoleName)
+	}
+	return cred
+}
+
 // chainCredential resolves the credential chain of NewFromConfig (steps 2
 // to 5) without a request.
 func chainCredential(op, profile string) (auth.Credential, error) {
@@ -148,7 +158,7 @@ func chainCredential(op, profile string) (auth.Credential, error) {
 		if err != nil || cred == nil {
 			return nil, unauth("profile: not found or unusable in the credentials file (ALIBABA_CLOUD_CREDENTIALS_FILE or ~/.alibabacloud/credentials)")
 		}
-		return cred, nil
+		return ownInstanceRole(cred), nil
 	}
 	id, secret := firstEnv(envAccessKeyID), firstEnv(envAccessKeySecret)
 	switch {
@@ -169,7 +179,7 @@ func chainCredential(op, profile string) (auth.Credential, error) {
 	case err != nil && !strings.Contains(err.Error(), "section"):
 		return nil, unauth("credentials file: %v", err)
 	case cred != nil:
-		return cred, nil
+		return ownInstanceRole(cred), nil
 	}
 	if role := firstEnv([]string{"ALIBABA_CLOUD_ECS_METADATA"}); role != "" {
 		return newInstanceRole(role), nil

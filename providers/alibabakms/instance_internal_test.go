@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -119,5 +120,22 @@ func TestSilentMetadataService(t *testing.T) {
 	}
 	if srv.Requests() != 0 {
 		t.Errorf("%d requests reached the server unsigned", srv.Requests())
+	}
+}
+
+// TestProfileInstanceRole: a profile of type ecs_ram_role gets the
+// adapter's context-bound instance role.
+func TestProfileInstanceRole(t *testing.T) {
+	file := t.TempDir() + "/credentials"
+	if err := os.WriteFile(file, []byte("[ops]\ntype = ecs_ram_role\nrole_name = kms-reader\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", file)
+	cred, err := chainCredential("NewFromConfig", "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := cred.(*instanceRole); !ok || r.role != "kms-reader" {
+		t.Fatalf("%T %+v", cred, cred)
 	}
 }
