@@ -197,12 +197,26 @@ func (f *Fleet) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.
 	return f.merged.ListKeys(ctx, opts)
 }
 
-// ListKeyVersions lists a key's versions, routed as DescribeKey is.
+// ListKeyVersions lists a key's versions: a key ARN's in its own region;
+// for a key ID or alias, the options are checked first (before any
+// request), then the key is looked up in every region at once (as
+// DescribeKey does) and its versions listed in the region that has it.
 func (f *Fleet) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
 	if rl := f.byARN(keyRef); rl != nil {
 		return rl.ListKeyVersions(ctx, keyRef, opts)
 	}
-	return f.merged.ListKeyVersions(ctx, keyRef, opts)
+	first := f.regions[f.names[0]]
+	if err := pagination.Rejected(first.ListKeyVersions(ctx, keyRef, opts)); err != nil {
+		return pagination.Err[kms.KeyVersion](err)
+	}
+	k, err := f.DescribeKey(ctx, keyRef)
+	if err != nil {
+		return pagination.Err[kms.KeyVersion](err)
+	}
+	if rl := f.regions[k.Region]; rl != nil {
+		return rl.ListKeyVersions(ctx, keyRef, opts)
+	}
+	return first.ListKeyVersions(ctx, keyRef, opts)
 }
 
 // byARN returns the region Lister of a key ARN acs:kms:<region>:..., if the
