@@ -3,6 +3,7 @@ package awskms_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -424,5 +425,36 @@ func TestFleetFailedScopeResumesWhatItHadLeft(t *testing.T) {
 	assert.Len(t, seen, 9, "every key")
 	for arn, n := range seen {
 		assert.Equal(t, 1, n, "%s once", arn)
+	}
+}
+
+func TestFleetEventsAndErrorsHoldNoCredentials(t *testing.T) {
+	c := cloud(t,
+		awskmstest.WithCloudAccounts(
+			awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1"}, Keys: 1},
+			awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1"}, Keys: 1},
+			awskmstest.CloudAccount{ID: member2, Regions: []string{"eu-west-1"}, Keys: 1}),
+		awskmstest.WithDeniedRole(member2), awskmstest.WithDeniedRegion(member1, "eu-west-1"))
+	var (
+		mu   sync.Mutex
+		text []string
+	)
+	obs := func(e pagination.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		text = append(text, fmt.Sprintf("%+v", e))
+	}
+	f := fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("*"), awskms.WithObserver(obs))
+	_, err := collect(t, f, kms.ListOptions{Detail: kms.DetailFull})
+	require.Error(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, text)
+	secrets := append(c.SessionSecrets(), "X-Amz-Security-Token", "Signature=")
+	require.Greater(t, len(secrets), 4, "the caller's and the assumed roles' secrets")
+	for _, s := range append(text, err.Error(), fmt.Sprintf("%+v", err)) {
+		for _, secret := range secrets {
+			assert.NotContains(t, s, secret)
+		}
 	}
 }

@@ -163,3 +163,19 @@ func (c *Cloud) Sessions() int {
 	defer c.mu.Unlock()
 	return len(c.sessions) - 1
 }
+
+// SessionSecrets returns the secret access keys and session tokens of
+// every credential the Cloud has issued or holds, for tests checking that
+// none leaks into an error, event or log line.
+func (c *Cloud) SessionSecrets() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, s := range c.sessions {
+		out = append(out, s.secret)
+		if s.token != "" {
+			out = append(out, s.token)
+		}
+	}
+	return out
+}
