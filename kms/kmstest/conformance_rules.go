@@ -131,7 +131,9 @@ func checkKMSError(t *testing.T, fx Fixture, what string, err, class error, para
 	if param != "" && !strings.Contains(strings.ToLower(msg), strings.ToLower(param)) {
 		t.Errorf("%s: message %q does not name %s", what, msg, param)
 	}
-	if !strings.HasPrefix(msg, "kms: ") || strings.Count(msg, "kms: ") != 1 {
+	// One "kms: " prefix, at the start or after the scope a fleet names
+	// ("scope <name>: kms: ..."; see kms.ScopeError).
+	if strings.Count(msg, "kms: ") != 1 || !(strings.HasPrefix(msg, "kms: ") || strings.HasPrefix(msg, "scope ")) {
 		t.Errorf(`%s: message %q must carry exactly one "kms: " prefix`, what, msg)
 	}
 	if len(msg) > 400 {
