@@ -124,6 +124,9 @@ func NewFleet(ctx context.Context, opts ...FleetOption) (*Fleet, error) {
 	if f.scopesConc > 0 {
 		mopts = append(mopts, kms.MergeConcurrency(f.scopesConc))
 	}
+	if f.failFast {
+		mopts = append(mopts, kms.MergeFailFast())
+	}
 	byScope := make(map[string]kms.Lister, len(names))
 	for i, n := range names {
 		byScope[n] = listers[i]

@@ -33,6 +33,7 @@ type fleetSettings struct {
 	org         string // "": no organization; "*": the caller's; else its ID
 	memberRole  string
 	scopesConc  int
+	failFast    bool
 	duration    time.Duration
 	err         error
 }
@@ -172,6 +173,12 @@ func WithScopeConcurrency(n int) FleetOption {
 		}
 		f.scopesConc = n
 	})
+}
+
+// WithFailFast makes a fleet listing end with the first scope that fails
+// (kms.MergeFailFast) instead of listing the others to their end.
+func WithFailFast() FleetOption {
+	return discoveryOption(func(f *fleetSettings) { f.failFast = true })
 }
 
 // WithRoleDuration sets how long assumed-role credentials last, 15 minutes

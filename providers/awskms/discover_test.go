@@ -169,6 +169,10 @@ func TestFleetIsolatesADeniedAndANotEnabledRegion(t *testing.T) {
 	require.Len(t, failed, 2, "%v", err)
 	assert.ErrorIs(t, failed["aws/eu-west-1"], kms.ErrPermissionDenied, "a Region an SCP denies")
 	assert.ErrorIs(t, failed["aws/eu-south-2"], kms.ErrUnauthenticated, "a Region not enabled: UnrecognizedClientException")
+
+	fast := fleet(t, c, awskms.WithRegions("us-east-1", "eu-west-1", "eu-south-2"), awskms.WithFailFast(), awskms.WithScopeConcurrency(1))
+	_, err = collect(t, fast, kms.ListOptions{})
+	assert.Len(t, scopeErrors(err), 1, "fail fast: the first failed scope ends the listing: %v", err)
 }
 
 func TestFleetRoleThatCannotBeAssumedIsAFailedScopeNotAFailedOpen(t *testing.T) {
