@@ -148,12 +148,7 @@ func (d *discovery) regions(ctx context.Context, accounts []*account) error {
 
 func isAssumeRole(err error) bool {
 	var ke *kms.Error
-	for e := err; errors.As(e, &ke); e = ke.Err {
-		if ke.Op == OpAssumeRole {
-			return true
-		}
-	}
-	return false
+	return errors.As(err, &ke) && ke.Op == OpAssumeRole
 }
 
 // listAccounts pages ListAccounts through the engine.

@@ -48,9 +48,9 @@ func discoveryError(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	var ke *kms.Error
-	if errors.As(err, &ke) && ke.Op == OpAssumeRole {
-		return err // a role that could not be assumed says so itself
+	var re *roleError
+	if errors.As(err, &re) {
+		return re.kms() // a role that could not be assumed says so itself
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -120,8 +120,29 @@ func assumeError(ctx context.Context, err error) error {
 			code = me.Code
 		}
 	}
-	return kms.NewError(kms.ProviderAWS, OpAssumeRole, code, err)
+	return &roleError{code: code, err: err}
 }
+
+// roleError is a role that could not be assumed, of a portable code. It is
+// not a *kms.Error, as it reaches callers inside the *kms.Error of the
+// call it was needed for (whose message carries the one "kms: " prefix);
+// errors.Is matches its code's class all the same, and the engine retries
+// it when it is throttled or unavailable. Discovery turns it into a
+// *kms.Error of Op AssumeRole (see discoveryError).
+type roleError struct {
+	code kms.Code
+	err  error
+}
+
+func (e *roleError) Error() string   { return "AssumeRole: " + e.code.String() + ": " + e.err.Error() }
+func (e *roleError) Unwrap() error   { return e.err }
+func (e *roleError) Retryable() bool { return e.kms().Retryable() }
+func (e *roleError) Throttled() bool { return e.kms().Throttled() }
+
+// Is matches the class of the role's code (kms.ErrPermissionDenied, say).
+func (e *roleError) Is(target error) bool { return e.kms().Is(target) }
+
+func (e *roleError) kms() *kms.Error { return kms.NewError(kms.ProviderAWS, OpAssumeRole, e.code, e.err) }
 
 // roleCredentials returns cached credentials of roleARN, assumed with
 // base's credentials; they are refreshed five minutes before they expire.

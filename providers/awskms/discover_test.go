@@ -200,6 +200,8 @@ func TestFleetRoleThatCannotBeAssumedIsAFailedScopeNotAFailedOpen(t *testing.T) 
 		for name, e := range failed {
 			assert.Contains(t, name, member1)
 			assert.ErrorIs(t, e, kms.ErrPermissionDenied, "%s: %v", name, e)
+			assert.Equal(t, 1, strings.Count(e.Error(), "kms: "), "one prefix: %v", e)
+			assert.Contains(t, e.Error(), "AssumeRole")
 		}
 	}
 }
