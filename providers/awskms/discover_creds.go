@@ -142,7 +142,9 @@ func (e *roleError) Throttled() bool { return e.kms().Throttled() }
 // Is matches the class of the role's code (kms.ErrPermissionDenied, say).
 func (e *roleError) Is(target error) bool { return e.kms().Is(target) }
 
-func (e *roleError) kms() *kms.Error { return kms.NewError(kms.ProviderAWS, OpAssumeRole, e.code, e.err) }
+func (e *roleError) kms() *kms.Error {
+	return kms.NewError(kms.ProviderAWS, OpAssumeRole, e.code, e.err)
+}
 
 // roleCredentials returns cached credentials of roleARN, assumed with
 // base's credentials; they are refreshed five minutes before they expire.
