@@ -128,8 +128,11 @@ type ScopeError struct {
 	Err   error
 }
 
-// Error formats the error as "scope <name>: <err>".
-func (e *ScopeError) Error() string { return "scope " + e.Scope + ": " + e.Err.Error() }
+// Error formats the error as "kms: scope <name>: <err>", with one "kms: "
+// prefix (the scope's own *Error's is dropped).
+func (e *ScopeError) Error() string {
+	return "kms: scope " + e.Scope + ": " + strings.TrimPrefix(e.Err.Error(), "kms: ")
+}
 
 // Unwrap returns the scope's error.
 func (e *ScopeError) Unwrap() error { return e.Err }
