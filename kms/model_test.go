@@ -2,6 +2,7 @@ package kms
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -49,4 +50,14 @@ func TestNativeObjects(t *testing.T) {
 	assert.False(t, first.As(&n), "the other copy's addition is not seen")
 	assert.True(t, second.As(&n))
 	assert.False(t, second.As(&s))
+}
+
+// TestKeyLayout pins what the per-key CPU figures of BENCHMARKS.md rest on:
+// the native objects first (filled with the listed fields, in the same
+// cache lines) and Key's size, which JSON and the helpers do not grow.
+func TestKeyLayout(t *testing.T) {
+	assert.Zero(t, unsafe.Offsetof(Key{}.native), "Key.native must stay the first field")
+	if unsafe.Sizeof(uintptr(0)) == 8 { // the figure is for 64-bit platforms
+		assert.Equal(t, uintptr(624), unsafe.Sizeof(Key{}), "Key grew or shrank: re-run the per-key benchmarks and update this figure")
+	}
 }
