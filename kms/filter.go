@@ -93,8 +93,9 @@ func joinValues[T ~string](values []T) string {
 	return strings.Join(toStrings(values), ", ")
 }
 
-// String renders the filter canonically, for scopes and messages; the zero
-// Filter renders as "".
+// String renders the filter canonically, for scopes and messages, as
+// "states=Disabled|Enabled;usages=SignVerify" (fields in a fixed order,
+// values sorted); the zero Filter renders as "". ParseFilter reads it back.
 func (f Filter) String() string {
 	if f.IsZero() {
 		return ""

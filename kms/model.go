@@ -83,8 +83,11 @@ const (
 
 func (d Detail) valid() bool { return d == DetailBasic || d == DetailFull }
 
-// Include asks a listing (or DescribeKey) for extras that cost requests.
-// The bits combine: IncludeTags|IncludeRotation.
+// Include asks a listing (or Describe) for extras that cost requests.
+// The bits combine: IncludeTags|IncludeRotation. An unasked extra is not
+// fetched and its field stays empty (unless the cloud gives it free); a
+// denied one leaves the reason in Key.DetailErr; see the package doc,
+// "Include". Its text form is "tags,rotation,policy,access" (ParseInclude).
 type Include uint
 
 const (
@@ -108,7 +111,9 @@ func (i Include) valid() bool { return i&^includeAll == 0 }
 // Has reports whether every bit of x is set in i.
 func (i Include) Has(x Include) bool { return i&x == x }
 
-// RotationStatus is whether a key rotates automatically.
+// RotationStatus is whether a key rotates automatically. A refused or
+// failed read is RotationUnknown with the reason in Key.DetailErr, never
+// RotationDisabled; see the package doc, "Rotation".
 type RotationStatus string
 
 // Rotation statuses.
