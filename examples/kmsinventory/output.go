@@ -148,7 +148,7 @@ func (t *tableWriter) flush() error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(t.w, "\n%d keys\n", len(t.keys))
+	_, err := fmt.Fprintf(t.w, "\n%s\n", plural(len(t.keys), "key"))
 	return err
 }
 

@@ -68,6 +68,13 @@ func TestResumeChain(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
+	for chain := range 3 {
+		t.Run(strconv.Itoa(chain), func(t *testing.T) { resumeChain(t, rng, want) })
+	}
+}
+
+// resumeChain runs one chain of interrupted runs to its end.
+func resumeChain(t *testing.T, rng *rand.Rand, want []kms.Key) {
 	file := filepath.Join(t.TempDir(), "inventory.cursor")
 	var all strings.Builder
 	runs := 0

@@ -16,11 +16,12 @@ import (
 func settle(ctx context.Context, c config, st resumeState, o outcome, stderr io.Writer) int {
 	code, save := exitDone, true
 	switch failed := scopeErrors(o.err); {
-	case o.err == nil && o.cursor == "":
+	case o.cursor == "" && (o.err == nil || o.keys > 0 && canceled(ctx, o.err)):
+		// Exhausted: a cancel that came after the last key is no interruption.
 		st.Done = true
 	case o.err == nil:
 		fmt.Fprintf(stderr, "kmsinventory: stopped after %d keys (-max)%s\n", o.keys, resumeHint(c))
-	case ctx.Err() != nil && errors.Is(o.err, ctx.Err()):
+	case canceled(ctx, o.err):
 		fmt.Fprintf(stderr, "kmsinventory: interrupted after %d keys%s\n", o.keys, resumeHint(c))
 		code = exitInterrupted
 	case o.keys == 0 && refusedUp(o):
@@ -55,6 +56,11 @@ func settle(ctx context.Context, c config, st resumeState, o outcome, stderr io.
 		return exitFailed
 	}
 	return code
+}
+
+// canceled tells a listing ended by the run's context (SIGINT, SIGTERM).
+func canceled(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
 // refusedUp tells a listing refused before any request: a bad cursor or an

@@ -152,7 +152,11 @@ func (s *summary) printAttention(w io.Writer) error {
 		return cmp.Or(cmp.Compare(a.key.Provider, b.key.Provider), cmp.Compare(scopeOf(a.key), scopeOf(b.key)),
 			cmp.Compare(a.key.ID, b.key.ID))
 	})
-	fmt.Fprintf(w, "\n%d keys need attention\n", len(s.attention))
+	if n := len(s.attention); n == 1 {
+		fmt.Fprintln(w, "\n1 key needs attention")
+	} else {
+		fmt.Fprintf(w, "\n%d keys need attention\n", n)
+	}
 	if len(s.attention) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "PROVIDER\tSCOPE\tID\tNAME\tATTENTION")
@@ -166,10 +170,10 @@ func (s *summary) printAttention(w io.Writer) error {
 		}
 	}
 	if s.rotUnread > 0 {
-		fmt.Fprintf(w, "rotation not read for %d keys: add -include rotation\n", s.rotUnread)
+		fmt.Fprintf(w, "rotation not read for %s: add -include rotation\n", plural(s.rotUnread, "key"))
 	}
 	if s.accessSkip > 0 {
-		fmt.Fprintf(w, "access not read for %d keys: add -include access to find keys open to anyone\n", s.accessSkip)
+		fmt.Fprintf(w, "access not read for %s: add -include access to find keys open to anyone\n", plural(s.accessSkip, "key"))
 	}
 	return nil
 }
@@ -184,4 +188,12 @@ func stateHeader(st kms.KeyState) string {
 		b.WriteRune(r)
 	}
 	return strings.ToUpper(b.String())
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
