@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -327,21 +328,20 @@ func (w *fanWalk[T]) setEntry(idx int, it *Iterator[T], pos position) {
 	w.entries[idx] = &cursorState{kind: it.kind, scope: it.scope, pos: pos}
 }
 
-// at is the fan-out's position with scope m.idx after item j of m's page.
-func (w *fanWalk[T]) at(m *fanMsg[T], j int) position {
-	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
+// at is the fan-out's position f with scope m.idx after item j of m's page.
+func (w *fanWalk[T]) at(f *fanState, m *fanMsg[T], j int) position {
 	pos := m.pg.at(j)
-	i := 0
-	for i < len(f.entries) && f.entries[i].idx != m.idx {
-		i++
+	i, _ := slices.BinarySearchFunc(f.entries, m.idx, func(e fanEntry, idx int) int { return e.idx - idx })
+	if i == len(f.entries) || f.entries[i].idx != m.idx {
+		return w.position(f) // cannot happen: a scope in flight has its entry
 	}
-	switch {
-	case pos.done && i < len(f.entries):
-		f.entries = append(f.entries[:i], f.entries[i+1:]...)
-	case !pos.done && i < len(f.entries):
-		f.entries[i].st = &cursorState{kind: m.it.kind, scope: m.it.scope, pos: pos}
+	out := &fanState{total: f.total, next: f.next, entries: slices.Clone(f.entries)}
+	if pos.done {
+		out.entries = slices.Delete(out.entries, i, i+1)
+	} else {
+		out.entries[i].st = &cursorState{kind: m.it.kind, scope: m.it.scope, pos: pos}
 	}
-	return w.position(f)
+	return w.position(out)
 }
 
 func (w *fanWalk[T]) position(f *fanState) position {
@@ -351,29 +351,20 @@ func (w *fanWalk[T]) position(f *fanState) position {
 	return position{fan: f}
 }
 
-// page wraps a scope's page as a page of the fan-out.
+// page wraps a scope's page as a page of the fan-out. Its positions are
+// those of the fan-out as it stands when the page comes out (taken now: the
+// walk goes on changing, and a fan-out inside another is read from the
+// outer one's goroutine), with the scope at each item of the page.
 func (w *fanWalk[T]) page(m *fanMsg[T]) *page[T] {
+	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
 	return &page[T]{items: m.pg.items, buf: m.pg.buf, claimed: m.pg.claimed, taken: m.pg.taken, at: func(j int) position {
-		return w.at(m, j)
+		return w.at(f, m, j)
 	}}
 }
 
 // emptyPage carries the fan-out's position after a scope ended, so that
 // the cursor leaves it out even if no item follows.
 func (w *fanWalk[T]) emptyPage() *page[T] {
-	return &page[T]{at: func(int) position {
-		return w.position(snapshotFan(len(w.p.scopes), w.next, w.entries))
-	}}
-}
-
-// Rejected returns the error it was made with, when its options or cursor
-// were rejected before any request (as Err makes it, or a source whose
-// Options failed), and nil otherwise, and once a loop has fetched. It
-// fetches nothing; a fleet uses it to check every member's options before
-// the first request of any.
-func Rejected[T any](it *Iterator[T]) error {
-	if it == nil || it.ran {
-		return nil
-	}
-	return it.err
+	pos := w.position(snapshotFan(len(w.p.scopes), w.next, w.entries))
+	return &page[T]{at: func(int) position { return pos }}
 }

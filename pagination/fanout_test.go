@@ -32,6 +32,9 @@ type memScope struct {
 
 func (s *memScope) fetch(ctx context.Context, token string, size int) ([]int, string, error) {
 	n := s.reqs.Add(1)
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
 	if s.block != nil {
 		select {
 		case <-s.block:
@@ -391,5 +394,39 @@ func TestFanOutCursorGrowsWithScopesInFlight(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(all, want) {
 		t.Fatalf("%s", diffListing(want, all))
+	}
+}
+
+// TestFanOutOfFanOuts: a fan-out whose scopes are fan-outs (a Merge of
+// fleets) lists every item once, also over resume chains from every break
+// point, its inner positions read from the outer loop's goroutine (the
+// race detector checks it).
+func TestFanOutOfFanOuts(t *testing.T) {
+	build := func(cursor string) (*pagination.Iterator[int], []*memScope) {
+		ms := newScopes(3, 0, 4, 2, 5, 1)
+		inner := func(name string, part []*memScope) pagination.Scope[int] {
+			return pagination.Scope[int]{Name: name, List: func(ctx context.Context, c string) *pagination.Iterator[int] {
+				return pagination.FanOut(ctx, pagination.FanOutOptions{Cursor: c, Scope: name, Concurrency: 2}, scopesOf(part)...)
+			}}
+		}
+		return pagination.FanOut(context.Background(), pagination.FanOutOptions{Cursor: cursor, Scope: "outer"},
+			inner("a", ms[:3]), inner("b", ms[3:])), ms
+	}
+	for stop := 1; stop <= 15; stop++ {
+		it, ms := build("")
+		got, _, err := drain(it, stop, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c := it.Cursor(); c != ""; {
+			it2, _ := build(c)
+			more, _, err := drain(it2, stop, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, more...)
+			c = it2.Cursor()
+		}
+		checkExactlyOnce(t, got, wantOf(ms))
 	}
 }
