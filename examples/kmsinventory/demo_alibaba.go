@@ -26,7 +26,6 @@ var demoAlibabaRegions = []struct {
 func startDemoAlibaba(_ context.Context, k demoKnobs) (demoCloud, error) {
 	var (
 		servers    []*alibabakmstest.Server
-		listers    []*alibabakms.Lister
 		transports []*http.Transport
 	)
 	c := demoCloud{
@@ -38,9 +37,6 @@ func startDemoAlibaba(_ context.Context, k demoKnobs) (demoCloud, error) {
 			return n
 		},
 		stop: func() {
-			for _, l := range listers {
-				l.CloseIdleConnections()
-			}
 			for _, t := range transports {
 				t.CloseIdleConnections()
 			}
@@ -73,7 +69,6 @@ func startDemoAlibaba(_ context.Context, k demoKnobs) (demoCloud, error) {
 		client.GetConfig().Transport = tr
 		l := alibabakms.New(client)
 		c.listers = append(c.listers, demoLister{names: []string{name}, lister: l})
-		listers = append(listers, l)
 	}
 	return c, nil
 }

@@ -187,3 +187,32 @@ func emptyList(v reflect.Value) bool {
 func errMessage(err error) string {
 	return requestID.ReplaceAllString(err.Error(), "RequestID: <id>")
 }
+
+// TestDemoGoesThroughTheTestServers checks that the demo fleet is listed
+// over the wire: its test servers answered requests for every key, and the
+// notice on stderr names every scope.
+func TestDemoGoesThroughTheTestServers(t *testing.T) {
+	var demo *demoFleet
+	withHooks(t, func() {
+		hooks.demoStarted = func(d *demoFleet) {
+			running := *d // stop empties d; the servers keep their counts
+			demo = &running
+		}
+	})
+	r := runArgs(t, context.Background(), "-o", "json", "-detail", "basic")
+	if r.code != exitDone || demo == nil {
+		t.Fatalf("exit %d, demo started: %v\n%s", r.code, demo != nil, r.stderr)
+	}
+	keys := len(decodeKeys(t, r.stdout))
+	if n := demo.requests(); n < len(demo.scopeNames()) {
+		t.Errorf("%d requests reached the test servers for %d scopes and %d keys", n, len(demo.scopeNames()), keys)
+	}
+	for _, name := range demo.scopeNames() {
+		if !strings.Contains(r.stderr, name) {
+			t.Errorf("the demo notice does not name scope %s: %s", name, r.stderr)
+		}
+	}
+	if len(demo.scopeNames()) < 9 {
+		t.Errorf("the demo fleet has %d scopes, want several Regions and folders per cloud", len(demo.scopeNames()))
+	}
+}
