@@ -30,14 +30,34 @@ func (f *Fleet) DescribeKeyInclude(ctx context.Context, keyRef string, include k
 		}
 		arn = k.ARN
 	}
-	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
-		for _, name := range []string{parts[4] + "/" + parts[3], parts[3]} {
-			if l, ok := f.byScope[name]; ok {
-				return kms.Describe(ctx, l, arn, include)
-			}
-		}
+	if l := f.scopeOf(arn); l != nil {
+		return kms.Describe(ctx, l, arn, include)
 	}
 	return kms.Describe(ctx, f.Lister, keyRef, include)
+}
+
+// ListKeyVersions lists the versions of a key: an ARN's on the scope of its
+// account and Region, with no other request; any other reference as
+// kms.Merge does (the key found first).
+func (f *Fleet) ListKeyVersions(ctx context.Context, keyRef string, opts kms.ListOptions) *pagination.Iterator[kms.KeyVersion] {
+	if l := f.scopeOf(keyRef); l != nil {
+		return l.ListKeyVersions(ctx, keyRef, opts)
+	}
+	return f.Lister.ListKeyVersions(ctx, keyRef, opts)
+}
+
+// scopeOf returns the scope of an ARN's account and Region, or nil.
+func (f *Fleet) scopeOf(arn string) kms.Lister {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return nil
+	}
+	for _, name := range []string{parts[4] + "/" + parts[3], parts[3]} {
+		if l, ok := f.byScope[name]; ok {
+			return l
+		}
+	}
+	return nil
 }
 
 // ListKeys lists every scope (see kms.Merge). Options every scope would

@@ -384,8 +384,8 @@ func TestFleetRoleCredentialsAreCachedAndRefreshedBeforeExpiry(t *testing.T) {
 
 func TestFleetDescribeKeyOfAnARNAsksOneScope(t *testing.T) {
 	c := cloud(t, awskmstest.WithCloudAccounts(
-		awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 2},
-		awskmstest.CloudAccount{ID: member1, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 2}))
+		awskmstest.CloudAccount{ID: mgmt, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 4},
+		awskmstest.CloudAccount{ID: member1, Regions: []string{"us-east-1", "eu-west-1"}, Keys: 4}))
 	f := fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("*"))
 	s := c.Server(member1, "eu-west-1")
 	arn := "arn:aws:kms:eu-west-1:" + member1 + ":key/" + s.Keys()[1].ID
@@ -396,6 +396,21 @@ func TestFleetDescribeKeyOfAnARNAsksOneScope(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, arn, k.ARN)
 	assert.Equal(t, 1, s.Requests(awskmstest.OpDescribeKey))
+	for _, other := range []*awskmstest.Server{c.Server(mgmt, "us-east-1"), c.Server(mgmt, "eu-west-1"), c.Server(member1, "us-east-1")} {
+		assert.Zero(t, other.TotalRequests(), "the other scopes are not asked")
+	}
+	versioned := ""
+	for _, key := range s.Keys() {
+		if len(key.Materials) > 0 {
+			versioned = "arn:aws:kms:eu-west-1:" + member1 + ":key/" + key.ID
+		}
+	}
+	require.NotEmpty(t, versioned)
+	s.ResetCounts()
+	vs, err := pagination.Collect(f.ListKeyVersions(context.Background(), versioned, kms.ListOptions{}))
+	require.NoError(t, err)
+	assert.NotEmpty(t, vs)
+	assert.Equal(t, s.Requests(awskmstest.OpListKeyRotations), s.TotalRequests(), "the versions of an ARN: no describe first")
 	for _, other := range []*awskmstest.Server{c.Server(mgmt, "us-east-1"), c.Server(mgmt, "eu-west-1"), c.Server(member1, "us-east-1")} {
 		assert.Zero(t, other.TotalRequests(), "the other scopes are not asked")
 	}
