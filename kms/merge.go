@@ -21,7 +21,8 @@ import (
 // listers' work (no describe or extra starts for a key past it); the other
 // options go to every lister, and a lister that rejects them (a PageSize
 // beyond its cloud's range, a Filter it cannot apply) fails the merged
-// listing before the first request of any, with a *ScopeError naming it.
+// listing before the first request of any, with that lister's *Error (its
+// provider, operation and class) whose message names the lister.
 //
 // A lister whose listing fails (after its own retries: a Region not
 // enabled, a role that cannot be assumed, a folder denied) does not stop
@@ -181,10 +182,36 @@ func (m *merged) ListKeys(ctx context.Context, opts ListOptions) *pagination.Ite
 		Concurrency: m.conc,
 		FailFast:    m.failFast,
 		ScopeError:  func(scope string, err error) error { return &ScopeError{Scope: scope, Err: err} },
+		RejectError: rejected,
 		WrapErr:     func(err error) error { return WrapEngineError(m.provider, "Merge.ListKeys", err) },
 		Observer:    m.obs,
 	}, scopes...)
 }
+
+// rejected is the error of a Merge listing one of whose listers rejected
+// its options or cursor before any request: that lister's *Error (same
+// provider, operation and class), its message naming the lister.
+func rejected(scope string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return &ScopeError{Scope: scope, Err: err}
+	}
+	return NewError(e.Provider, e.Op, e.Code, &listerError{scope: scope, err: e.Err})
+}
+
+// listerError names the lister an error of a Merge's lister comes from.
+type listerError struct {
+	scope string
+	err   error
+}
+
+func (e *listerError) Error() string {
+	if e.err == nil {
+		return "lister " + e.scope
+	}
+	return "lister " + e.scope + ": " + e.err.Error()
+}
+func (e *listerError) Unwrap() error { return e.err }
 
 // scope identifies a merged listing by its listers' names; each lister's
 // own cursor, kept inside the merged one, checks the rest.

@@ -44,6 +44,10 @@ type FanOutOptions struct {
 	// from its name and its error (kms.Merge makes a *kms.ScopeError); nil
 	// means a *ScopeError.
 	ScopeError func(scope string, err error) error
+	// RejectError, when set, makes the error the fan-out yields when a scope
+	// rejected its options or its part of the cursor before any request;
+	// nil means ScopeError's.
+	RejectError func(scope string, err error) error
 	// WrapErr, when set, is applied to every error the fan-out yields (as
 	// Options.WrapErr): its cursor's, and the joined scope failures.
 	WrapErr func(error) error
@@ -113,7 +117,10 @@ func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) 
 	if wrapErr == nil {
 		wrapErr = func(scope string, err error) error { return &ScopeError{Scope: scope, Err: err} }
 	}
-	p := &fanPager[T]{scopes: scopes, conc: conc, failFast: opts.FailFast, wrapErr: wrapErr, obs: opts.Observer}
+	p := &fanPager[T]{scopes: scopes, conc: conc, failFast: opts.FailFast, wrapErr: wrapErr, rejectErr: wrapErr, obs: opts.Observer}
+	if opts.RejectError != nil {
+		p.rejectErr = opts.RejectError
+	}
 	it := newIterator(ctx, kindFanOut, p, Options{Cursor: opts.Cursor, Scope: opts.Scope, MaxItems: opts.MaxItems, Concurrency: opts.Concurrency, WrapErr: opts.WrapErr})
 	it.stats.scopesTotal = len(scopes)
 	it.bufs.scopes = conc // every scope in flight has its pages out
@@ -139,8 +146,10 @@ type fanPager[T any] struct {
 	conc     int
 	failFast bool
 	wrapErr  func(scope string, err error) error
-	obs      Observer
-	stats    *counters
+	// rejectErr makes the error of a scope that rejected its options
+	rejectErr func(scope string, err error) error
+	obs       Observer
+	stats     *counters
 }
 
 // probe checks a cursor's fan-out state against the scopes, and makes the
@@ -154,14 +163,14 @@ func (p *fanPager[T]) probe(ctx context.Context, f *fanState) error {
 		}
 		for _, e := range f.entries {
 			if err := p.scopes[e.idx].List(ctx, stateCursor(e.st)).err; err != nil {
-				return p.wrapErr(p.scopes[e.idx].Name, err)
+				return p.rejectErr(p.scopes[e.idx].Name, err)
 			}
 		}
 		next = f.next
 	}
 	for _, s := range p.scopes[next:] {
 		if err := s.List(ctx, "").err; err != nil {
-			return p.wrapErr(s.Name, err)
+			return p.rejectErr(s.Name, err)
 		}
 	}
 	return nil
