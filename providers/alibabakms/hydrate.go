@@ -12,10 +12,6 @@ import (
 	"github.com/multikms/multikms/kms"
 )
 
-// accessFromPolicy is kms.AccessFromPolicy: an Allow statement of a key
-// policy.
-const accessFromPolicy = "policy"
-
 // steps are the per-key steps of a listing, for internal/hydrate: the
 // describe (which gives rotation too), the aliases (per key, or one
 // account-wide pass when plan says it sends fewer requests), tags, the key
@@ -124,7 +120,7 @@ func policyAccess(doc string) ([]kms.Access, error) {
 		conditional := len(st.Condition) > 0 && string(st.Condition) != "null" && string(st.Condition) != "{}"
 		for _, pr := range principals(st.Principal) {
 			out = append(out, kms.Access{Principal: pr, PrincipalType: "RAM", Actions: actions,
-				Source: accessFromPolicy, Conditional: conditional})
+				Source: kms.AccessFromPolicy, Conditional: conditional})
 		}
 	}
 	return out, nil
