@@ -3,6 +3,7 @@ package pagination_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ import (
 )
 
 // cursorStrategies are the listings whose cursors are fuzzed.
-var cursorStrategies = []string{"marker", "pagenumber", "token", "concat", "map"}
+var cursorStrategies = []string{"marker", "pagenumber", "token", "concat", "map", "fanout"}
 
 // cursorListing returns an iterator of strategy strat over items 0..9 from
 // cursor, in scope, and a count of the requests it sent.
@@ -34,6 +35,14 @@ func cursorListing(strat, scope, cursor string) (*pagination.Iterator[int], func
 			}
 		}
 		return pagination.Concat(ctx, pagination.Options{Scope: scope, Cursor: cursor}, part(0), part(1)), calls
+	case "fanout":
+		// Concurrency 1: the items come in order, as wantAll says.
+		member := func(i int) pagination.Scope[int] {
+			return pagination.Scope[int]{Name: fmt.Sprint(i), List: func(ctx context.Context, c string) *pagination.Iterator[int] {
+				return pagination.ByPageToken(ctx, servers[i].token, pagination.Options{Scope: scope, Cursor: c, PageSize: 4})
+			}}
+		}
+		return pagination.FanOut(ctx, pagination.FanOutOptions{Scope: scope, Cursor: cursor, Concurrency: 1}, member(0), member(1)), calls
 	}
 	return pagination.Map(pagination.ByMarker(ctx, servers[0].marker, opts), 2,
 		func(_ context.Context, x int) (int, bool) { return x, x%3 != 0 }), calls
