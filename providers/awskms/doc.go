@@ -28,7 +28,9 @@
 //	| WithPrefetch        | (n): pages fetched ahead of the caller, 0..64; 0 none; default 1     |
 //	| WithRetry           | (pagination.Retry): every request; default 5 attempts, jittered      |
 //	| WithObserver        | (pagination.Observer): every request, retry wait, pace change        |
-//	| URL parameters      | region, endpoint (full URL), profile, rate                           |
+//	| URL parameters      | region, endpoint (full URL), profile, rate; discovery: region=* or   |
+//	|                     | a list, role_arn, external_id, session_name, organization,          |
+//	|                     | member_role (NewFleet, FleetURLParams)                               |
 //	| DescribeKey content | DetailFull: DescribeKey's metadata and the key's aliases             |
 //	|                     | (ListAliases with KeyId); kms.Describe adds what Include asks for    |
 //	| key references      | key ID (UUID, mrk-), key ARN, alias/<name>, alias ARN; checked       |
@@ -46,6 +48,13 @@
 //	awskms://?region=eu-west-1&profile=audit&rate=50
 //	awskms://?region=us-east-1&endpoint=https%3A%2F%2Fvpce-0123.kms.us-east-1.vpce.amazonaws.com
 //	awskms://?region=us-east-1&endpoint=http%3A%2F%2F127.0.0.1%3A4566   (a local test server)
+//	awskms://?region=*                                   every Region enabled for the account (a Fleet)
+//	awskms://?organization=*&region=*                    every ACTIVE account of the organization x its Regions
+//	awskms://?region=eu-west-1,us-east-1&role_arn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Faudit&external_id=x
+//
+// A region of "*" or a list, or any of role_arn, external_id, session_name,
+// organization and member_role, opens a Fleet (NewFleet; see Fleet for the
+// scopes, their failures and the cursor rule, and FleetURLParams).
 //
 // Parameters, each at most once and never empty:
 //

@@ -46,7 +46,7 @@ func Example_open() {
 	fmt.Println(err)
 	// Output:
 	// 3 keys
-	// kms: aws Open: invalid argument: parameter regoin: unknown URL parameter (known: region, endpoint, profile, rate)
+	// kms: aws Open: invalid argument: parameter regoin: unknown URL parameter (known: region, endpoint, profile, rate, role_arn, external_id, session_name, organization, member_role)
 }
 
 // New takes your own SDK client; Close leaves it alone.

@@ -3,6 +3,7 @@ package awskms
 import (
 	"context"
 	"net/url"
+	"slices"
 
 	"github.com/multikms/multikms/internal/adapter"
 	"github.com/multikms/multikms/kms"
@@ -22,6 +23,9 @@ func init() { kms.Register(Scheme, openURL) }
 // URL. Every check is made before any request; the Lister is a nil
 // interface on error.
 func openURL(ctx context.Context, u *url.URL) (kms.Lister, error) {
+	if isFleetURL(u) { // region=*, a Region list, a role or an organization: NewFleet
+		return openFleetURL(ctx, u)
+	}
 	opts, err := urlOptions(u)
 	if err != nil {
 		return nil, err
@@ -36,7 +40,9 @@ func openURL(ctx context.Context, u *url.URL) (kms.Lister, error) {
 // urlOptions turns the URL's parameters into options, refusing unknown,
 // repeated or empty ones and bad values, naming them, without quoting them.
 func urlOptions(u *url.URL) ([]Option, error) {
-	q, err := adapter.ParseURL(u, adapter.URLSpec{Provider: kms.ProviderAWS, Params: URLParams})
+	// The discovery parameters are known too (a typo's error lists them);
+	// a URL with any of them went to openFleetURL.
+	q, err := adapter.ParseURL(u, adapter.URLSpec{Provider: kms.ProviderAWS, Params: append(slices.Clone(URLParams), FleetURLParams...)})
 	if err != nil {
 		return nil, err
 	}
