@@ -18,7 +18,10 @@ import (
 // MaxItems still to hand out, counted over every Map stage, Concat part and
 // fan-out scope of the loop (an item fn dropped gives its place back), and
 // nothing more starts once the loop ends or the caller breaks out of it.
-// Without MaxItems, up to concurrency items run ahead of the caller.
+// Ahead of the caller, at most twice concurrency items are started and not
+// yet handed on: concurrency of them in flight, as many finished and
+// waiting (so that the next calls start while the caller takes the last
+// ones); a caller who breaks out leaves no more than that started.
 func Map[T, U any](src *Iterator[T], concurrency int, fn func(ctx context.Context, item T) (U, bool)) *Iterator[U] {
 	if concurrency <= 0 {
 		concurrency = 8
@@ -61,7 +64,7 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 	jobs := make(chan *mapJob[T, U], 1)
 	tasks := make(chan mapTask[T, U])
 	b := budgetOf(ctx)
-	win := newWindow(m.conc)
+	win := newWindow(2 * m.conc)
 	var producer, workers sync.WaitGroup
 	for range m.conc {
 		workers.Add(1)
@@ -131,7 +134,7 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 
 // dispatchPage hands the items of pg to the workers, in order, as jobs sent
 // with send. An item starts only with a place in the stage's window (at
-// most conc items started and not handed on) and, under a MaxItems budget,
+// most 2*conc items started and not handed on) and, under a MaxItems budget,
 // a unit of it: when either is full, the items started so far go out as a
 // job of their own, so that the caller can take them (and the loop end)
 // while the rest waits.
