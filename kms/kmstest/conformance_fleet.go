@@ -250,7 +250,7 @@ func testFleetBadOptions(t *testing.T, _ FleetHarness, fx FleetFixture) {
 			return firstErr(fx.Lister.ListKeyVersions(ctx, key, kms.ListOptions{PageSize: math.MaxInt}))
 		},
 		"cursor of another listing": func() error {
-			c := cursorAfterOne(t, fx.Lister.ListKeyVersions(ctx, key, kms.ListOptions{PageSize: 1}))
+			c := cursorAfterOne(t, fx.Lister.ListKeyVersions(ctx, key, kms.ListOptions{PageSize: 1, MaxItems: 1}))
 			return firstErr(fx.Lister.ListKeys(ctx, kms.ListOptions{Cursor: c}))
 		},
 	}

@@ -101,8 +101,8 @@ func otherKey(fx Fixture, id string) string {
 // the parameter and one "kms: " prefix.
 func testBadInput(t *testing.T, fx Fixture) {
 	ctx := context.Background()
-	keysCursor := cursorAfterOne(t, fx.Lister.ListKeys(ctx, kms.ListOptions{PageSize: 1}))
-	versionsCursor := cursorAfterOne(t, fx.Lister.ListKeyVersions(ctx, multiVersionKey(fx), kms.ListOptions{PageSize: 1}))
+	keysCursor := cursorAfterOne(t, fx.Lister.ListKeys(ctx, kms.ListOptions{PageSize: 1, MaxItems: 1}))
+	versionsCursor := cursorAfterOne(t, fx.Lister.ListKeyVersions(ctx, multiVersionKey(fx), kms.ListOptions{PageSize: 1, MaxItems: 1}))
 	for _, c := range badInputs(fx, keysCursor, versionsCursor) {
 		noRequest(t, fx, c.what, func() {
 			checkKMSError(t, fx, c.what, c.call(ctx), c.class, c.param)
