@@ -15,8 +15,31 @@ func (m *merged) DescribeKey(ctx context.Context, keyRef string) (Key, error) {
 	if err := m.checkRef("Merge.DescribeKey", keyRef); err != nil {
 		return Key{}, err
 	}
-	k, _, err := m.describe(ctx, keyRef, m.candidates(keyRef))
+	k, _, err := m.describe(ctx, keyRef, m.candidates(keyRef), 0)
 	return k, err
+}
+
+// DescribeKeyInclude is DescribeKey with the extras include asks for (see
+// IncludeDescriber), from the lister that holds the key; a lister that
+// cannot fetch extras answers ErrUnsupported, which a lister finding the
+// key overrides.
+func (m *merged) DescribeKeyInclude(ctx context.Context, keyRef string, include Include) (Key, error) {
+	if err := m.checkRef("Merge.DescribeKey", keyRef); err != nil {
+		return Key{}, err
+	}
+	if !include.valid() {
+		return Key{}, InvalidArgument(m.provider, "Merge.DescribeKey", "Include", "unknown bits %#x; allowed: IncludeTags|IncludeRotation|IncludePolicy|IncludeAccess", uint(include&^includeAll))
+	}
+	k, _, err := m.describe(ctx, keyRef, m.candidates(keyRef), include)
+	return k, err
+}
+
+// ask describes keyRef on l, with the extras include asks for.
+func ask(ctx context.Context, l Lister, keyRef string, include Include) (Key, error) {
+	if include == 0 {
+		return l.DescribeKey(ctx, keyRef)
+	}
+	return Describe(ctx, l, keyRef, include)
 }
 
 // answer is one candidate's answer to a describe.
@@ -30,18 +53,18 @@ type answer struct {
 // returns the key one of them found, with that lister; once one has found
 // it, the others are cancelled. Without a find, the first real error in
 // candidate order, else not found.
-func (m *merged) describe(ctx context.Context, keyRef string, candidates []Lister) (Key, Lister, error) {
+func (m *merged) describe(ctx context.Context, keyRef string, candidates []Lister, include Include) (Key, Lister, error) {
 	if len(candidates) == 0 {
 		return Key{}, nil, NewError(m.provider, "Merge", CodeNotFound, fmt.Errorf("no lister of the provider of the key"))
 	}
 	if len(candidates) == 1 {
-		k, err := candidates[0].DescribeKey(ctx, keyRef)
+		k, err := ask(ctx, candidates[0], keyRef, include)
 		if err != nil {
 			return Key{}, nil, err
 		}
 		return k, candidates[0], nil
 	}
-	answers := m.askAll(ctx, keyRef, candidates)
+	answers := m.askAll(ctx, keyRef, candidates, include)
 	for i, a := range answers {
 		if a.ok && a.err == nil {
 			return a.key, candidates[i], nil
@@ -72,7 +95,7 @@ func (m *merged) describe(ctx context.Context, keyRef string, candidates []Liste
 
 // askAll describes keyRef on every candidate, up to m.conc at once, and
 // stops asking once one has found it.
-func (m *merged) askAll(ctx context.Context, keyRef string, candidates []Lister) []answer {
+func (m *merged) askAll(ctx context.Context, keyRef string, candidates []Lister, include Include) []answer {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	answers := make([]answer, len(candidates))
@@ -90,7 +113,7 @@ func (m *merged) askAll(ctx context.Context, keyRef string, candidates []Lister)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			k, err := l.DescribeKey(ctx, keyRef)
+			k, err := ask(ctx, l, keyRef, include)
 			answers[i] = answer{key: k, err: err, ok: true}
 			if err == nil {
 				cancel() // found: the others need not answer
@@ -158,7 +181,7 @@ func (m *merged) ListKeyVersions(ctx context.Context, keyRef string, opts ListOp
 	if len(accepting) == 0 && refused != nil {
 		return pagination.Err[KeyVersion](refused)
 	}
-	_, owner, err := m.describe(ctx, keyRef, accepting)
+	_, owner, err := m.describe(ctx, keyRef, accepting, 0)
 	if err != nil {
 		if refused != nil && errors.Is(err, ErrNotFound) {
 			err = refused // the key may be held by a lister that refused the options

@@ -483,3 +483,24 @@ func TestMergeScopeNamesAndOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeDescribeKeyInclude: a Merge is a kms.IncludeDescriber that asks
+// the listers that may hold the key for its extras.
+func TestMergeDescribeKeyInclude(t *testing.T) {
+	fs := uniformFakes()
+	m := merge(fs)
+	if _, ok := m.(kms.IncludeDescriber); !ok {
+		t.Fatal("a Merge is no kms.IncludeDescriber")
+	}
+	want := fs[2].Keys()[1]
+	k, err := kms.Describe(context.Background(), m, want.ID, 0)
+	if err != nil || k.ID != want.ID {
+		t.Fatalf("Describe(%s, 0): %v, %v", want.ID, k.ID, err)
+	}
+	if _, err := kms.Describe(context.Background(), m, want.ID, kms.Include(1<<10)); !errors.Is(err, kms.ErrInvalidArgument) {
+		t.Errorf("a bad Include: %v, want ErrInvalidArgument", err)
+	}
+	if _, err := kms.Describe(context.Background(), m, "no-such-key", kms.IncludeTags); err == nil {
+		t.Error("a missing key with IncludeTags: no error")
+	}
+}
