@@ -29,9 +29,11 @@
 //	                    attempts, jittered exponential backoff); throttled and unavailable answers only
 //	WithObserver        WithObserver(pagination.Observer): every request, retry wait and pace change
 //	URL parameters      yandexkms://<folderID>?endpoint=<full URL>&folder=<id>&rate=<n>; folder repeatable;
-//	                    unknown, repeated, empty parameters and user info refused naming them
+//	                    yandexkms://?cloud=<id> or ?organization=<id> (discovery); unknown, repeated,
+//	                    empty parameters and user info refused naming them
 //	DescribeKey content the listing's: DetailFull (no aliases in Yandex Cloud; labels and rotation
-//	                    with every key); ListKeys costs the same at any Detail
+//	                    with every key); ListKeys costs the same at any Detail; DescribeKeyInclude
+//	                    (kms.Describe) adds what an Include asks for, as a listing does
 //	key references      key IDs, 1..50 lowercase Latin letters and digits; invalid UTF-8 and ARNs of
 //	                    other clouds (arn:, acs:) refused before any request
 //	credentials errors  missing, unreadable or refused credentials: ErrUnauthenticated
@@ -57,6 +59,13 @@
 //	yandexkms://b1gabcdefghij0123456?folder=b1gklmnopqrst0123456&rate=50
 //	yandexkms://b1gabcdefghij0123456?endpoint=http://127.0.0.1:4443
 //
+// The discovery forms take no host and list every ACTIVE folder found
+// (DiscoverFromConfig), with endpoint and rate as above:
+//
+//	cloud         every folder of the cloud: yandexkms://?cloud=b1gcloud0000000000001
+//	organization  every folder of every cloud of the organization:
+//	              yandexkms://?organization=bpforg00000000000001
+//
 // A parameter that is unknown (plaintext= of older releases included),
 // repeated (but folder), empty, a malformed value, user info, a path or a
 // port on the host are refused by kms.Open with kms.ErrInvalidArgument
@@ -78,10 +87,20 @@
 // The List answers are complete: DetailBasic and DetailFull cost the same
 // (one List request per page) and every key comes out with Detail set to
 // kms.DetailFull. Labels (IncludeTags) and rotation (IncludeRotation) come
-// with every key; Yandex Cloud has no key policy document (IncludePolicy
-// leaves Key.Policy empty). The Filter is applied client-side, page by page;
-// it is part of a cursor's scope (a cursor of another filter is refused),
-// Detail and Include are not.
+// with every key, at no request; Yandex Cloud has no key policy document
+// (IncludePolicy leaves Key.Policy empty). IncludeAccess lists each key's
+// access bindings with the ListAccessBindings call of its kind (pages of
+// 1000 by token, WithConcurrency keys at once, in list order, no read for
+// keys past MaxItems): one kms.Access per binding, Principal the
+// subject's ID, PrincipalType its type (userAccount, serviceAccount, group,
+// system, ...), Actions the role, Source "binding" (AccessSource); bindings
+// have no conditions. Key.OpenToAnyone tells a key bound to system
+// allUsers or allAuthenticatedUsers. A refused or failed read keeps the key
+// with everything else, Access empty and the reason in Key.DetailErr. The
+// Filter is applied client-side, page by page; it is part of a cursor's
+// scope (a cursor of another filter is refused), Detail and Include are
+// not. Key.CloudID is set by discovery (the folder's cloud); a Lister of
+// given folders leaves it empty.
 //
 // DescribeKey asks the three Get calls in turn (symmetric first) and stops
 // at the first answer that is not NOT_FOUND; its Key is what a listing

@@ -120,6 +120,9 @@ var urlSpec = adapter.URLSpec{
 // openURL opens yandexkms://<folderID>?endpoint=<full URL>&folder=<id>&rate=<n>
 // with NewFromConfig and CredentialsFromEnv (see the package doc).
 func openURL(ctx context.Context, u *url.URL) (kms.Lister, error) {
+	if isDiscoveryURL(u) {
+		return openDiscoveryURL(ctx, u) // yandexkms://?cloud=... or ?organization=...
+	}
 	q, err := adapter.ParseURL(u, urlSpec)
 	if err != nil {
 		return nil, err

@@ -164,3 +164,44 @@ func TestCredentialsFromEnv(t *testing.T) {
 	assert.ErrorIs(t, err, kms.ErrUnauthenticated)
 	assert.NotContains(t, err.Error(), "secret")
 }
+
+// TestOpenDiscoveryForms: kms.Open hands yandexkms://?organization= and
+// ?cloud= to discovery: the demo organization's three active folders are
+// listed; bad discovery URLs are refused naming the parameter, before any
+// request.
+func TestOpenDiscoveryForms(t *testing.T) {
+	rm, err := emu.StartDemoCloud()
+	require.NoError(t, err)
+	t.Cleanup(rm.Close)
+	t.Setenv(yandexkms.EnvIAMToken, emu.DefaultToken)
+	l := openURL(t, "yandexkms://?organization="+emu.DemoOrganizationID+"&endpoint="+url.QueryEscape(rm.URL()))
+	keys, err := kmstest.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+	require.NoError(t, err)
+	folders := map[string]bool{}
+	for _, k := range keys {
+		folders[k.FolderID] = true
+		assert.NotEmpty(t, k.CloudID, k.ID)
+	}
+	assert.Len(t, folders, 3)
+
+	for u, param := range map[string]string{
+		"yandexkms://?cloud=B1G":                       "cloud",
+		"yandexkms://?cloud=b1gcloud&organization=bpf": "organization",
+		"yandexkms://?cloud=b1gcloud&folder=b1gfolder": "folder",
+		"yandexkms://b1gfolder?cloud=b1gcloud":         "url",
+	} {
+		l, err := kms.Open(context.Background(), u)
+		assert.True(t, l == nil, u)
+		require.ErrorIs(t, err, kms.ErrInvalidArgument, u)
+		assert.Contains(t, err.Error(), param, u)
+	}
+}
+
+// openURL opens rawURL and closes the Lister at cleanup.
+func openURL(t *testing.T, rawURL string) kms.Lister {
+	t.Helper()
+	l, err := kms.Open(context.Background(), rawURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
