@@ -183,10 +183,24 @@ func stateCursor(st *cursorState) string {
 	return encodeCursor(*st)
 }
 
-func (p *fanPager[T]) event(kind EventKind, scope string, err error) {
-	if p.obs != nil {
-		p.obs(Event{Kind: kind, Scope: scope, Err: err})
+// event tells the walk's observers of a scope's start, end or failure.
+func (w *fanWalk[T]) event(kind EventKind, scope string, err error) {
+	if w.obs != nil {
+		w.obs(Event{Kind: kind, Scope: scope, Err: err})
 	}
+}
+
+// observers is the fan-out's observer and, for a fan-out that is itself a
+// scope of another (a Merge of fleets), the outer one's: both are told.
+func observers(inner Observer, outer *run) Observer {
+	switch {
+	case outer == nil || outer.obs == nil:
+		return inner
+	case inner == nil:
+		return outer.obs
+	}
+	o := outer.obs
+	return func(e Event) { inner(e); o(e) }
 }
 
 // fanMsg is what a scope's goroutine sends the caller's loop: a page, its
@@ -212,11 +226,13 @@ type fanWalk[T any] struct {
 	inflight int
 	failures []error
 	cur      *fanMsg[T] // the scope page being handed out
+	obs      Observer   // the fan-out's observers (see observers)
 }
 
 func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: map[int]*cursorState{}}
+	w.obs = observers(p.obs, w.run)
 	if f := from.fan; f != nil {
 		w.next = f.next
 		for _, e := range f.entries {
@@ -255,8 +271,8 @@ func (w *fanWalk[T]) fill() {
 func (w *fanWalk[T]) start(idx int, cursor string) {
 	w.inflight++
 	s := w.p.scopes[idx]
-	w.p.event(EventScopeStarted, s.Name, nil)
-	r := &run{scope: s.Name, obs: w.p.obs}
+	w.event(EventScopeStarted, s.Name, nil)
+	r := &run{scope: s.Name, obs: w.obs}
 	if w.run != nil {
 		r.stats, r.budget = w.run.stats, w.run.budget
 	}
@@ -310,7 +326,7 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 			w.inflight--
 			err := w.p.wrapErr(name, m.err)
 			w.p.stats.scopesFailed.Add(1)
-			w.p.event(EventScopeFailed, name, m.err)
+			w.event(EventScopeFailed, name, m.err)
 			if w.p.failFast {
 				return nil, err
 			}
@@ -319,7 +335,7 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 			w.inflight--
 			delete(w.entries, m.idx)
 			w.p.stats.scopesDone.Add(1)
-			w.p.event(EventScopeDone, name, nil)
+			w.event(EventScopeDone, name, nil)
 			return w.emptyPage(), nil // a cursor from here on leaves the scope out
 		default:
 			w.cur = &m

@@ -238,3 +238,27 @@ func TestSlogObserver(t *testing.T) {
 		}
 	}
 }
+
+// TestObserverOfNestedFanOut: the observer of a fan-out whose scopes are
+// fan-outs (a Merge of fleets) is told of the inner scopes and requests too.
+func TestObserverOfNestedFanOut(t *testing.T) {
+	outer, inner := &recorder{}, &recorder{}
+	ms := newScopes(2, 2)
+	fleet := pagination.Scope[int]{Name: "fleet", List: func(ctx context.Context, c string) *pagination.Iterator[int] {
+		return pagination.FanOut(ctx, pagination.FanOutOptions{Cursor: c, Scope: "inner", Observer: inner.observe}, scopesOf(ms)...)
+	}}
+	if _, _, err := drain(pagination.FanOut(context.Background(), pagination.FanOutOptions{Observer: outer.observe}, fleet), -1, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*recorder{outer, inner} {
+		if n := r.count(pagination.EventScopeDone, "s1"); n != 1 {
+			t.Errorf("scope s1 done told %d times, want 1", n)
+		}
+		if n := r.count(pagination.EventRequest, "s0"); n != int(ms[0].reqs.Load()) {
+			t.Errorf("%d requests of s0 told, %d sent", n, ms[0].reqs.Load())
+		}
+	}
+	if n := outer.count(pagination.EventScopeDone, "fleet"); n != 1 {
+		t.Errorf("outer: fleet done told %d times, want 1", n)
+	}
+}
