@@ -135,3 +135,36 @@ func TestHelp(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestOpenFailureExits1 checks that a URL the adapter cannot open for
+// another reason than its shape (no credentials anywhere) exits 1, naming
+// the URL, with no request sent.
+func TestOpenFailureExits1(t *testing.T) {
+	c := startTestClouds(t)
+	for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	r := runArgs(t, context.Background(), c.urls[0], c.urls[1])
+	if r.code != exitFailed || !strings.Contains(r.stderr, "URL 2 (alibabakms://") || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if n := c.requests(); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// TestSummaryWithJSON checks that with -o json the summary goes to stderr,
+// leaving stdout JSON lines only.
+func TestSummaryWithJSON(t *testing.T) {
+	r := runArgs(t, context.Background(), "-o", "json", "-summary")
+	if r.code != exitDone {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if len(decodeKeys(t, r.stdout)) == 0 || strings.Contains(r.stdout, "need attention") {
+		t.Errorf("stdout is not JSON lines only: %q", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "PROVIDER  SCOPE") || !strings.Contains(r.stderr, "need attention") {
+		t.Errorf("no summary on stderr: %s", r.stderr)
+	}
+}
