@@ -22,7 +22,7 @@ import (
 //
 // organization takes the organization's ID, checked against every account
 // ListAccounts returns, or "*" for the organization of the credentials;
-// the same parameter names an organization on yandexkms://.
+// the same parameter names an organization on yandexkms://. Do not modify.
 var FleetURLParams = []string{"role_arn", "external_id", "session_name", "organization", "member_role"}
 
 // isFleetURL reports whether u asks for scope discovery.
