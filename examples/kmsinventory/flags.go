@@ -47,25 +47,36 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
+// rawFlags are the flag values as given, before they are checked.
+type rawFlags struct {
+	out, detail, include, filter string
+	maxItems                     int
+}
+
+// newFlagSet defines the flags into c and r.
+func newFlagSet(c *config, r *rawFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("kmsinventory", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&r.out, "o", "", "output: table, json or csv (default table on a terminal, json otherwise)")
+	fs.StringVar(&r.detail, "detail", "full", "detail per key: basic or full")
+	fs.StringVar(&r.include, "include", "", "extras: tags,rotation,policy,access (or all)")
+	fs.StringVar(&r.filter, "filter", "", "keys to keep, e.g. 'state=Enabled,Disabled usage=SignVerify'")
+	fs.IntVar(&r.maxItems, "max", 0, "stop after `N` keys (0: no limit)")
+	fs.StringVar(&c.resume, "resume", "", "keep the listing's cursor in `FILE` and continue from it")
+	fs.BoolVar(&c.summary, "summary", false, "print counts and the keys needing attention after the listing")
+	fs.BoolVar(&c.quiet, "q", false, "no progress line on stderr")
+	return fs
+}
+
 // parseArgs reads the flags and URLs. Every value is checked here, before
 // any lister is opened; -h prints the usage on stderr and returns
 // flag.ErrHelp.
 func parseArgs(args []string, stderr io.Writer) (config, error) {
 	var (
-		c                          config
-		out, detail, include, filt string
-		maxItems                   int
+		c config
+		r rawFlags
 	)
-	fs := flag.NewFlagSet("kmsinventory", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&out, "o", "", "output: table, json or csv (default table on a terminal, json otherwise)")
-	fs.StringVar(&detail, "detail", "full", "detail per key: basic or full")
-	fs.StringVar(&include, "include", "", "extras: tags,rotation,policy,access (or all)")
-	fs.StringVar(&filt, "filter", "", "keys to keep, e.g. 'state=Enabled,Disabled usage=SignVerify'")
-	fs.IntVar(&maxItems, "max", 0, "stop after `N` keys (0: no limit)")
-	fs.StringVar(&c.resume, "resume", "", "keep the listing's cursor in `FILE` and continue from it")
-	fs.BoolVar(&c.summary, "summary", false, "print counts and the keys needing attention after the listing")
-	fs.BoolVar(&c.quiet, "q", false, "no progress line on stderr")
+	fs := newFlagSet(&c, &r)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(fs, stderr)
@@ -79,27 +90,32 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 			return c, usagef("flag %s after the URLs: flags go first", u)
 		}
 	}
+	return c, r.check(&c)
+}
+
+// check checks the values and sets them in c.
+func (r rawFlags) check(c *config) error {
 	var err error
-	switch f := format(out); f {
+	switch f := format(r.out); f {
 	case "", formatTable, formatJSON, formatCSV:
 		c.format = f
 	default:
-		return c, usagef("-o %q: want table, json or csv", out)
+		return usagef("-o %q: want table, json or csv", r.out)
 	}
-	if c.opts.Detail, err = kms.ParseDetail(detail); err != nil {
-		return c, usagef("-detail: %v", err)
+	if c.opts.Detail, err = kms.ParseDetail(r.detail); err != nil {
+		return usagef("-detail: %v", err)
 	}
-	if c.opts.Include, err = kms.ParseInclude(include); err != nil {
-		return c, usagef("-include: %v", err)
+	if c.opts.Include, err = kms.ParseInclude(r.include); err != nil {
+		return usagef("-include: %v", err)
 	}
-	if c.opts.Filter, err = kms.ParseFilter(filt); err != nil {
-		return c, usagef("-filter: %v", err)
+	if c.opts.Filter, err = kms.ParseFilter(r.filter); err != nil {
+		return usagef("-filter: %v", err)
 	}
-	if maxItems < 0 {
-		return c, usagef("-max %d: must be 0 (no limit) or more", maxItems)
+	if r.maxItems < 0 {
+		return usagef("-max %d: must be 0 (no limit) or more", r.maxItems)
 	}
-	c.opts.MaxItems = maxItems
-	return c, nil
+	c.opts.MaxItems = r.maxItems
+	return nil
 }
 
 func printUsage(fs *flag.FlagSet, w io.Writer) {

@@ -96,26 +96,7 @@ func list(ctx context.Context, c config, st resumeState, l kms.Lister, stdout, s
 	if c.summary {
 		sum = newSummary(c.opts.Include)
 	}
-	o := outcome{}
-	var werr error
-	for k, err := range it.All() {
-		if err != nil {
-			o.err = err
-			break
-		}
-		if werr = w.write(k); werr != nil {
-			break
-		}
-		o.keys++
-		written.Add(1)
-		if sum != nil {
-			sum.add(k)
-		}
-		if hooks.afterKey != nil {
-			hooks.afterKey(o.keys)
-		}
-	}
-	o.cursor, o.stats = it.Cursor(), it.Stats()
+	o, werr := drain(it, w, sum, &written)
 	prog.stop() // before the table is printed: no redraw over it
 	if err := w.flush(); werr == nil {
 		werr = err
@@ -135,4 +116,31 @@ func list(ctx context.Context, c config, st resumeState, l kms.Lister, stdout, s
 		}
 	}
 	return settle(ctx, c, st, o, stderr)
+}
+
+// drain writes every key the listing hands out (and adds it to the summary,
+// if any) until the listing ends, fails or a write fails; the outcome holds
+// the listing's error and where it stands.
+func drain(it *pagination.Iterator[kms.Key], w keyWriter, sum *summary, written *atomic.Int64) (outcome, error) {
+	var o outcome
+	var werr error
+	for k, err := range it.All() {
+		if err != nil {
+			o.err = err
+			break
+		}
+		if werr = w.write(k); werr != nil {
+			break
+		}
+		o.keys++
+		written.Add(1)
+		if sum != nil {
+			sum.add(k)
+		}
+		if hooks.afterKey != nil {
+			hooks.afterKey(o.keys)
+		}
+	}
+	o.cursor, o.stats = it.Cursor(), it.Stats()
+	return o, werr
 }
