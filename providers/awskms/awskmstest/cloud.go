@@ -51,6 +51,8 @@ type CloudAccount struct {
 	Keys int
 	// Options apply to every Region's Server (latency, quotas, faults).
 	Options []Option
+	// RegionOptions apply to one Region's Server, after Options.
+	RegionOptions map[string][]Option
 	// Edit, when set, may change the generated keys of a Region before its
 	// Server is made (deny a describe, change a state).
 	Edit func(region string, keys []Key)
@@ -130,6 +132,7 @@ func NewCloud(opts ...CloudOption) *Cloud {
 				a.Edit(r, keys)
 			}
 			so := append([]Option{WithRegion(r), WithAccount(a.ID), WithKeys(keys...)}, a.Options...)
+			so = append(so, a.RegionOptions[r]...)
 			c.servers[a.ID+"/"+r] = New(so...)
 		}
 	}
