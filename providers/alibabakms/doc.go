@@ -13,34 +13,34 @@
 // The three adapters (awskms, alibabakms, yandexkms) configure, open,
 // close, describe, check and fail the same way:
 //
-//	| convention      | alibabakms                                                                  |
-//	|-----------------|-----------------------------------------------------------------------------|
-//	| New             | New(client *kms.Client, opts ...Option) *Lister: the client as it is        |
-//	|                 | (region, endpoint, credentials); plain HTTP upgraded to HTTPS unless the    |
-//	|                 | Domain is a loopback or private host; a bad option fails every call         |
-//	| NewFromConfig   | NewFromConfig(ctx, opts...) (*Lister, error): the SDK's credential chain    |
-//	|                 | (environment, profile file, instance RAM role); WithRegion, WithEndpoint,   |
-//	|                 | WithCredentials, WithProfile; nil Lister with every error                   |
-//	| Close           | NewFromConfig/Open: closes the connections and shuts the client down;       |
-//	|                 | New: closes the idle connections of the transport New installed only        |
-//	| WithRateLimit   | WithRateLimit(perSecond, burst): finite, (0, 1e6]; default 50/s burst 5,    |
-//	|                 | shared by every request of the Lister; WithLimiter shares one quota         |
-//	| WithConcurrency | WithConcurrency(n): at most n requests of one listing in flight, of them    |
-//	|                 | max(1, n/3) pages; default 12 (4 pages, 8 keys)                             |
-//	| WithPrefetch    | WithPrefetch(n): 0 sequential pages, default 1; page-number listings fetch  |
-//	|                 | their pages in parallel (WithConcurrency) instead of ahead                  |
-//	| WithRetry       | WithRetry(pagination.Retry): throttled and unavailable failures retried     |
-//	|                 | with jittered backoff; 501 / unsupported never                              |
-//	| WithObserver    | WithObserver(pagination.Observer): every attempt, retry wait, pace change   |
-//	|                 | and per-key failure, with its Op                                            |
-//	| URL parameters  | alibabakms://?region=&endpoint=&profile=&rate= (no host, no user info);     |
-//	|                 | unknown, repeated, empty ones refused naming them, values never echoed      |
-//	| DescribeKey     | DetailFull: KeyMetadata (with rotation) and aliases; tags, policy, access   |
-//	| content         | only when asked (a listing's Include, DescribeKeyInclude)                   |
-//	| key references  | key ID, alias/<name>, acs:kms:<region>:<uid>:key/<id> or :alias/<name>,     |
-//	|                 | checked (shape, length, UTF-8) before any request, naming keyRef            |
-//	| credentials     | no credentials, InvalidAccessKeyId.*, SignatureDoesNotMatch,                |
-//	| errors          | InvalidSecurityToken.* (expired STS token): kms.ErrUnauthenticated          |
+//	| convention          | alibabakms                                                                   |
+//	|---------------------|------------------------------------------------------------------------------|
+//	| New                 | New(client *kms.Client, opts ...Option) *Lister: the client as it is         |
+//	|                     | (region, endpoint, credentials); plain HTTP upgraded to HTTPS unless the     |
+//	|                     | Domain is a loopback or private host; a bad option fails every call          |
+//	| NewFromConfig       | NewFromConfig(ctx, opts...) (*Lister, error): the SDK's credential chain     |
+//	|                     | (environment, profile file, instance RAM role); WithRegion, WithEndpoint,    |
+//	|                     | WithCredentials, WithProfile; nil Lister with every error                    |
+//	| Close               | NewFromConfig/Open: closes the connections and shuts the client down; New:   |
+//	|                     | closes the idle connections of the transport New installed only              |
+//	| WithRateLimit       | WithRateLimit(perSecond, burst): finite, (0, 1e6]; default 50/s burst 5,     |
+//	|                     | shared by every request of the Lister; WithLimiter shares one quota          |
+//	| WithConcurrency     | WithConcurrency(n): at most n requests of one listing in flight, of them     |
+//	|                     | max(1, n/3) pages; default 12 (4 pages, 8 keys)                              |
+//	| WithPrefetch        | WithPrefetch(n): 0 sequential pages, default 1; page-number listings fetch   |
+//	|                     | their pages in parallel (WithConcurrency) instead of ahead                   |
+//	| WithRetry           | WithRetry(pagination.Retry): throttled and unavailable failures retried with |
+//	|                     | jittered backoff; 501 / unsupported never                                    |
+//	| WithObserver        | WithObserver(pagination.Observer): every attempt, retry wait, pace change    |
+//	|                     | and per-key failure, with its Op                                             |
+//	| URL parameters      | alibabakms://?region=&endpoint=&profile=&rate= (no host, no user info);      |
+//	|                     | unknown, repeated, empty ones refused naming them, values never echoed       |
+//	| DescribeKey content | DetailFull: KeyMetadata (with rotation) and aliases; tags, policy, access    |
+//	|                     | only when asked (a listing's Include, DescribeKeyInclude)                    |
+//	| key references      | key ID, alias/<name>, acs:kms:<region>:<uid>:key/<id> or :alias/<name>,      |
+//	|                     | checked (shape, length, UTF-8) before any request, naming keyRef             |
+//	| credentials errors  | no credentials, InvalidAccessKeyId.*, SignatureDoesNotMatch,                 |
+//	|                     | InvalidSecurityToken.* (expired STS token): kms.ErrUnauthenticated           |
 //
 // # URL parameters
 //

@@ -14,28 +14,28 @@
 // The three adapters (awskms, alibabakms, yandexkms) configure, open,
 // close, describe, check and fail the same way:
 //
-//	| convention          | awskms                                                               |
-//	|---------------------|----------------------------------------------------------------------|
-//	| New                 | New(client *kms.Client, opts ...Option) *Lister; a bad option fails  |
-//	|                     | every call, before any request                                       |
-//	| NewFromConfig       | NewFromConfig(ctx, opts...) (*Lister, error): the default credential |
-//	|                     | chain; WithRegion, WithProfile, WithEndpoint; nil Lister on error    |
-//	| Close               | closes the idle connections of the client NewFromConfig (Open)       |
-//	|                     | built; a Lister over your client (New) closes nothing                |
-//	| WithRateLimit       | (perSecond, burst): caps every operation's pace; one operation:      |
-//	|                     | WithOperationRateLimit(op, perSecond, burst); default DefaultQuotas  |
-//	| WithConcurrency     | (n): per-key requests in flight, 1..1024; default 64                 |
-//	| WithPrefetch        | (n): pages fetched ahead of the caller, 0..64; 0 none; default 1     |
-//	| WithRetry           | (pagination.Retry): every request; default 5 attempts, jittered      |
-//	| WithObserver        | (pagination.Observer): every request, retry wait, pace change        |
-//	| URL parameters      | region, endpoint (full URL), profile, rate; discovery: region=* or   |
-//	|                     | a list, role_arn, external_id, session_name, organization,          |
-//	|                     | member_role (NewFleet, FleetURLParams)                               |
-//	| DescribeKey content | DetailFull: DescribeKey's metadata and the key's aliases             |
-//	|                     | (ListAliases with KeyId); kms.Describe adds what Include asks for    |
-//	| key references      | key ID (UUID, mrk-), key ARN, alias/<name>, alias ARN; checked       |
-//	|                     | before any request; an ARN of another cloud refused                  |
-//	| credentials errors  | none in the chain, expired or refused: kms.ErrUnauthenticated        |
+//	| convention          | awskms                                                                       |
+//	|---------------------|------------------------------------------------------------------------------|
+//	| New                 | New(client *kms.Client, opts ...Option) *Lister; a bad option fails every    |
+//	|                     | call, before any request                                                     |
+//	| NewFromConfig       | NewFromConfig(ctx, opts...) (*Lister, error): the default credential chain;  |
+//	|                     | WithRegion, WithProfile, WithEndpoint; nil Lister on error                   |
+//	| Close               | closes the idle connections of the client NewFromConfig (Open) built; a      |
+//	|                     | Lister over your client (New) closes nothing                                 |
+//	| WithRateLimit       | (perSecond, burst): caps every operation's pace; one operation:              |
+//	|                     | WithOperationRateLimit(op, perSecond, burst); default DefaultQuotas          |
+//	| WithConcurrency     | (n): per-key requests in flight, 1..1024; default 64                         |
+//	| WithPrefetch        | (n): pages fetched ahead of the caller, 0..64; 0 none; default 1             |
+//	| WithRetry           | (pagination.Retry): every request; default 5 attempts, jittered              |
+//	| WithObserver        | (pagination.Observer): every request, retry wait, pace change                |
+//	| URL parameters      | region, endpoint (full URL), profile, rate; discovery: region=* or a list,   |
+//	|                     | role_arn, external_id, session_name, organization, member_role (NewFleet,    |
+//	|                     | FleetURLParams)                                                              |
+//	| DescribeKey content | DetailFull: DescribeKey's metadata and the key's aliases (ListAliases with   |
+//	|                     | KeyId); kms.Describe adds what Include asks for                              |
+//	| key references      | key ID (UUID, mrk-), key ARN, alias/<name>, alias ARN; checked before any    |
+//	|                     | request; an ARN of another cloud refused                                     |
+//	| credentials errors  | none in the chain, expired or refused: kms.ErrUnauthenticated                |
 //
 // Numeric options are range-checked (finite, positive, sane maxima) and a
 // bad value is refused naming the option and its range.

@@ -8,35 +8,42 @@
 //	l, err := kms.Open(ctx, "yandexkms://b1g...?folder=b1h...")
 //	defer l.Close()
 //
-// # Convention
+// # Adapter convention
 //
-// The three adapters (awskms, alibabakms, yandexkms) follow one convention;
-// this is how it reads here:
+// The three adapters (awskms, alibabakms, yandexkms) configure, open,
+// close, describe, check and fail the same way:
 //
-//	New                 New(sdk *ycsdk.SDK, folderID string, opts ...Option) *Lister, over the caller's SDK;
-//	                    a bad folder or option fails every call (ErrInvalidArgument) before any request
-//	NewFromConfig       NewFromConfig(ctx, folderID string, opts ...Option) (*Lister, error): CredentialsFromEnv
-//	                    (or WithCredentials), DefaultEndpoint (or WithEndpoint, a full URL), WithSDKConfig;
-//	                    a nil *Lister with every error; never a blocking dial
-//	Close               closes the SDK NewFromConfig and kms.Open built; a Lister from New closes nothing
-//	WithRateLimit       WithRateLimit(perSecond float64, burst int): one limiter for every request of the
-//	                    Lister (default DefaultRateLimit, DefaultBurst: no published quota); WithLimiter shares one
-//	WithConcurrency     WithConcurrency(n): requests in flight, here the folder x kind listings of ListKeys
-//	                    fetched at once (1..1024, default DefaultConcurrency)
-//	WithPrefetch        WithPrefetch(n): pages fetched ahead of the caller by each paged listing
-//	                    (0 none, default 1, at most 64)
-//	WithRetry           WithRetry(pagination.Retry): the engine retries every request, alone (default 5
-//	                    attempts, jittered exponential backoff); throttled and unavailable answers only
-//	WithObserver        WithObserver(pagination.Observer): every request, retry wait and pace change
-//	URL parameters      yandexkms://<folderID>?endpoint=<full URL>&folder=<id>&rate=<n>; folder repeatable;
-//	                    yandexkms://?cloud=<id> or ?organization=<id> (discovery); unknown, repeated,
-//	                    empty parameters and user info refused naming them
-//	DescribeKey content the listing's: DetailFull (no aliases in Yandex Cloud; labels and rotation
-//	                    with every key); ListKeys costs the same at any Detail; DescribeKeyInclude
-//	                    (kms.Describe) adds what an Include asks for, as a listing does
-//	key references      key IDs, 1..50 lowercase Latin letters and digits; invalid UTF-8 and ARNs of
-//	                    other clouds (arn:, acs:) refused before any request
-//	credentials errors  missing, unreadable or refused credentials: ErrUnauthenticated
+//	| convention          | yandexkms                                                                    |
+//	|---------------------|------------------------------------------------------------------------------|
+//	| New                 | New(sdk *ycsdk.SDK, folderID string, opts ...Option) *Lister, over the       |
+//	|                     | caller's SDK; a bad folder or option fails every call (ErrInvalidArgument)   |
+//	|                     | before any request                                                           |
+//	| NewFromConfig       | NewFromConfig(ctx, folderID string, opts ...Option) (*Lister, error):        |
+//	|                     | CredentialsFromEnv (or WithCredentials), DefaultEndpoint (or WithEndpoint, a |
+//	|                     | full URL), WithSDKConfig; a nil *Lister with every error; never a blocking   |
+//	|                     | dial                                                                         |
+//	| Close               | closes the SDK NewFromConfig and kms.Open built; a Lister from New closes    |
+//	|                     | nothing                                                                      |
+//	| WithRateLimit       | WithRateLimit(perSecond float64, burst int): one limiter for every request   |
+//	|                     | of the Lister (default DefaultRateLimit, DefaultBurst: no published quota);  |
+//	|                     | WithLimiter shares one                                                       |
+//	| WithConcurrency     | WithConcurrency(n): requests in flight, here the folder x kind listings of   |
+//	|                     | ListKeys fetched at once (1..1024, default DefaultConcurrency)               |
+//	| WithPrefetch        | WithPrefetch(n): pages fetched ahead of the caller by each paged listing (0  |
+//	|                     | none, default 1, at most 64)                                                 |
+//	| WithRetry           | WithRetry(pagination.Retry): the engine retries every request, alone         |
+//	|                     | (default 5 attempts, jittered exponential backoff); throttled and            |
+//	|                     | unavailable answers only                                                     |
+//	| WithObserver        | WithObserver(pagination.Observer): every request, retry wait and pace change |
+//	| URL parameters      | yandexkms://<folderID>?endpoint=<full URL>&folder=<id>&rate=<n>; folder      |
+//	|                     | repeatable; yandexkms://?cloud=<id> or ?organization=<id> (discovery);       |
+//	|                     | unknown, repeated, empty parameters and user info refused naming them        |
+//	| DescribeKey content | the listing's: DetailFull (no aliases in Yandex Cloud; labels and rotation   |
+//	|                     | with every key); ListKeys costs the same at any Detail; DescribeKeyInclude   |
+//	|                     | (kms.Describe) adds what an Include asks for, as a listing does              |
+//	| key references      | key IDs, 1..50 lowercase Latin letters and digits; invalid UTF-8 and ARNs of |
+//	|                     | other clouds (arn:, acs:) refused before any request                         |
+//	| credentials errors  | missing, unreadable or refused credentials: ErrUnauthenticated               |
 //
 // # Opening a URL
 //
