@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -178,4 +179,34 @@ func TestPartialFailure(t *testing.T) {
 	}
 	assertExactlyOnce(t, first, others)
 	assertExactlyOnce(t, second, denied)
+}
+
+// TestSignalSavesTheCursor sends the test process a real SIGINT in the
+// middle of a listing run under main's signal context: the run stops with
+// exit 130 and the cursor saved, and the rerun lists the rest exactly.
+func TestSignalSavesTheCursor(t *testing.T) {
+	want := listDemo(t, kms.ListOptions{Detail: kms.DetailFull})
+	file := filepath.Join(t.TempDir(), "cursor")
+	ctx, stop := interruptContext()
+	defer stop()
+	withHooks(t, func() {
+		hooks.afterKey = func(n int) {
+			if n == 3 {
+				if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+					t.Error(err)
+				}
+				<-ctx.Done() // the signal has arrived
+			}
+		}
+	})
+	r := runArgs(t, ctx, "-o", "json", "-resume", file)
+	if r.code != exitInterrupted || !strings.Contains(r.stderr, "interrupted after ") {
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitInterrupted, r.stderr)
+	}
+	hooks.afterKey = nil
+	r2 := runArgs(t, context.Background(), "-o", "json", "-resume", file)
+	if r2.code != exitDone {
+		t.Fatalf("rerun: exit %d\n%s", r2.code, r2.stderr)
+	}
+	assertExactlyOnce(t, decodeKeys(t, r.stdout+r2.stdout), want)
 }
