@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	ycsdk "github.com/yandex-cloud/go-sdk"
 
@@ -47,8 +48,9 @@ type Discovery struct {
 //
 // Discovery happens once, when the Fleet is made, through the engine
 // (paged by page token, rate-limited by the Lister's limiter, retried,
-// observed, failures as *kms.Error): a Fleet's listings all cover the same
-// folders, and listing costs no discovery. A folder whose listing fails (a
+// observed, failures as *kms.Error; an organization's clouds have their
+// folders listed up to WithConcurrency at once): a Fleet's listings all
+// cover the same folders, and listing costs no discovery. A folder whose listing fails (a
 // folder denied) is an isolated scope failure: the listing ends with a
 // *kms.ScopeError naming it, after every other folder. In an organization,
 // a cloud whose folders cannot be listed is such a scope too, named
@@ -137,8 +139,9 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 		}
 	}
 	f := &Fleet{base: base, cloudOf: map[string]string{}}
-	for _, cloud := range clouds {
-		folders, err := base.activeFolders(ctx, cloud)
+	found := base.foldersOf(ctx, clouds)
+	for i, cloud := range clouds {
+		folders, err := found[i].ids, found[i].err
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return nil, ctx.Err()
@@ -161,6 +164,36 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 	}
 	f.merged = kms.NewMerge(listers, kms.MergeConcurrency(base.concurrency))
 	return f, nil
+}
+
+// cloudFolders is what discovery found in one cloud.
+type cloudFolders struct {
+	ids []string
+	err error
+}
+
+// foldersOf lists the active folders of every cloud, up to the Lister's
+// concurrency of clouds at once.
+func (l *Lister) foldersOf(ctx context.Context, clouds []string) []cloudFolders {
+	out := make([]cloudFolders, len(clouds))
+	sem := make(chan struct{}, l.concurrency)
+	var wg sync.WaitGroup
+	for i, cloud := range clouds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				out[i].err = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			out[i].ids, out[i].err = l.activeFolders(ctx, cloud)
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // forFolder is a Lister of one folder over l's SDK and settings, which
