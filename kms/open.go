@@ -72,14 +72,23 @@ func Schemes() []string {
 //   - folder (Yandex, repeatable): a further folder to list with the one
 //     named by the host.
 //
-// Scope discovery, a fleet from one URL (see design.md "Scope discovery"):
-// awskms://?region=* (every Region enabled for the account; region=a,b a
-// list), role_arn=, external_id= and session_name= (an assumed role),
-// organization= with member_role= (every account of an organization);
-// alibabakms://?region=* and role_arn=; yandexkms://?cloud=<cloudID> (every
-// active folder of a cloud) or ?organization=<orgID>. These forms are
-// arriving adapter by adapter: each adapter's package doc lists the
-// parameters its Open accepts today, and Open refuses the others by name.
+// Scope discovery, a fleet from one URL: the Lister is then a fleet of one
+// scope per Region, account x Region or folder, listed concurrently (see
+// Merge), a failed scope isolated as a *ScopeError:
+//
+//	awskms://?region=*                            every Region enabled for the account
+//	awskms://?region=eu-west-1,us-east-1          those Regions
+//	awskms://?region=*&role_arn=<arn>&external_id=<id>&session_name=<name>   an assumed role
+//	awskms://?organization=*&region=*&member_role=OrganizationAccountAccessRole
+//	                                              every ACTIVE account of the organization x its Regions
+//	alibabakms://?region=*                        every region of KMS DescribeRegions
+//	alibabakms://?region=*&role_arn=<arn>         the same through a RAM role
+//	yandexkms://?cloud=<cloudID>                  every ACTIVE folder of a cloud
+//	yandexkms://?organization=<orgID>             every cloud of an organization and their folders
+//
+// Discovery runs once, when the URL is opened; each adapter's package doc
+// lists every parameter, and its fleet's doc the scopes, their names and the
+// cursor rule (a cursor made over another set of scopes is refused).
 //
 // Parameters are strict: an unknown, repeated or empty parameter (folder
 // aside, which repeats), user info, a path or a fragment is refused with
