@@ -2,6 +2,7 @@ package alibabakms_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
@@ -38,9 +39,12 @@ func ExampleDiscoverFromConfig() {
 		perRegion[k.Region]++
 	}
 	fmt.Println(perRegion)
-	fmt.Println(err)
+	var se *kms.ScopeError
+	if errors.As(err, &se) {
+		fmt.Println("failed:", se.Scope, errors.Is(err, kms.ErrPermissionDenied))
+	}
 	// Output:
 	// [ap-southeast-1 cn-hangzhou cn-shanghai]
 	// map[cn-hangzhou:14 cn-shanghai:3]
-	// scope alibaba/ap-southeast-1: kms: alibaba ListKeys: permission denied: Forbidden.RAM (HTTP 403, RequestId 8252db58-2036-408c-a3d5-000000000001): User not authorized to operate on the specified resource, or this API doesn't support RAM.
+	// failed: alibaba/ap-southeast-1 true
 }
