@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
 	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 )
 
@@ -69,6 +70,15 @@ func TestDiscoveryURLs(t *testing.T) {
 	l, err = open("alibabakms://?region=cn-shanghai,ap-southeast-1&role_arn=" + role + "&sts_endpoint=" + sts + "&endpoint=" + ep)
 	require.NoError(t, err)
 	assert.Equal(t, []string{emu.DemoThirdRegion, emu.DemoSecondRegion}, l.(*Fleet).Regions())
+	require.NoError(t, l.Close())
+
+	// Through kms.Open, the way users reach it.
+	l, err = kms.Open(context.Background(), "alibabakms://?region=*&endpoint="+ep)
+	require.NoError(t, err)
+	assert.Len(t, l.(*Fleet).Regions(), 3)
+	keys, err := pagination.Collect(l.ListKeys(context.Background(), kms.ListOptions{}))
+	require.Error(t, err, "without the role, the regions refuse the AccessKey")
+	assert.Empty(t, keys)
 	require.NoError(t, l.Close())
 
 	t.Setenv("ALIBABA_CLOUD_REGION_ID", "")

@@ -67,6 +67,12 @@ func TestDiscoveryURLs(t *testing.T) {
 	assert.Equal(t, []string{emu.DemoFolderID, emu.DemoStagingFolderID}, l.(*Fleet).Folders())
 	require.NoError(t, l.Close())
 
+	// Through kms.Open, the way users reach it.
+	l, err = kms.Open(context.Background(), "yandexkms://?cloud="+emu.DemoDevCloudID+"&endpoint="+ep)
+	require.NoError(t, err)
+	assert.Equal(t, []string{emu.DemoDevFolderID}, l.(*Fleet).Folders())
+	require.NoError(t, l.Close())
+
 	// A cloud the credentials cannot see fails Open with its *kms.Error.
 	_, err = open("yandexkms://?cloud=b1gnosuchcloud&endpoint=" + ep)
 	assert.ErrorIs(t, err, kms.ErrPermissionDenied)
