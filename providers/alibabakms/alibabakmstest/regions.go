@@ -27,7 +27,7 @@ import (
 // AssumeRole and DescribeRegions), so that a test proves the assumed role
 // is what signs the KMS calls.
 //
-// Knobs: DenyRegion (every request of the region answers 403 Forbidden.RAM,
+// Knobs: FailRegion (a region failing part-way, then mending), DenyRegion (every request of the region answers 403 Forbidden.RAM,
 // as for a region the caller's policy excludes), BreakRegion (the
 // region's connections are closed unanswered, as for a region that cannot
 // be reached), DenyRole (AssumeRole of the ARN answers 403 NoPermission),
@@ -45,6 +45,7 @@ type Cloud struct {
 	hasRoles bool
 
 	mu     sync.Mutex
+	fails  map[string]*regionFault
 	denied map[string]bool
 	broken map[string]bool
 	counts map[string]int
@@ -92,6 +93,7 @@ func NewCloud(opts ...CloudOption) *Cloud {
 		account: cfg.account, keyID: DefaultAccessKeyID, secret: DefaultAccessKeySecret,
 		regions: map[string]*Server{}, order: slices.Sorted(slices.Values(cfg.order)),
 		denied: map[string]bool{}, broken: map[string]bool{}, counts: map[string]int{},
+		fails: map[string]*regionFault{},
 	}
 	c.sts, c.hasRoles = newSTS(cfg.account, cfg.roles), len(cfg.roles) > 0
 	for _, r := range cfg.order {
@@ -149,6 +151,38 @@ func (c *Cloud) DenyRegion(region string) { c.setFlag(c.denied, region, true) }
 func (c *Cloud) AllowRegion(region string) {
 	c.setFlag(c.denied, region, false)
 	c.setFlag(c.broken, region, false)
+}
+
+// regionFault is a FailRegion knob: pass requests go through, then fail
+// requests answer 403 Forbidden.RAM.
+type regionFault struct{ pass, fail int }
+
+// FailRegion lets the region's next after requests through, then answers
+// the times after them with 403 Forbidden.RAM (not retried): a region
+// that fails part-way through a listing, then mends.
+func (c *Cloud) FailRegion(region string, after, times int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fails[region] = &regionFault{after, times}
+}
+
+// faulty consumes one request of the region's FailRegion knob and reports
+// whether it is to fail.
+func (c *Cloud) faulty(region string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.fails[region]
+	switch {
+	case f == nil:
+		return false
+	case f.pass > 0:
+		f.pass--
+		return false
+	case f.fail > 0:
+		f.fail--
+		return true
+	}
+	return false
 }
 
 // BreakRegion makes the region's connections close unanswered.
@@ -229,7 +263,7 @@ func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				_ = conn.Close()
 			}
 		}
-	case c.flag(c.denied, region):
+	case c.flag(c.denied, region) || c.faulty(region):
 		s.requests.Add(1)
 		s.count(action)
 		s.writeError(w, r, &apiError{http.StatusForbidden, "Forbidden.RAM", "User not authorized to operate on the specified resource, or this API doesn't support RAM."})
