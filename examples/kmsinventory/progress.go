@@ -31,6 +31,7 @@ func isTerminal(w io.Writer) bool {
 // nothing (stderr is not a terminal, or -q).
 type progress struct {
 	w     io.Writer
+	width func() int // the terminal's columns, 0 if unknown
 	stats func() pagination.Stats
 	keys  *atomic.Int64 // keys written so far
 
@@ -47,7 +48,15 @@ func startProgress(w io.Writer, quiet bool, stats func() pagination.Stats, keys 
 	if quiet || !isTerminal(w) {
 		return nil
 	}
-	p := &progress{w: w, stats: stats, keys: keys, done: make(chan struct{})}
+	fd := int(w.(*os.File).Fd())
+	width := func() int {
+		cols, _, err := term.GetSize(fd)
+		if err != nil {
+			return 0
+		}
+		return cols
+	}
+	p := &progress{w: w, width: width, stats: stats, keys: keys, done: make(chan struct{})}
 	p.draw()
 	p.wg.Add(1)
 	go p.loop()
@@ -70,6 +79,9 @@ func (p *progress) loop() {
 
 func (p *progress) draw() {
 	line := progressLine(p.keys.Load(), p.stats())
+	if cols := p.width(); cols > 1 && len(line) >= cols {
+		line = line[:cols-1] // one line, or the erase would leave the wrapped rest
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprint(p.w, clearLine+line)

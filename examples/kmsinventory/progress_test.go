@@ -174,3 +174,40 @@ func TestTerminalDefaults(t *testing.T) {
 		t.Errorf("progress drawn into the table: %q", screen[table:])
 	}
 }
+
+// TestProgressFitsTheTerminal checks that on a narrow terminal the progress
+// line is cut to its width, so that erasing it leaves nothing behind.
+func TestProgressFitsTheTerminal(t *testing.T) {
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	if err := pty.Setsize(tty, &pty.Winsize{Rows: 24, Cols: 30}); err != nil {
+		t.Fatal(err)
+	}
+	r := readPTY(t, master, "\r\x1b[K1 keys |")
+	withHooks(t, func() {
+		hooks.afterKey = func(n int) {
+			if n == 1 {
+				<-r.seen
+			}
+		}
+	})
+	var out bytes.Buffer
+	code := run(context.Background(), []string{"-o", "json"}, strings.NewReader(""), &out, tty)
+	tty.Close()
+	<-r.done
+	if code != exitDone {
+		t.Fatalf("exit %d\n%q", code, r.buf.String())
+	}
+	lines := strings.Split(r.buf.String(), clearLine)[1:] // the drawn lines
+	if len(lines) < 2 {
+		t.Fatalf("no progress drawn: %q", r.buf.String())
+	}
+	for _, l := range lines {
+		if len(l) > 29 {
+			t.Errorf("progress line of %d columns on a 30-column terminal: %q", len(l), l)
+		}
+	}
+}
