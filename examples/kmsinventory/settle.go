@@ -20,9 +20,9 @@ func settle(ctx context.Context, c config, st resumeState, o outcome, stderr io.
 		// Exhausted: a cancel that came after the last key is no interruption.
 		st.Done = true
 	case o.err == nil:
-		fmt.Fprintf(stderr, "kmsinventory: stopped after %d keys (-max)%s\n", o.keys, resumeHint(c))
+		fmt.Fprintf(stderr, "kmsinventory: stopped after %s (-max)%s\n", plural(o.keys, "key"), resumeHint(c))
 	case canceled(ctx, o.err):
-		fmt.Fprintf(stderr, "kmsinventory: interrupted after %d keys%s\n", o.keys, resumeHint(c))
+		fmt.Fprintf(stderr, "kmsinventory: interrupted after %s%s\n", plural(o.keys, "key"), resumeHint(c))
 		code = exitInterrupted
 	case o.keys == 0 && refusedUp(o):
 		code, save = fail(stderr, usagef("the listing was refused before any request: %v", o.err)), false
@@ -33,10 +33,10 @@ func settle(ctx context.Context, c config, st resumeState, o outcome, stderr io.
 		for _, se := range failed {
 			fmt.Fprintf(stderr, "kmsinventory: scope %s failed: %v\n", se.Scope, se.Err)
 		}
-		fmt.Fprintf(stderr, "kmsinventory: partial: %d scopes failed, %d keys listed%s\n", len(failed), o.keys, resumeHint(c))
+		fmt.Fprintf(stderr, "kmsinventory: partial: %s failed, %s listed%s\n", plural(len(failed), "scope"), plural(o.keys, "key"), resumeHint(c))
 		code = exitPartial
 	default:
-		fmt.Fprintf(stderr, "kmsinventory: failed after %d keys: %v\n", o.keys, o.err)
+		fmt.Fprintf(stderr, "kmsinventory: failed after %s: %v\n", plural(o.keys, "key"), o.err)
 		code = exitFailed
 	}
 	if c.resume == "" || !save {
