@@ -58,8 +58,9 @@ const (
 // PERMISSION_DENIED, as for a cloud the caller may not see into; the
 // cloud is still listed by CloudService.List), DenyFolder and AllowFolder (every KMS List
 // of the folder answers PERMISSION_DENIED), AddFolder, RemoveFolder and
-// SetFolderStatus at run time (a fleet that changes between listings), and
-// request counts per method (Requests, ResetCounts).
+// SetFolderStatus at run time (a fleet that changes between listings),
+// FailFolder (a folder failing part-way, then mending), and request counts
+// per method and per folder (Requests, FolderRequests, ResetCounts).
 type ResourceManager struct {
 	kms  *Server
 	own  bool // Close closes kms too
@@ -72,6 +73,8 @@ type ResourceManager struct {
 	folders  map[string]*rmpb.Folder
 	deniedC  map[string]bool
 	deniedF  map[string]bool
+	failF    map[string]*folderFault
+	perF     map[string]int64
 	counts   map[string]int64
 	failures []injected
 }
@@ -106,6 +109,7 @@ func StartResourceManager(kms *Server, opts ...ResourceOption) (*ResourceManager
 		kms: kms, done: make(chan struct{}),
 		clouds: map[string]*rmpb.Cloud{}, folders: map[string]*rmpb.Folder{},
 		deniedC: map[string]bool{}, deniedF: map[string]bool{}, counts: map[string]int64{},
+		failF: map[string]*folderFault{}, perF: map[string]int64{},
 	}
 	for _, o := range opts {
 		o(r)
@@ -224,6 +228,7 @@ func (r *ResourceManager) Requests(method string) int64 {
 func (r *ResourceManager) ResetCounts() {
 	r.mu.Lock()
 	clear(r.counts)
+	clear(r.perF)
 	r.mu.Unlock()
 	r.kms.ResetCounts()
 }
@@ -255,9 +260,41 @@ func (r *ResourceManager) intercept(ctx context.Context, req any, info *grpc.Una
 	})
 }
 
+// folderFault is a FailFolder knob.
+type folderFault struct{ pass, fail int }
+
+// FailFolder lets the folder's next after KMS List requests through, then
+// answers the times after them PERMISSION_DENIED: a folder that fails
+// part-way through a listing, then mends.
+func (r *ResourceManager) FailFolder(folderID string, after, times int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failF[folderID] = &folderFault{after, times}
+}
+
+// FolderRequests returns how many KMS List requests of folderID reached
+// the ResourceManager, failed ones included.
+func (r *ResourceManager) FolderRequests(folderID string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.perF[folderID]
+}
+
+// denied counts a request of the folder and reports whether it is to be
+// refused (DenyFolder, FailFolder).
 func (r *ResourceManager) denied(folderID string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.perF[folderID]++
+	if f := r.failF[folderID]; f != nil {
+		switch {
+		case f.pass > 0:
+			f.pass--
+		case f.fail > 0:
+			f.fail--
+			return true
+		}
+	}
 	return r.deniedF[folderID]
 }
 
