@@ -28,6 +28,9 @@ type Discovery struct {
 	// provider (what a credentials.RamRoleArnCredential becomes) assumes it
 	// through STS AssumeRole with the credential chain's AccessKey, caches
 	// the temporary credentials and assumes it again before they expire.
+	// One session serves every region. The SDK's AssumeRole call takes no
+	// context: it is bounded by the SDK's own timeouts (5 s to connect,
+	// 10 s to read), not by the caller's.
 	RoleARN string
 	// RoleSessionName names the session (2..64 of letters, digits and
 	// ".@_-"; default DefaultRoleSessionName).
@@ -60,7 +63,10 @@ const DefaultRoleSessionName = "multikms"
 // assumed fails each region's scope rather than discovery). A region
 // whose listing fails (the role cannot be assumed, the region refuses the
 // caller, it cannot be reached) is an isolated scope failure: the listing
-// ends with a *kms.ScopeError naming it, after every other region.
+// ends with a *kms.ScopeError naming it, after every other region. Once
+// per Fleet rather than once per listing: a Fleet's listings all cover the
+// same regions, listing costs no discovery, and ListKeys fetches nothing
+// before it returns (every region's options are checked first).
 //
 // The cursor resumes exactly the regions it was made over: it is bound to
 // the sorted list of scope names, so a cursor made by a Fleet that found

@@ -50,7 +50,10 @@ type Discovery struct {
 // (paged by page token, rate-limited by the Lister's limiter, retried,
 // observed, failures as *kms.Error; an organization's clouds have their
 // folders listed up to WithConcurrency at once): a Fleet's listings all
-// cover the same folders, and listing costs no discovery. A folder whose listing fails (a
+// cover the same folders, and listing costs no discovery. (Once per
+// listing would need ListKeys to fetch before it returns, or a fan-out
+// that learns its scopes part-way: an Iterator fetches nothing when made,
+// and a fleet checks every scope's options before its first request.) A folder whose listing fails (a
 // folder denied) is an isolated scope failure: the listing ends with a
 // *kms.ScopeError naming it, after every other folder. In an organization,
 // a cloud whose folders cannot be listed is such a scope too, named
