@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -198,20 +197,23 @@ func (c *Cloud) Requests(service, op string) int {
 func (c *Cloud) TotalRequests() int { return int(c.total.Load()) }
 
 func (c *Cloud) count(service, op string) {
-	v, _ := c.requests.LoadOrStore(service+":"+op, new(atomic.Int64))
+	key := service + ":" + op
+	v, ok := c.requests.Load(key)
+	if !ok {
+		v, _ = c.requests.LoadOrStore(key, new(atomic.Int64))
+	}
 	v.(*atomic.Int64).Add(1)
 }
 
 // ServeHTTP routes a request by the service of its SigV4 credential scope.
 func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.total.Add(1)
-	cred := credentialScopeRe.FindStringSubmatch(credentialOf(r))
-	if cred == nil {
+	akid, _, region, service, ok := parseScope(credentialOf(r))
+	if !ok {
 		c.count("unknown", "")
 		writeError(w, apiErr(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token"))
 		return
 	}
-	akid, region, service := cred[1], cred[3], cred[4]
 	switch service {
 	case "kms":
 		op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "TrentService.")
@@ -233,13 +235,9 @@ func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// credentialScopeRe is a SigV4 credential: access key ID, date, Region,
-// service.
-var credentialScopeRe = regexp.MustCompile(`^(\w{4,128})/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request$`)
-
 // credentialOf returns the Credential= part of the Authorization header.
 func credentialOf(r *http.Request) string {
-	for _, p := range strings.Split(strings.TrimPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 "), ",") {
+	for p := range strings.SplitSeq(strings.TrimPrefix(header(r, "Authorization"), "AWS4-HMAC-SHA256 "), ",") {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(p), "Credential="); ok {
 			return v
 		}

@@ -1,8 +1,8 @@
 package awskmstest
 
 import (
+	"encoding/json"
 	"net/http"
-	"regexp"
 	"strings"
 )
 
@@ -48,16 +48,24 @@ func (s *Server) describeKey(req *request) (any, *apiError) {
 			"User: arn:aws:iam::%s:user/emulator is not authorized to perform: kms:DescribeKey on resource: %s because no resource-based policy allows the kms:DescribeKey action",
 			s.cfg.account, s.keyARN(k.ID))
 	}
-	return struct {
-		KeyMetadata keyMetadata `json:"KeyMetadata"`
-	}{s.metadata(k)}, nil
+	return s.describeAnswer(i), nil
 }
 
-var (
-	uuidRe  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	mrkRe   = regexp.MustCompile(`^mrk-[0-9a-f]{32}$`)
-	aliasRe = regexp.MustCompile(`^alias/[a-zA-Z0-9:/_-]+$`) // CreateAlias: ^[a-zA-Z0-9:/_-]+$
-)
+// describeAnswer is DescribeKey's answer for key i, encoded once: a key's
+// metadata does not change while the server runs.
+func (s *Server) describeAnswer(i int) rawJSON {
+	if b := s.described[i].Load(); b != nil {
+		return *b
+	}
+	b, err := json.Marshal(struct {
+		KeyMetadata keyMetadata `json:"KeyMetadata"`
+	}{s.metadata(&s.cfg.keys[i])})
+	if err != nil {
+		return nil // encode answers KMSInternalException
+	}
+	s.described[i].Store(&b)
+	return b
+}
 
 // resolveKey finds the key a KeyId parameter names: a key ID, key ARN and,
 // if allowAlias, an alias name or alias ARN.
@@ -79,14 +87,14 @@ func (s *Server) resolveKey(ref *string, allowAlias bool) (int, *apiError) {
 	if name, isAlias := strings.CutPrefix(id, "alias/"); isAlias {
 		i, ok := s.byAlias[id]
 		switch {
-		case !allowAlias || name == "" || !aliasRe.MatchString(id):
+		case !allowAlias || name == "" || !isAliasName(id):
 			return 0, apiErr(http.StatusBadRequest, "NotFoundException", "Invalid keyId %s", id)
 		case !ok:
 			return 0, apiErr(http.StatusBadRequest, "NotFoundException", "Alias %s is not found.", s.aliasARN(id))
 		}
 		return i, nil
 	}
-	if !uuidRe.MatchString(id) && !mrkRe.MatchString(id) {
+	if !isKeyID(id) {
 		return 0, apiErr(http.StatusBadRequest, "NotFoundException", "Invalid keyId %s", id)
 	}
 	i, ok := s.byID[id]

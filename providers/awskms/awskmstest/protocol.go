@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -43,22 +42,18 @@ func validation(format string, args ...any) *apiError {
 	return apiErr(http.StatusBadRequest, "ValidationException", "1 validation error detected: "+format, args...)
 }
 
-var (
-	credentialRe = regexp.MustCompile(`^\w{4,128}/(\d{8})/([a-z0-9-]+)/kms/aws4_request$`)
-	signedRe     = regexp.MustCompile(`^[a-z0-9-]+(;[a-z0-9-]+)*$`)
-	signatureRe  = regexp.MustCompile(`^[0-9a-f]{64}$`)
-)
-
 // checkProtocol checks the method, content type and SigV4 Authorization
 // header (its shape, and that it is scoped to region and the kms service).
+// The shapes are checked by hand-written scanners (sigv4.go), not regular
+// expressions: the same strings pass, at a fraction of the CPU.
 func checkProtocol(r *http.Request, region string) *apiError {
 	if r.Method != http.MethodPost || r.URL.Path != "/" {
 		return apiErr(http.StatusNotFound, "UnknownOperationException", "")
 	}
-	if ct := r.Header.Get("Content-Type"); ct != contentType {
+	if ct := header(r, "Content-Type"); ct != contentType {
 		return apiErr(http.StatusBadRequest, "SerializationException", "unsupported Content-Type %q", ct)
 	}
-	auth := r.Header.Get("Authorization")
+	auth := header(r, "Authorization")
 	if auth == "" {
 		return apiErr(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
 	}
@@ -66,39 +61,26 @@ func checkProtocol(r *http.Request, region string) *apiError {
 	if !ok {
 		return incomplete("Authorization header requires the AWS4-HMAC-SHA256 algorithm")
 	}
-	parts := map[string]string{}
-	for _, p := range strings.Split(rest, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		parts[k] = v
-	}
-	cred := credentialRe.FindStringSubmatch(parts["Credential"])
+	credential, signed, signature := authParams(rest)
+	date, credRegion, credOK := parseCredential(credential)
 	switch {
-	case cred == nil:
+	case !credOK:
 		return incomplete("Authorization header requires a well-formed 'Credential' parameter")
-	case !signedRe.MatchString(parts["SignedHeaders"]) || !signsHostAndDate(parts["SignedHeaders"]):
+	case !signedHeadersOK(signed):
 		return incomplete("Authorization header requires a 'SignedHeaders' parameter including host and x-amz-date")
-	case !signatureRe.MatchString(parts["Signature"]):
+	case !isSignature(signature):
 		return incomplete("Authorization header requires a well-formed 'Signature' parameter")
-	case !strings.HasPrefix(r.Header.Get("X-Amz-Date"), cred[1]):
+	case !strings.HasPrefix(header(r, "X-Amz-Date"), date):
 		return incomplete("X-Amz-Date does not match the credential scope date")
-	case cred[2] != region:
+	case credRegion != region:
 		return apiErr(http.StatusBadRequest, "InvalidSignatureException",
-			"Credential should be scoped to a valid region, not '%s'", cred[2])
+			"Credential should be scoped to a valid region, not '%s'", credRegion)
 	}
 	return nil
 }
 
 func incomplete(msg string) *apiError {
 	return apiErr(http.StatusBadRequest, "IncompleteSignatureException", "%s", msg)
-}
-
-func signsHostAndDate(signed string) bool {
-	var host, date bool
-	for _, h := range strings.Split(signed, ";") {
-		host = host || h == "host"
-		date = date || h == "x-amz-date"
-	}
-	return host && date
 }
 
 // decodeRequest reads the JSON body.
@@ -114,6 +96,9 @@ func decodeRequest(r *http.Request) (*request, *apiError) {
 	return &req, nil
 }
 
+// rawJSON is an answer already encoded (nil: one that could not be).
+type rawJSON []byte
+
 // errorBody is an error answer's body: its __type and message.
 func errorBody(e *apiError) []byte {
 	body, _ := json.Marshal(struct {
@@ -126,6 +111,12 @@ func errorBody(e *apiError) []byte {
 // encode marshals an answer; a value that cannot be marshalled becomes the
 // internal error AWS would answer.
 func encode(status int, v any) (int, []byte) {
+	if raw, ok := v.(rawJSON); ok {
+		if raw == nil {
+			return http.StatusInternalServerError, []byte(`{"__type":"KMSInternalException"}`)
+		}
+		return status, raw
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return http.StatusInternalServerError, []byte(`{"__type":"KMSInternalException"}`)

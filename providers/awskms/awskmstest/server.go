@@ -51,6 +51,7 @@
 package awskmstest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"io"
 	"net/http"
@@ -75,6 +76,8 @@ type Server struct {
 	aliases []aliasEntry
 	salt    [16]byte
 	ops     map[string]func(*request) (any, *apiError)
+
+	described []atomic.Pointer[[]byte] // DescribeKey's answer per key, encoded once
 
 	total     atomic.Int64
 	inFlight  inflight.Gauge
@@ -107,6 +110,7 @@ func New(opts ...Option) *Server {
 		throttled: map[string]*atomic.Int64{},
 		faultSeen: make([]int, len(cfg.faults)),
 		faultHits: make([]int, len(cfg.faults)),
+		described: make([]atomic.Pointer[[]byte], len(cfg.keys)),
 	}
 	_, _ = rand.Read(s.salt[:])
 	for _, op := range Operations {
@@ -167,20 +171,31 @@ func (s *Server) Config() aws.Config {
 	}
 }
 
-// SDKHTTPClient is an aws.HTTPClient that hides the WriteTo method of
-// request bodies from net/http. It works around a race between
+// SDKHTTPClient is an aws.HTTPClient that hands net/http the request body
+// as a bytes.Reader of its own. It works around a race between
 // aws-sdk-go-v2 and net/http seen on loopback: the SDK closes the request
 // body as soon as Do returns, after which smithy-go's body wrapper answers
 // WriteTo with io.EOF; net/http's probe for extra body bytes can run after
 // that and takes the io.EOF for a write failure, closing the connection
 // while the response body is still being read ("use of closed network
-// connection"). Reading through Read only, the probe sees a clean EOF.
+// connection"). A body of its own (an awsJson1_1 request is a few hundred
+// bytes) is not closed under net/http, and, being a reader net/http knows
+// is in memory, goes out with the headers in one write rather than two.
+// The bytes on the wire are the same.
 type SDKHTTPClient struct{ *http.Client }
 
-// Do sends req with its body reduced to Read and Close.
+// Do sends req with its body read into memory first.
 func (c SDKHTTPClient) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = readCloser{req.Body}
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(b)) == req.ContentLength {
+			req.Body = io.NopCloser(bytes.NewReader(b))
+		} else { // a length net/http is to find out itself: left as it was
+			req.Body = readCloser{io.NopCloser(bytes.NewReader(b))}
+		}
 	}
 	return c.Client.Do(req)
 }
