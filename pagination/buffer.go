@@ -6,12 +6,33 @@ import (
 	"weak"
 )
 
+// spare holds, across listings, the zeroed page buffers that listings had
+// free when their loops ended: the next listing of the same item type and
+// page size starts with them instead of allocating (and later collecting)
+// its first pages. A fan-out needs a page per scope in flight, so without
+// this every merged listing would allocate and collect some 16 pages. It is
+// a sync.Pool per item type and capacity: what nobody takes back goes at
+// the second garbage collection, so it holds no memory for long.
+var spare sync.Map // spareKey[T]{cap} -> *sync.Pool of *[]T, all zero
+
+type spareKey[T any] struct{ n int }
+
+func sparePool[T any](n int) *sync.Pool {
+	k := spareKey[T]{n}
+	if p, ok := spare.Load(k); ok {
+		return p.(*sync.Pool)
+	}
+	p, _ := spare.LoadOrStore(k, &sync.Pool{})
+	return p.(*sync.Pool)
+}
+
 // PageBuffer returns a slice of n zero items for a fetch function to fill and
 // return as its page. Called with the context an Iterator passes to the fetch
 // function, it reuses the memory of pages that the Iterator's All loop has
 // handed out in full (All hands out copies, so nothing refers to them any
-// more); a page handed out by Pages is never reused. Called with any other
-// context it simply allocates.
+// more), across the scopes of a fan-out and, once a loop ends, across
+// listings of the same item type and page size; a page handed out by Pages
+// is never reused. Called with any other context it simply allocates.
 //
 // A fetch function that uses PageBuffer returns the slice, or a prefix of it,
 // as its items and keeps no other reference to it. For a page of large
@@ -71,7 +92,11 @@ func (b *buffers[T]) get(n int) []T {
 		if n == 0 {
 			return nil
 		}
-		buf = make([]T, n)
+		if p, ok := sparePool[T](n).Get().(*[]T); ok {
+			buf = *p
+		} else {
+			buf = make([]T, n)
+		}
 	}
 	if _, maxIssued := b.bounds(); b.issued == nil || len(b.issued) >= maxIssued {
 		b.issued = map[weak.Pointer[T]]int{}
@@ -115,6 +140,19 @@ func (b *buffers[T]) put(page []T, skipped int) {
 		b.free = append(b.free, page[:cap(page)])
 	}
 	b.mu.Unlock()
+}
+
+// flush hands the free buffers (all zero) to spare for later listings. The
+// loop that used them has ended and waited for everything it started.
+func (b *buffers[T]) flush() {
+	b.mu.Lock()
+	free := b.free
+	b.free = nil
+	b.mu.Unlock()
+	for i := range free {
+		buf := free[i]
+		sparePool[T](cap(buf)).Put(&buf)
+	}
 }
 
 // withBuffers returns ctx carrying b for PageBuffer.

@@ -233,7 +233,10 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 	it.release()
 	it.ran = true
 	next, stop := it.src.open(it.runContext(), from)
-	defer stop()
+	defer func() {
+		stop()
+		it.bufs.flush() // the free pages wait for later loops and listings
+	}()
 	for {
 		it.release()
 		pg, err := next()
