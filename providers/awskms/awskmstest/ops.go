@@ -1,7 +1,6 @@
 package awskmstest
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -51,20 +50,11 @@ func (s *Server) describeKey(req *request) (any, *apiError) {
 	return s.describeAnswer(i), nil
 }
 
-// describeAnswer is DescribeKey's answer for key i, encoded once: a key's
-// metadata does not change while the server runs.
+// describeAnswer is DescribeKey's answer for key i, written without
+// reflection (metadata_json.go).
 func (s *Server) describeAnswer(i int) rawJSON {
-	if b := s.described[i].Load(); b != nil {
-		return *b
-	}
-	b, err := json.Marshal(struct {
-		KeyMetadata keyMetadata `json:"KeyMetadata"`
-	}{s.metadata(&s.cfg.keys[i])})
-	if err != nil {
-		return nil // encode answers KMSInternalException
-	}
-	s.described[i].Store(&b)
-	return b
+	m := s.metadata(&s.cfg.keys[i])
+	return appendDescribeAnswer(make([]byte, 0, 1024), &m)
 }
 
 // resolveKey finds the key a KeyId parameter names: a key ID, key ARN and,

@@ -96,7 +96,7 @@ func decodeRequest(r *http.Request) (*request, *apiError) {
 	return &req, nil
 }
 
-// rawJSON is an answer already encoded (nil: one that could not be).
+// rawJSON is an answer already encoded.
 type rawJSON []byte
 
 // errorBody is an error answer's body: its __type and message.
@@ -112,9 +112,6 @@ func errorBody(e *apiError) []byte {
 // internal error AWS would answer.
 func encode(status int, v any) (int, []byte) {
 	if raw, ok := v.(rawJSON); ok {
-		if raw == nil {
-			return http.StatusInternalServerError, []byte(`{"__type":"KMSInternalException"}`)
-		}
 		return status, raw
 	}
 	body, err := json.Marshal(v)

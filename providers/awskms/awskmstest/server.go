@@ -77,8 +77,6 @@ type Server struct {
 	salt    [16]byte
 	ops     map[string]func(*request) (any, *apiError)
 
-	described []atomic.Pointer[[]byte] // DescribeKey's answer per key, encoded once
-
 	total     atomic.Int64
 	inFlight  inflight.Gauge
 	requests  map[string]*atomic.Int64
@@ -110,7 +108,6 @@ func New(opts ...Option) *Server {
 		throttled: map[string]*atomic.Int64{},
 		faultSeen: make([]int, len(cfg.faults)),
 		faultHits: make([]int, len(cfg.faults)),
-		described: make([]atomic.Pointer[[]byte], len(cfg.keys)),
 	}
 	_, _ = rand.Read(s.salt[:])
 	for _, op := range Operations {
