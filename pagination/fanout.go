@@ -225,8 +225,18 @@ type fanWalk[T any] struct {
 	queue    []int                // entries of the cursor not yet restarted
 	inflight int
 	failures []error
-	cur      *fanMsg[T] // the scope page being handed out
-	obs      Observer   // the fan-out's observers (see observers)
+	cur      fanCur[T] // the scope page being handed out
+	obs      Observer  // the fan-out's observers (see observers)
+}
+
+// fanCur is what the walk keeps of the scope page being handed out: its
+// scope, the scope's Iterator, and the page's own positions and length.
+type fanCur[T any] struct {
+	ok  bool
+	idx int
+	it  *Iterator[T]
+	at  func(j int) position
+	n   int
 }
 
 func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
@@ -300,9 +310,9 @@ func (w *fanWalk[T]) start(idx int, cursor string) {
 // nextPage is the next page of any scope. The page before was handed out
 // in full: its scope's entry moves to its end.
 func (w *fanWalk[T]) nextPage() (*page[T], error) {
-	if c := w.cur; c != nil {
-		w.setEntry(c.idx, c.it, c.pg.at(len(c.pg.items)-1))
-		w.cur = nil
+	if c := w.cur; c.ok {
+		w.setEntry(c.idx, c.it, c.at(c.n-1))
+		w.cur = fanCur[T]{}
 	}
 	for {
 		if err := w.ctx.Err(); err != nil {
@@ -338,8 +348,7 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 			w.event(EventScopeDone, name, nil)
 			return w.emptyPage(), nil // a cursor from here on leaves the scope out
 		default:
-			w.cur = &m
-			return w.page(&m), nil
+			return w.page(m), nil
 		}
 	}
 }
@@ -353,18 +362,19 @@ func (w *fanWalk[T]) setEntry(idx int, it *Iterator[T], pos position) {
 	w.entries[idx] = &cursorState{kind: it.kind, scope: it.scope, pos: pos}
 }
 
-// at is the fan-out's position f with scope m.idx after item j of m's page.
-func (w *fanWalk[T]) at(f *fanState, m *fanMsg[T], j int) position {
-	pos := m.pg.at(j)
-	i, _ := slices.BinarySearchFunc(f.entries, m.idx, func(e fanEntry, idx int) int { return e.idx - idx })
-	if i == len(f.entries) || f.entries[i].idx != m.idx {
-		return w.position(f) // cannot happen: a scope in flight has its entry
+// at is the fan-out's position f with scope c.idx after item j of c's page.
+func (w *fanWalk[T]) at(f fanState, c fanCur[T], j int) position {
+	pos := c.at(j)
+	i, _ := slices.BinarySearchFunc(f.entries, c.idx, func(e fanEntry, idx int) int { return e.idx - idx })
+	if i == len(f.entries) || f.entries[i].idx != c.idx {
+		same := f
+		return w.position(&same) // cannot happen: a scope in flight has its entry
 	}
 	out := &fanState{total: f.total, next: f.next, entries: slices.Clone(f.entries)}
 	if pos.done {
 		out.entries = slices.Delete(out.entries, i, i+1)
 	} else {
-		out.entries[i].st = &cursorState{kind: m.it.kind, scope: m.it.scope, pos: pos}
+		out.entries[i].st = &cursorState{kind: c.it.kind, scope: c.it.scope, pos: pos}
 	}
 	return w.position(out)
 }
@@ -376,20 +386,26 @@ func (w *fanWalk[T]) position(f *fanState) position {
 	return position{fan: f}
 }
 
-// page wraps a scope's page as a page of the fan-out. Its positions are
-// those of the fan-out as it stands when the page comes out (taken now: the
-// walk goes on changing, and a fan-out inside another is read from the
-// outer one's goroutine), with the scope at each item of the page.
-func (w *fanWalk[T]) page(m *fanMsg[T]) *page[T] {
+// page makes a scope's page a page of the fan-out (the walk alone holds
+// it: its positions are replaced in place) and makes it the current one.
+// Its positions are those of the fan-out as it stands when the page comes
+// out (taken now: the walk goes on changing, and a fan-out inside another
+// is read from the outer one's goroutine), with the scope at each item of
+// the page. The snapshot and the scope's page live in the closure: one
+// allocation for both.
+func (w *fanWalk[T]) page(m fanMsg[T]) *page[T] {
+	pg := m.pg
+	w.cur = fanCur[T]{ok: true, idx: m.idx, it: m.it, at: pg.at, n: len(pg.items)}
+	c := w.cur
 	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
-	return &page[T]{items: m.pg.items, buf: m.pg.buf, claimed: m.pg.claimed, taken: m.pg.taken, at: func(j int) position {
-		return w.at(f, m, j)
-	}}
+	pg.at = func(j int) position { return w.at(f, c, j) }
+	return pg
 }
 
 // emptyPage carries the fan-out's position after a scope ended, so that
 // the cursor leaves it out even if no item follows.
 func (w *fanWalk[T]) emptyPage() *page[T] {
-	pos := w.position(snapshotFan(len(w.p.scopes), w.next, w.entries))
+	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
+	pos := w.position(&f)
 	return &page[T]{at: func(int) position { return pos }}
 }

@@ -114,8 +114,8 @@ func readFan(r *bytes.Reader, depth int) (*fanState, error) {
 }
 
 // snapshot copies the state of a walk: next and the entries, by index.
-func snapshotFan(total, next int, entries map[int]*cursorState) *fanState {
-	f := &fanState{total: total, next: next, entries: make([]fanEntry, 0, len(entries))}
+func snapshotFan(total, next int, entries map[int]*cursorState) fanState {
+	f := fanState{total: total, next: next, entries: make([]fanEntry, 0, len(entries))}
 	for idx, st := range entries {
 		f.entries = append(f.entries, fanEntry{idx: idx, st: st})
 	}
