@@ -3,6 +3,7 @@ package awskms
 import (
 	"context"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
@@ -15,11 +16,33 @@ import (
 
 // The shapes of a key reference, as the KMS API documents them.
 var (
-	keyIDRe    = regexp.MustCompile(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$`)
 	aliasRe    = regexp.MustCompile(`^alias/[a-zA-Z0-9:/_-]{1,250}$`)
 	arnRe      = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/(.+)|(alias/.+))$`)
 	refExample = "a key ID (1234abcd-12ab-34cd-56ef-1234567890ab or mrk-...), key ARN, alias/<name> or alias ARN"
 )
+
+// isKeyID tells a key ID: a UUID
+// (^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)
+// or a multi-Region key ID (^mrk-[0-9a-fA-F]{32}$). A scanner rather than
+// an expression: every DescribeKey answer is checked against it.
+func isKeyID(s string) bool {
+	if hex, ok := strings.CutPrefix(s, "mrk-"); ok {
+		return len(hex) == 32 && strings.IndexFunc(hex, notHex) < 0
+	}
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return false
+	}
+	for _, part := range [...]string{s[:8], s[9:13], s[14:18], s[19:23], s[24:]} {
+		if strings.IndexFunc(part, notHex) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func notHex(r rune) bool {
+	return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F')
+}
 
 // refKind tells what a valid key reference is.
 type refKind int
@@ -39,13 +62,13 @@ func checkKeyRef(op, ref string) (refKind, error) {
 		return 0, err
 	}
 	switch {
-	case keyIDRe.MatchString(ref):
+	case isKeyID(ref):
 		return refKeyID, nil
 	case aliasRe.MatchString(ref):
 		return refAlias, nil
 	}
 	if m := arnRe.FindStringSubmatch(ref); m != nil {
-		if m[2] != "" && keyIDRe.MatchString(m[2]) {
+		if m[2] != "" && isKeyID(m[2]) {
 			return refKeyARN, nil
 		}
 		if m[3] != "" && aliasRe.MatchString(m[3]) {
@@ -118,7 +141,7 @@ func (l *Lister) describe(ctx context.Context, keyRef string, req pagination.Req
 			return fail(OpDescribeKey, kms.CodeUnknown, errNoMetadata)
 		case !printableASCII(*out.KeyMetadata.KeyId):
 			return fail(OpDescribeKey, kms.CodeUnknown, errBadServerKeyID)
-		case keyIDRe.MatchString(keyRef) && *out.KeyMetadata.KeyId != keyRef:
+		case isKeyID(keyRef) && *out.KeyMetadata.KeyId != keyRef:
 			return fail(OpDescribeKey, kms.CodeUnknown, errOtherKey)
 		}
 		md = out.KeyMetadata
