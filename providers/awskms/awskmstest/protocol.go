@@ -85,7 +85,7 @@ func incomplete(msg string) *apiError {
 
 // decodeRequest reads the JSON body.
 func decodeRequest(r *http.Request) (*request, *apiError) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := readBody(r.Body, r.ContentLength, 1<<20)
 	if err != nil {
 		return nil, apiErr(http.StatusBadRequest, "SerializationException", "cannot read body")
 	}
@@ -137,8 +137,49 @@ func requestID() string {
 	var b [16]byte
 	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
 	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
-	s := hex.EncodeToString(b[:])
-	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
+	var id [36]byte
+	hex.Encode(id[0:8], b[0:4])
+	id[8] = '-'
+	hex.Encode(id[9:13], b[4:6])
+	id[13] = '-'
+	hex.Encode(id[14:18], b[6:8])
+	id[18] = '-'
+	hex.Encode(id[19:23], b[8:10])
+	id[23] = '-'
+	hex.Encode(id[24:36], b[10:16])
+	return string(id[:])
+}
+
+// readBody is io.ReadAll(io.LimitReader(body, limit)) for a body announced
+// as length bytes (-1: unknown), read into a buffer of that size rather
+// than one grown from 512 bytes.
+func readBody(body io.Reader, length, limit int64) ([]byte, error) {
+	if length < 0 || length > limit {
+		return io.ReadAll(io.LimitReader(body, limit))
+	}
+	lr := io.LimitReader(body, limit)
+	buf := make([]byte, length)
+	n, err := io.ReadFull(lr, buf)
+	buf = buf[:n]
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF: // shorter than announced
+		return buf, nil
+	case err != nil:
+		return buf, err
+	}
+	for { // longer than announced?
+		var one [1]byte
+		m, err := lr.Read(one[:])
+		switch {
+		case m > 0:
+			rest, err := io.ReadAll(lr)
+			return append(append(buf, one[0]), rest...), err
+		case err == io.EOF:
+			return buf, nil
+		case err != nil:
+			return buf, err
+		}
+	}
 }
 
 // epoch is a timestamp as awsJson1_1 sends it: epoch seconds, a JSON number.

@@ -54,6 +54,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -184,7 +185,7 @@ type SDKHTTPClient struct{ *http.Client }
 // Do sends req with its body read into memory first.
 func (c SDKHTTPClient) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
+		b, err := readBody(req.Body, req.ContentLength, math.MaxInt64)
 		if err != nil {
 			return nil, err
 		}

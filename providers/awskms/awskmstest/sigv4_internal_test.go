@@ -88,3 +88,19 @@ func TestAuthParamsLastWins(t *testing.T) {
 		t.Fatalf("authParams = %q %q %q, want b h \"\"", c, sh, sig)
 	}
 }
+
+func TestReadBodyIsReadAllOfTheLimit(t *testing.T) {
+	for _, c := range []struct {
+		body          string
+		length, limit int64
+	}{
+		{"", 0, 10}, {"abc", 3, 10}, {"abc", 2, 10}, {"abc", 5, 10}, {"abc", -1, 10},
+		{"abcdef", 6, 4}, {"abcdef", 3, 4}, {"abcdef", 4, 4}, {"abcdef", -1, 4},
+	} {
+		got, err := readBody(strings.NewReader(c.body), c.length, c.limit)
+		want := c.body[:min(int64(len(c.body)), c.limit)]
+		if err != nil || string(got) != want {
+			t.Errorf("readBody(%q, %d, %d) = %q, %v; want %q", c.body, c.length, c.limit, got, err, want)
+		}
+	}
+}
