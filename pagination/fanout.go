@@ -227,6 +227,9 @@ type fanWalk[T any] struct {
 	failures []error
 	cur      fanCur[T] // the scope page being handed out
 	obs      Observer  // the fan-out's observers (see observers)
+	// live, when not nil, is the positions of every page of a walk that
+	// the fan-out's own Iterator loop hands out (see page).
+	live func(j int) position
 }
 
 // fanCur is what the walk keeps of the scope page being handed out: its
@@ -243,6 +246,9 @@ func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T]
 	ctx, cancel := context.WithCancel(ctx)
 	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: map[int]*cursorState{}}
 	w.obs = observers(p.obs, w.run)
+	if w.run != nil && w.run.walker == pager[T](p) {
+		w.live = w.liveAt
+	}
 	if f := from.fan; f != nil {
 		w.next = f.next
 		for _, e := range f.entries {
@@ -359,7 +365,15 @@ func (w *fanWalk[T]) setEntry(idx int, it *Iterator[T], pos position) {
 		delete(w.entries, idx)
 		return
 	}
-	w.entries[idx] = &cursorState{kind: it.kind, scope: it.scope, pos: pos}
+	st := cursorState{kind: it.kind, scope: it.scope, pos: pos}
+	if old := w.entries[idx]; old != nil && w.live != nil {
+		// Only this walk's own state refers to it: positions of its pages
+		// are taken from the walk when asked for, and encoded or copied
+		// at once (see liveAt).
+		*old = st
+		return
+	}
+	w.entries[idx] = &st
 }
 
 // at is the fan-out's position f with scope c.idx after item j of c's page.
@@ -396,15 +410,39 @@ func (w *fanWalk[T]) position(f *fanState) position {
 func (w *fanWalk[T]) page(m fanMsg[T]) *page[T] {
 	pg := m.pg
 	w.cur = fanCur[T]{ok: true, idx: m.idx, it: m.it, at: pg.at, n: len(pg.items)}
+	if w.live != nil {
+		pg.at = w.live
+		return pg
+	}
 	c := w.cur
 	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
 	pg.at = func(j int) position { return w.at(f, c, j) }
 	return pg
 }
 
+// liveAt is the position after item j of the page being handed out (or
+// after the last page, once the next one is asked for) in a walk whose
+// pages only its own Iterator's loop hands out: that loop asks for a
+// position only of its current page, in its goroutine, while the walk
+// stands still (it changes only inside nextPage), so the walk's state is
+// the snapshot, taken when asked for rather than at every page. After
+// nextPage failed, the page before is the current one, handed out in full,
+// and the walk has moved its scope to its end (setEntry): its position is
+// the walk's state as it is.
+func (w *fanWalk[T]) liveAt(j int) position {
+	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
+	if !w.cur.ok {
+		return w.position(&f)
+	}
+	return w.at(f, w.cur, j)
+}
+
 // emptyPage carries the fan-out's position after a scope ended, so that
 // the cursor leaves it out even if no item follows.
 func (w *fanWalk[T]) emptyPage() *page[T] {
+	if w.live != nil {
+		return &page[T]{at: w.live}
+	}
 	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
 	pos := w.position(&f)
 	return &page[T]{at: func(int) position { return pos }}

@@ -272,7 +272,7 @@ func (it *Iterator[T]) full() bool {
 // runContext is the context of one loop: the Iterator's, with its page
 // buffers, counters and MaxItems budget (see run).
 func (it *Iterator[T]) runContext() context.Context {
-	r := &run{stats: it.stats}
+	r := &run{stats: it.stats, walker: it.src}
 	if it.max > 0 {
 		r.budget = newBudget(it.max - it.handed)
 	}

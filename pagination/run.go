@@ -17,6 +17,10 @@ type run struct {
 	budget *budget
 	scope  string   // the fan-out scope a request belongs to ("" outside a fan-out)
 	obs    Observer // the fan-out's observer, told of every request of its scopes
+	// walker is the pager of the Iterator whose own loop this is (nil for
+	// the loops of stages and scopes): its pages are handed out by that
+	// loop alone, in its goroutine, one at a time.
+	walker any
 }
 
 type runKey struct{}
