@@ -365,15 +365,14 @@ func (w *fanWalk[T]) setEntry(idx int, it *Iterator[T], pos position) {
 		delete(w.entries, idx)
 		return
 	}
-	st := cursorState{kind: it.kind, scope: it.scope, pos: pos}
 	if old := w.entries[idx]; old != nil && w.live != nil {
 		// Only this walk's own state refers to it: positions of its pages
 		// are taken from the walk when asked for, and encoded or copied
 		// at once (see liveAt).
-		*old = st
+		*old = cursorState{kind: it.kind, scope: it.scope, pos: pos}
 		return
 	}
-	w.entries[idx] = &st
+	w.entries[idx] = &cursorState{kind: it.kind, scope: it.scope, pos: pos}
 }
 
 // at is the fan-out's position f with scope c.idx after item j of c's page.
