@@ -17,7 +17,7 @@ const (
 // DemoRoleARN is the ARN of the demo role in account.
 func DemoRoleARN(account string) string { return "acs:ram::" + account + ":role/" + DemoRoleName }
 
-// DemoRegions are the demo fleet of the quickstart and the inventory, as
+// DemoRegions are the demo fleet of the inventory program (examples/kmsinventory), as
 // Cloud options: DemoHomeRegion holds DemoKeys, DemoSecondRegion three keys
 // and DemoThirdRegion two, each region with its own 50/s quota.
 func DemoRegions() []CloudOption {

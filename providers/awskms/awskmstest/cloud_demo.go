@@ -9,7 +9,7 @@ const (
 	DemoDeniedKeyRegion = "eu-west-1"    // where one key of DemoManagement denies DescribeKey
 )
 
-// DemoCloud starts the demo fleet of the quickstart and the inventory: an
+// DemoCloud starts the demo fleet of the inventory program (examples/kmsinventory): an
 // organization (DemoOrganizationID) of two active accounts over five
 // Regions, 20 keys in all of every kind GenerateKeys makes, one of which
 // (in DemoManagement's DemoDeniedKeyRegion) denies DescribeKey, and a

@@ -14,7 +14,7 @@ import (
 const DemoFolderID = "b1gdemo0kms0folder01"
 
 // WithDemoKeys seeds DemoFolderID with a few named keys of the three kinds,
-// for demos such as the quickstart.
+// for demos such as the inventory program.
 func WithDemoKeys() Option {
 	ts := func(s string) *timestamppb.Timestamp {
 		t, _ := time.Parse(time.RFC3339, s)

@@ -35,7 +35,7 @@ func WithGeneratedCloud(orgID, cloudID string, folders int) ResourceOption {
 // StartDemoCloud starts a Server with WithDemoKeys, a key in each of the
 // other demo folders and opts, and a ResourceManager beside it serving the
 // demo organization (see DemoOrganizationID); closing the ResourceManager
-// closes both. It is the demo fleet of the quickstart and the inventory:
+// closes both. It is the demo fleet of the inventory program (examples/kmsinventory):
 // yandexkms://?organization=bpfdemo0organization&endpoint=<URL> lists the
 // keys of its three active folders.
 func StartDemoCloud(opts ...Option) (*ResourceManager, error) {
