@@ -37,31 +37,45 @@ func (l *Lister) fetchKeys(ctx context.Context, marker string, limit int) ([]kms
 	if err != nil {
 		return nil, "", false, err
 	}
-	for i := range out.Keys {
-		if !printableASCII(aws.ToString(out.Keys[i].KeyId)) {
-			return nil, "", false, fail(OpListKeys, kms.CodeUnknown, errBadServerKeyID)
-		}
-	}
 	next, err := nextMarker(OpListKeys, out.NextMarker, out.Truncated)
 	if err != nil {
 		return nil, "", false, err
 	}
+	// One pass: every key ID is checked as its key is filled, and a bad one
+	// drops the whole page (the buffer is never handed out, nor reused).
 	keys := pagination.PageBuffer[kms.Key](ctx, len(out.Keys))
 	var arns arnprefix.Cache
 	for i := range out.Keys {
+		if !printableASCII(aws.ToString(out.Keys[i].KeyId)) {
+			return nil, "", false, fail(OpListKeys, kms.CodeUnknown, errBadServerKeyID)
+		}
 		setListEntry(&keys[i], &out.Keys[i], &arns)
 	}
 	return keys, next, out.Truncated, nil
 }
 
 // printableASCII reports whether a key ID from the server is 1..2048
-// printable ASCII characters, as every AWS key ID is: one with a NUL, a
-// control character or invalid UTF-8 is a broken or hostile answer.
+// printable ASCII characters (0x21..0x7E), as every AWS key ID is: one with
+// a NUL, a space, a control character or any byte of 0x7F and above (so
+// invalid UTF-8 too) is a broken or hostile answer. It tests eight bytes at
+// a time (a key ID is 36 bytes): a word has a byte below 0x21 exactly when
+// (w - 0x21 in every byte) &^ w has a high bit set, and a byte above 0x7E
+// exactly when (w + 0x01 in every byte) | w has one (exact for "any byte",
+// which is all that is asked); the tail is tested byte by byte.
 func printableASCII(s string) bool {
 	if len(s) < 1 || len(s) > MaxKeyRefLen {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if ((w-0x21*ones)&^w|(w+ones)|w)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] < 0x21 || s[i] > 0x7e {
 			return false
 		}
