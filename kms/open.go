@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/multikms/multikms/internal/urlpart"
 )
 
 // Opener builds a Lister from a URL; adapters register one per scheme.
@@ -111,7 +113,7 @@ func Open(ctx context.Context, rawURL string) (Lister, error) {
 	if err != nil {
 		// url.Error quotes the whole URL and its Err the failing part: keep
 		// only which part failed, as the URL may hold a secret.
-		return nil, InvalidArgument("", "Open", "url", "cannot parse: %s", urlErrPart(err))
+		return nil, InvalidArgument("", "Open", "url", "cannot parse: %s", urlpart.Of(err))
 	}
 	if u.Scheme == "" {
 		return nil, InvalidArgument("", "Open", "url", "no scheme; want one of %s", schemeList())
@@ -165,35 +167,6 @@ func isNil(l Lister) bool {
 		return v.IsNil()
 	}
 	return false
-}
-
-// urlErrPart says which part of a URL failed to parse, never quoting it.
-func urlErrPart(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var esc url.EscapeError
-	var host url.InvalidHostError
-	switch msg := err.Error(); {
-	case errors.As(err, &esc):
-		return "bad escape (a % not followed by two hexadecimal digits)"
-	case errors.As(err, &host):
-		return "bad host (a character not allowed in a host name)"
-	case strings.Contains(msg, "port"):
-		return "bad port (it must be digits after the host's colon)"
-	case strings.Contains(msg, "control character"):
-		return "bad character (a control character)"
-	case strings.Contains(msg, "userinfo"):
-		return "bad user info (credentials never go in a URL)"
-	case strings.Contains(msg, "scheme"):
-		return "bad scheme"
-	case strings.Contains(msg, "colon"):
-		return "bad scheme (a colon in the first path segment)"
-	case strings.Contains(msg, "]") || strings.Contains(msg, "IP"):
-		return "bad host (a malformed IP literal)"
-	}
-	return "malformed URL"
 }
 
 func schemeList() string {

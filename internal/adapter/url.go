@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/multikms/multikms/internal/urlpart"
 	"github.com/multikms/multikms/kms"
 )
 
@@ -118,7 +119,7 @@ func ParseEndpoint(p kms.Provider, op, param, raw string) (*url.URL, error) {
 	}
 	e, err := url.Parse(raw)
 	if err != nil {
-		return bad("malformed URL (%s)", urlErrPart(err))
+		return bad("malformed URL (%s)", urlpart.Of(err))
 	}
 	switch {
 	case e.User != nil:
@@ -157,20 +158,4 @@ func IsPrivateHost(host string) bool {
 		return false
 	}
 	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast()
-}
-
-// urlErrPart says which part of a URL failed to parse, without the URL.
-func urlErrPart(err error) string {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "port"):
-		return "bad port"
-	case strings.Contains(msg, "escape"):
-		return "bad escape"
-	case strings.Contains(msg, "host"):
-		return "bad host"
-	case strings.Contains(msg, "scheme"):
-		return "bad scheme"
-	}
-	return "cannot parse"
 }
