@@ -9,10 +9,6 @@ import (
 	"github.com/multikms/multikms/kms"
 )
 
-// discoveryURLSpec is what the discovery forms of alibabakms:// URLs accept.
-var discoveryURLSpec = adapter.URLSpec{Provider: provider,
-	Params: []string{"region", "endpoint", "profile", "rate", "role_arn", "role_session_name", "external_id", "sts_endpoint"}}
-
 // isDiscoveryURL reports whether u is a discovery form: region=* or a
 // comma-separated list, or role_arn= (its parameters are checked by
 // openDiscoveryURL).
@@ -33,7 +29,7 @@ func isDiscoveryURL(u *url.URL) bool {
 // parameter is checked before any request, naming it, never quoting it.
 func openDiscoveryURL(ctx context.Context, u *url.URL) (kms.Lister, error) {
 	const op = "Open"
-	q, err := adapter.ParseURL(u, discoveryURLSpec)
+	q, err := adapter.ParseURL(u, urlSpec)
 	if err != nil {
 		return nil, err
 	}
@@ -54,22 +50,11 @@ func openDiscoveryURL(ctx context.Context, u *url.URL) (kms.Lister, error) {
 	} else {
 		opts = append(opts, WithRegion(d.Regions[0]))
 	}
-	if e := q.Get("endpoint"); e != "" {
-		if _, err := adapter.ParseEndpoint(provider, op, "endpoint", e); err != nil {
-			return nil, err
-		}
-		opts = append(opts, WithEndpoint(e))
+	more, err := clientURLOptions(q)
+	if err != nil {
+		return nil, err
 	}
-	if p := q.Get("profile"); p != "" {
-		opts = append(opts, WithProfile(p))
-	}
-	if r := q.Get("rate"); r != "" {
-		rate, err := adapter.ParseRate(provider, "rate", r)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, WithRateLimit(rate, 5))
-	}
+	opts = append(opts, more...)
 	f, err := DiscoverFromConfig(ctx, d, opts...)
 	if err != nil {
 		return nil, err // a nil kms.Lister, not a typed nil

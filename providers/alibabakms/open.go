@@ -42,22 +42,11 @@ func open(ctx context.Context, u *url.URL) (kms.Lister, error) {
 	case firstEnv(envRegion) == "":
 		return nil, kms.InvalidArgument(provider, op, "region", "missing: give alibabakms://?region=<region-id> or set ALIBABA_CLOUD_REGION_ID")
 	}
-	if e := q.Get("endpoint"); e != "" {
-		if _, err := adapter.ParseEndpoint(provider, op, "endpoint", e); err != nil {
-			return nil, err
-		}
-		opts = append(opts, WithEndpoint(e))
+	more, err := clientURLOptions(q)
+	if err != nil {
+		return nil, err
 	}
-	if p := q.Get("profile"); p != "" {
-		opts = append(opts, WithProfile(p))
-	}
-	if r := q.Get("rate"); r != "" {
-		rate, err := adapter.ParseRate(provider, "rate", r)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, WithRateLimit(rate, 5))
-	}
+	opts = append(opts, more...)
 	l, err := NewFromConfig(ctx, opts...)
 	if err != nil {
 		return nil, err // a nil kms.Lister, not a typed nil
@@ -108,4 +97,27 @@ func NewClient(cfg Config) (*alikms.Client, error) {
 		cred = credentials.NewStsTokenCredential(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken)
 	}
 	return newClient(op, cfg.Region, cfg.Endpoint, cred)
+}
+
+// clientURLOptions are the options of the parameters both URL forms take
+// alike: endpoint (a full URL), profile and rate.
+func clientURLOptions(q adapter.Query) ([]Option, error) {
+	var opts []Option
+	if e := q.Get("endpoint"); e != "" {
+		if _, err := adapter.ParseEndpoint(provider, "Open", "endpoint", e); err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithEndpoint(e))
+	}
+	if p := q.Get("profile"); p != "" {
+		opts = append(opts, WithProfile(p))
+	}
+	if r := q.Get("rate"); r != "" {
+		rate, err := adapter.ParseRate(provider, "rate", r)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithRateLimit(rate, 5))
+	}
+	return opts, nil
 }
