@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/multikms/multikms/kms"
@@ -138,22 +137,9 @@ func NewFleet(ctx context.Context, opts ...FleetOption) (*Fleet, error) {
 // with an HTTP client of the fleet's own; the Region is the home Region of
 // the discovery calls (us-east-1 if none is configured).
 func loadFleetConfig(ctx context.Context, s settings, f fleetSettings) (aws.Config, *http.Transport, error) {
-	var load []func(*config.LoadOptions) error
-	if s.region != "" {
-		load = append(load, config.WithRegion(s.region))
-	}
-	if s.profile != "" {
-		load = append(load, config.WithSharedConfigProfile(s.profile))
-	}
-	if s.endpoint != "" {
-		load = append(load, config.WithBaseEndpoint(s.endpoint))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, append(load, s.load...)...)
+	cfg, err := loadConfig(ctx, s)
 	if err != nil {
-		if ctx.Err() != nil {
-			return aws.Config{}, nil, ctx.Err()
-		}
-		return aws.Config{}, nil, kms.NewError(kms.ProviderAWS, "LoadDefaultConfig", kms.CodeInvalidArgument, configError(err))
+		return aws.Config{}, nil, err
 	}
 	tr := ownHTTPClient(&cfg)
 	if tr != nil {

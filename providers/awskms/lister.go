@@ -168,25 +168,9 @@ func NewFromConfig(ctx context.Context, opts ...Option) (*Lister, error) {
 	if s.Err != nil {
 		return nil, s.Err
 	}
-	var load []func(*config.LoadOptions) error
-	if s.region != "" {
-		load = append(load, config.WithRegion(s.region))
-	}
-	if s.profile != "" {
-		load = append(load, config.WithSharedConfigProfile(s.profile))
-	}
-	if s.endpoint != "" {
-		load = append(load, config.WithBaseEndpoint(s.endpoint))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, append(load, s.load...)...)
+	cfg, err := loadConfig(ctx, s)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		// Loading reads configuration (no credentials are fetched yet): a
-		// missing profile or a malformed file is a bad argument. The
-		// SDK's message may quote the files: only its gist is kept.
-		return nil, kms.NewError(kms.ProviderAWS, "LoadDefaultConfig", kms.CodeInvalidArgument, configError(err))
+		return nil, err
 	}
 	if cfg.Region == "" {
 		return nil, kms.InvalidArgument(kms.ProviderAWS, "New", "region",
@@ -256,3 +240,29 @@ func (l *Lister) Provider() kms.Provider { return kms.ProviderAWS }
 func (l *Lister) Limiter(op string) *pagination.Limiter { return l.limiters[op] }
 
 var _ kms.ProviderLister = (*Lister)(nil)
+
+// loadConfig loads the default configuration chain with the Region,
+// profile, endpoint and load options s gives. Loading reads configuration
+// (no credentials are fetched yet): a missing profile or a malformed file is
+// a bad argument, and as the SDK's message may quote the files, only its
+// gist is kept; a done context's error is returned as it is.
+func loadConfig(ctx context.Context, s settings) (aws.Config, error) {
+	var load []func(*config.LoadOptions) error
+	if s.region != "" {
+		load = append(load, config.WithRegion(s.region))
+	}
+	if s.profile != "" {
+		load = append(load, config.WithSharedConfigProfile(s.profile))
+	}
+	if s.endpoint != "" {
+		load = append(load, config.WithBaseEndpoint(s.endpoint))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, append(load, s.load...)...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return aws.Config{}, ctx.Err()
+		}
+		return aws.Config{}, kms.NewError(kms.ProviderAWS, "LoadDefaultConfig", kms.CodeInvalidArgument, configError(err))
+	}
+	return cfg, nil
+}
