@@ -291,19 +291,7 @@ func tokenMessage(why string) string {
 }
 
 // delay waits the discovery latency; false if the client went away.
-func (c *Cloud) delay(r *http.Request) bool {
-	if c.cfg.latency <= 0 {
-		return true
-	}
-	t := time.NewTimer(c.cfg.latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
+func (c *Cloud) delay(r *http.Request) bool { return wait(r, c.cfg.latency) }
 
 func (c *Cloud) accountARN(id string) string {
 	return fmt.Sprintf("arn:aws:organizations::%s:account/%s/%s", c.cfg.management, c.cfg.orgID, id)

@@ -294,11 +294,15 @@ func (s *Server) answer(r *http.Request, op string, targeted bool) (int, []byte)
 }
 
 // delay waits the configured latency; false if the client went away.
-func (s *Server) delay(r *http.Request) bool {
-	if s.cfg.latency <= 0 {
+func (s *Server) delay(r *http.Request) bool { return wait(r, s.cfg.latency) }
+
+// wait waits d (nothing if d <= 0) for a request; false if its client went
+// away first.
+func wait(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(s.cfg.latency)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
