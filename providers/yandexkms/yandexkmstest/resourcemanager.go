@@ -76,7 +76,7 @@ type ResourceManager struct {
 	failF    map[string]*folderFault
 	perF     map[string]int64
 	counts   map[string]int64
-	failures []injected
+	failures failureQueue
 }
 
 // ResourceOption configures a ResourceManager (StartResourceManager).
@@ -212,7 +212,7 @@ func (r *ResourceManager) SetFolderStatus(folderID string, st rmpb.Folder_Status
 func (r *ResourceManager) FailNext(code codes.Code, n int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.failures = append([]injected{{code, n}}, r.failures...)
+	r.failures = append(failureQueue{{code, n}}, r.failures...)
 }
 
 // Requests returns how many Resource Manager requests reached method
@@ -301,15 +301,7 @@ func (r *ResourceManager) denied(folderID string) bool {
 func (r *ResourceManager) nextFailure() (codes.Code, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for len(r.failures) > 0 {
-		f := &r.failures[0]
-		if f.n > 0 {
-			f.n--
-			return f.code, true
-		}
-		r.failures = r.failures[1:]
-	}
-	return codes.OK, false
+	return r.failures.next()
 }
 
 // sortedIDs returns the keys of m that keep selects, in order.

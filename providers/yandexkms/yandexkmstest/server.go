@@ -91,7 +91,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	counts   map[string]int64
-	failures []injected
+	failures failureQueue
 	quota    *rate.Limiter
 }
 
@@ -214,22 +214,14 @@ func (s *Server) ResetCounts() {
 func (s *Server) FailNext(code codes.Code, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failures = append([]injected{{code, n}}, s.failures...)
+	s.failures = append(failureQueue{{code, n}}, s.failures...)
 }
 
 // nextFailure consumes one queued failure, if any.
 func (s *Server) nextFailure() (codes.Code, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.failures) > 0 {
-		f := &s.failures[0]
-		if f.n > 0 {
-			f.n--
-			return f.code, true
-		}
-		s.failures = s.failures[1:]
-	}
-	return codes.OK, false
+	return s.failures.next()
 }
 
 func (s *Server) count(method string) {
@@ -244,4 +236,21 @@ func (s *Server) Seeded() []string { return append([]string(nil), s.store.order.
 // wait sleeps for the configured latency or until ctx is done.
 func (s *Server) wait(ctx context.Context) error {
 	return sleep(ctx, s.cfg.latency)
+}
+
+// failureQueue holds failures queued with FailNext or WithUnavailable, the
+// first to be answered first; its owner locks around it.
+type failureQueue []injected
+
+// next consumes one queued failure, if any.
+func (q *failureQueue) next() (codes.Code, bool) {
+	for len(*q) > 0 {
+		f := &(*q)[0]
+		if f.n > 0 {
+			f.n--
+			return f.code, true
+		}
+		*q = (*q)[1:]
+	}
+	return codes.OK, false
 }
