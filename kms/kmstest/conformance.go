@@ -48,6 +48,12 @@ type Fixture struct {
 	// with every describe): the suite does not require them empty when they
 	// are not asked for. Every other unasked extra must stay empty.
 	Free kms.Include
+	// ScopeOf, when set, declares the Lister a fleet that lists its scopes
+	// concurrently (a kms.Merge, a discovered fleet): it names the scope of
+	// a key (from its Region, Account, FolderID...), and the suite then
+	// requires each scope's keys in the order Keys has them, each key once,
+	// and accepts any interleaving of the scopes. Nil requires Keys' order.
+	ScopeOf func(kms.Key) string
 }
 
 // provider returns the provider fx's errors and keys must carry.
@@ -80,7 +86,9 @@ type Harness struct {
 // right class with Provider set, naming the parameter, one "kms: " prefix,
 // before any request; every error a *kms.Error; a cancelled context's
 // error returned unwrapped; Close returning nil twice; and the Include
-// group for the extras the Fixture declares.
+// group for the extras the Fixture declares. Keys must come out in the
+// Fixture's order, or for a fleet that declares Fixture.ScopeOf, in each
+// scope's order, scopes interleaved as they come.
 // The subtests are not parallel, and t must not run in parallel with tests
 // that start goroutines, as every subtest checks for leaked goroutines.
 func RunConformance(t *testing.T, h Harness) {

@@ -108,7 +108,8 @@ func testInclude(t *testing.T, fx Fixture) {
 	for _, opts := range includeCases(fx.Extras) {
 		what := fmt.Sprintf("ListKeys(Detail %v, Include %q)", opts.Detail, opts.Include)
 		keys := listKeys(t, fx, opts)
-		sameIDs(t, what, keyIDs(keys), keyIDs(fx.Keys))
+		sameKeys(t, fx, what, keys, fx.Keys)
+		keys = inOrderOf(fx, keys, fx.Keys)
 		filled := map[kms.Include]int{}
 		for i := range min(len(keys), len(fx.Keys)) {
 			checkExtras(t, fx, what, keys[i], fx.Keys[i], opts.Include, filled)

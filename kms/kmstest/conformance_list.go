@@ -56,14 +56,13 @@ func pageSizes(fx Fixture) []int {
 }
 
 func testListAll(t *testing.T, fx Fixture) {
-	want := keyIDs(fx.Keys)
 	for _, size := range pageSizes(fx) {
 		it := fx.Lister.ListKeys(context.Background(), kms.ListOptions{PageSize: size})
 		keys, err := Collect(it)
 		if err != nil {
 			t.Fatalf("PageSize %d: %v", size, err)
 		}
-		sameIDs(t, fmt.Sprintf("PageSize %d", size), keyIDs(keys), want)
+		sameKeys(t, fx, fmt.Sprintf("PageSize %d", size), keys, fx.Keys)
 		if c := it.Cursor(); c != "" {
 			t.Errorf("PageSize %d: Cursor() after the last item = %q, want \"\"", size, c)
 		}
@@ -73,48 +72,49 @@ func testListAll(t *testing.T, fx Fixture) {
 // testResume stops after every item, resumes from Cursor() with a new
 // iterator and checks that nothing is repeated or skipped.
 func testResume(t *testing.T, fx Fixture) {
-	want := keyIDs(fx.Keys)
 	for _, size := range []int{1, 3} {
-		for stop := 1; stop <= len(want); stop++ {
+		for stop := 1; stop <= len(fx.Keys); stop++ {
 			opts := kms.ListOptions{PageSize: size}
 			it := fx.Lister.ListKeys(context.Background(), opts)
-			var got []string
+			var got []kms.Key
 			for k, err := range it.All() {
 				if err != nil {
 					t.Fatalf("PageSize %d: %v", size, err)
 				}
-				got = append(got, k.ID)
+				got = append(got, k)
 				if len(got) == stop {
 					break
 				}
 			}
 			if opts.Cursor = it.Cursor(); opts.Cursor != "" {
-				got = append(got, keyIDs(listKeys(t, fx, opts))...)
+				got = append(got, listKeys(t, fx, opts)...)
 			}
-			sameIDs(t, fmt.Sprintf("PageSize %d, stop after %d, resume", size, stop), got, want)
+			sameKeys(t, fx, fmt.Sprintf("PageSize %d, stop after %d, resume", size, stop), got, fx.Keys)
 		}
 	}
 }
 
 func testPages(t *testing.T, fx Fixture) {
 	const size = 5
-	var got []string
+	var got []kms.Key
 	var kept [][]kms.Key // the pages themselves, which are the caller's to keep
+	var ids []string     // their IDs as each page came out
 	pages := 0
 	for page, err := range fx.Lister.ListKeys(context.Background(), kms.ListOptions{PageSize: size}).Pages() {
 		if err != nil {
 			t.Fatal(err)
 		}
 		pages++
-		got = append(got, keyIDs(page)...)
+		got = append(got, page...)
+		ids = append(ids, keyIDs(page)...)
 		kept = append(kept, page)
 	}
-	sameIDs(t, "Pages", got, keyIDs(fx.Keys))
+	sameKeys(t, fx, "Pages", got, fx.Keys)
 	var later []string
 	for _, page := range kept {
 		later = append(later, keyIDs(page)...)
 	}
-	sameIDs(t, "Pages kept until the listing ended", later, got)
+	sameIDs(t, "Pages kept until the listing ended", later, ids)
 	if least := (len(fx.Keys) + size - 1) / size; pages < least {
 		t.Errorf("Pages with PageSize %d: got %d pages, want at least %d", size, pages, least)
 	}
@@ -122,7 +122,7 @@ func testPages(t *testing.T, fx Fixture) {
 
 func testMaxItems(t *testing.T, fx Fixture) {
 	keys := listKeys(t, fx, kms.ListOptions{PageSize: 2, MaxItems: 3})
-	sameIDs(t, "MaxItems 3", keyIDs(keys), keyIDs(fx.Keys[:3]))
+	firstKeys(t, fx, "MaxItems 3", keys, fx.Keys, 3)
 }
 
 // filters derives filters from the fixture's keys: by one state, by two
@@ -168,8 +168,8 @@ func testFilters(t *testing.T, fx Fixture) {
 		}
 		for _, detail := range []kms.Detail{kms.DetailBasic, kms.DetailFull} {
 			keys := listKeys(t, fx, kms.ListOptions{Filter: f, Detail: detail})
-			sameIDs(t, fmt.Sprintf("Filter %s, Detail %d", f, detail), keyIDs(keys), keyIDs(want))
-			if detail == kms.DetailFull && len(keys) == len(want) {
+			sameKeys(t, fx, fmt.Sprintf("Filter %s, Detail %d", f, detail), keys, want)
+			if keys = inOrderOf(fx, keys, want); detail == kms.DetailFull && len(keys) == len(want) {
 				for i := range keys {
 					sameKey(t, "Filter "+f.String(), keys[i], want[i])
 				}
@@ -197,7 +197,8 @@ func sameKey(t *testing.T, what string, got, want kms.Key) {
 
 func testDetailFull(t *testing.T, fx Fixture) {
 	keys := listKeys(t, fx, kms.ListOptions{Detail: kms.DetailFull})
-	sameIDs(t, "DetailFull", keyIDs(keys), keyIDs(fx.Keys))
+	sameKeys(t, fx, "DetailFull", keys, fx.Keys)
+	keys = inOrderOf(fx, keys, fx.Keys)
 	for i := range min(len(keys), len(fx.Keys)) {
 		sameKey(t, "DetailFull", keys[i], fx.Keys[i])
 		if keys[i].DetailErr != nil {
