@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -28,7 +29,9 @@ import (
 // is what signs the KMS calls.
 //
 // Knobs: FailRegion (a region failing part-way, then mending), DenyRegion (every request of the region answers 403 Forbidden.RAM,
-// as for a region the caller's policy excludes), BreakRegion (the
+// as for a region the caller's policy excludes), AddRegion and
+// RemoveRegion (a region activated or deactivated for the account between
+// two DescribeRegions), BreakRegion (the
 // region's connections are closed unanswered, as for a region that cannot
 // be reached), DenyRole (AssumeRole of the ARN answers 403 NoPermission),
 // and counts (Count of "DescribeRegions" or "AssumeRole", each region's own
@@ -39,16 +42,17 @@ type Cloud struct {
 	account  string
 	keyID    string
 	secret   string
-	regions  map[string]*Server
-	order    []string
 	sts      *stsState
 	hasRoles bool
 
-	mu     sync.Mutex
-	fails  map[string]*regionFault
-	denied map[string]bool
-	broken map[string]bool
-	counts map[string]int
+	mu      sync.Mutex
+	regions map[string]*Server // guarded by mu: AddRegion and RemoveRegion change it
+	retired []*Server          // removed regions' Servers, closed by Close
+	stray   int                // requests of a region the Cloud does not have
+	fails   map[string]*regionFault
+	denied  map[string]bool
+	broken  map[string]bool
+	counts  map[string]int
 }
 
 // CloudOption configures a Cloud (NewCloud).
@@ -91,17 +95,13 @@ func NewCloud(opts ...CloudOption) *Cloud {
 	}
 	c := &Cloud{
 		account: cfg.account, keyID: DefaultAccessKeyID, secret: DefaultAccessKeySecret,
-		regions: map[string]*Server{}, order: slices.Sorted(slices.Values(cfg.order)),
-		denied: map[string]bool{}, broken: map[string]bool{}, counts: map[string]int{},
+		regions: map[string]*Server{},
+		denied:  map[string]bool{}, broken: map[string]bool{}, counts: map[string]int{},
 		fails: map[string]*regionFault{},
 	}
 	c.sts, c.hasRoles = newSTS(cfg.account, cfg.roles), len(cfg.roles) > 0
 	for _, r := range cfg.order {
-		base := []Option{WithRegion(r), WithAccount(cfg.account), WithReadQuota(50, 50)}
-		if len(cfg.roles) > 0 {
-			base = append(base, WithAccessKey(c.sts.keyID, c.sts.secret), WithSecurityToken(c.sts.token))
-		}
-		c.regions[r] = New(append(base, cfg.regions[r]...)...)
+		c.regions[r] = c.newRegion(r, cfg.regions[r])
 	}
 	c.srv = httptest.NewServer(c)
 	c.stsSrv = httptest.NewTLSServer(http.HandlerFunc(c.serveSTS))
@@ -138,11 +138,19 @@ func (c *Cloud) AccessKey() (id, secret string) { return c.keyID, c.secret }
 func (c *Cloud) Account() string { return c.account }
 
 // Regions returns the Cloud's regions, sorted: what DescribeRegions lists.
-func (c *Cloud) Regions() []string { return slices.Clone(c.order) }
+func (c *Cloud) Regions() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Sorted(maps.Keys(c.regions))
+}
 
 // Region returns the Server of a region (nil if the Cloud has none), for
 // its keys, knobs and counts.
-func (c *Cloud) Region(region string) *Server { return c.regions[region] }
+func (c *Cloud) Region(region string) *Server {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.regions[region]
+}
 
 // DenyRegion makes every request of region answer 403 Forbidden.RAM.
 func (c *Cloud) DenyRegion(region string) { c.setFlag(c.denied, region, true) }
@@ -214,13 +222,14 @@ func (c *Cloud) Count(action string) int {
 	return c.counts[action]
 }
 
-// Requests returns every request the Cloud received: its own and every
-// region's.
+// Requests returns every request the Cloud received: its own, every
+// region's (a removed region's no longer), and those of a region it does
+// not have.
 func (c *Cloud) Requests() int {
 	c.mu.Lock()
-	n := c.counts["AssumeRole"]
+	n := c.counts["AssumeRole"] + c.stray
 	c.mu.Unlock()
-	for _, s := range c.regions {
+	for _, s := range c.servers(false) {
 		n += s.Requests()
 	}
 	return n
@@ -230,17 +239,18 @@ func (c *Cloud) Requests() int {
 func (c *Cloud) ResetCounts() {
 	c.mu.Lock()
 	clear(c.counts)
+	c.stray = 0
 	c.mu.Unlock()
-	for _, s := range c.regions {
+	for _, s := range c.servers(false) {
 		s.ResetCounts()
 	}
 }
 
-// Close stops the Cloud and every region's Server.
+// Close stops the Cloud and every region's Server, removed ones included.
 func (c *Cloud) Close() {
 	c.srv.Close()
 	c.stsSrv.Close()
-	for _, s := range c.regions {
+	for _, s := range c.servers(true) {
 		s.Close()
 	}
 }
@@ -253,7 +263,7 @@ func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	action := r.Form.Get("Action")
 	region := r.Form.Get("RegionId")
-	s := c.regions[region]
+	s := c.serverOf(region)
 	switch {
 	case s == nil:
 		writeBare(w, r, &apiError{http.StatusNotFound, "InvalidRegionId", fmt.Sprintf("The specified region %q does not exist.", region)})
@@ -303,7 +313,7 @@ func (c *Cloud) describeRegions() any {
 			Region []region `json:"Region"`
 		} `json:"Regions"`
 	}{RequestID: "8252db58-2036-408c-a3d5-regions00000"}
-	for _, r := range c.order {
+	for _, r := range c.Regions() {
 		out.Regions.Region = append(out.Regions.Region, region{r})
 	}
 	return out
