@@ -30,7 +30,7 @@ import (
 // Discovery happens once per Fleet (NewFleet, kms.Open), not once per
 // listing: a Lister's listings, DescribeKey and Stats then agree on one set
 // of scopes, and discovery's requests (ListAccounts, and one AssumeRole and
-// one ListRegions per account) are paid once, not by every listing. A
+// one ListRegions per account, GetCallerIdentity) are paid once, not by every listing. A
 // long-lived program sees new accounts and Regions by making a new Fleet.
 //
 // The cursor rule: a cursor resumes exactly the scopes it was made over,
@@ -75,16 +75,24 @@ func (f *Fleet) Close() error {
 
 // NewFleet discovers the scopes the options ask for and returns a Fleet
 // over them; see the package doc, "Scope discovery". Discovery happens
-// here, once: ListAccounts (WithOrganization), then, for each account at
-// once (DiscoveryConcurrency of them), the member role's AssumeRole and
-// ListRegions (WithRegions("*")), each through the engine (retried,
-// observed, classified as *kms.Error). Bad options are refused before any
-// request; a failure of the caller's own discovery calls (ListAccounts
-// denied, or ListRegions of the caller's account denied) fails NewFleet;
-// an account that cannot be reached (its role cannot be assumed, its
-// ListRegions is denied) becomes one failed scope "<account>/*" of the
-// fleet, so that the other accounts are still listed. On error the Fleet
-// is nil.
+// here, once: with WithOrganization, ListAccounts and, beside it (the same
+// round trip), GetCallerIdentity for the caller's own account (none with
+// WithAssumeRole: the role's account is the caller's); then, for each
+// account at once (DiscoveryConcurrency of them), the member role's
+// AssumeRole and ListRegions (WithRegions("*")), each through the engine
+// (retried, observed, classified as *kms.Error): 3 round trips for up to
+// 20 accounts (one more with WithAssumeRole, whose AssumeRole comes first).
+// The caller's own account (the management account, or a delegated
+// administrator's) is listed with the fleet's credentials, not through
+// the member role, which Organizations creates in the member accounts it
+// creates only: no AssumeRole into it. Bad options are refused before any
+// request; a failure of the caller's own discovery calls (ListAccounts or
+// GetCallerIdentity failing, or ListRegions of the caller's account
+// denied when there is no organization) fails NewFleet with that call's
+// *kms.Error before any KMS request; an account that cannot be reached
+// (its role cannot be assumed, its ListRegions is denied) becomes one
+// failed scope "<account>/*" of the fleet, so that the other accounts are
+// still listed. On error the Fleet is nil.
 func NewFleet(ctx context.Context, opts ...FleetOption) (*Fleet, error) {
 	f := fleetSettings{memberRole: DefaultMemberRole}
 	for _, o := range opts {

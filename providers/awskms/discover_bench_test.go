@@ -19,13 +19,16 @@ import (
 // BenchmarkFleetOrganization discovers and lists an emulated organization
 // of 20 accounts x 17 Regions (340 scopes) of 50 keys each, every answer
 // 20 ms away, every scope with its own published KMS quotas, DetailFull:
-// NewFleet (ListAccounts, then per account AssumeRole and ListRegions)
+// NewFleet (ListAccounts with GetCallerIdentity beside it, then per
+// account ListRegions, after the member role's AssumeRole but in the
+// caller's own account)
 // and the whole listing, per iteration. "x-bound" is the time over the
 // lower bound of the round trips that cannot overlap; "cpu-s/op" the CPU
 // the process (client and emulator together) spent per iteration, and the
 // no-latency run what that CPU alone takes on the machine (the other floor):
 //
-//	discovery: 1 ListAccounts page + ceil(20 / DiscoveryConcurrency) waves x 2 (AssumeRole, then ListRegions)
+//	discovery: 1 ListAccounts page (GetCallerIdentity beside it) + ceil(20 / DiscoveryConcurrency) waves x 2
+//	           (AssumeRole, then ListRegions)
 //	listing:   ceil(340 / in flight) x 2 round trips (DetailFull: a ListKeys page, then the
 //	           50 describes, the ListAliases pass running beside them; DetailBasic: 1)
 //

@@ -25,10 +25,11 @@ const (
 
 // DiscoveryPace is the client-side pace of the discovery calls, in
 // requests a second, shared by a fleet's calls of each operation (AWS
-// publishes no quota for ListAccounts or ListRegions; STS's AssumeRole
-// quota is far above this), with a burst of DiscoveryConcurrency. Each adapts as the engine's limiters do:
+// publishes no quota for ListAccounts or ListRegions; STS's AssumeRole and
+// GetCallerIdentity quotas are far above this), with a burst of
+// DiscoveryConcurrency. Each adapts as the engine's limiters do:
 // throttling slows it down and is retried.
-var DiscoveryPace = map[string]float64{OpAssumeRole: 100, OpListAccounts: 10, OpListRegions: 100}
+var DiscoveryPace = map[string]float64{OpAssumeRole: 100, OpGetCallerIdentity: 10, OpListAccounts: 10, OpListRegions: 100}
 
 // discovery holds what NewFleet needs to find the fleet's scopes.
 type discovery struct {
@@ -76,12 +77,14 @@ func accountOfARN(arn string) string {
 }
 
 // accounts returns the accounts of the fleet: the caller's (or the
-// assumed role's), or every ACTIVE account of the organization.
+// assumed role's), or every ACTIVE account of the organization, each
+// reached through its member role but the caller's own, reached with the
+// fleet's credentials.
 func (d *discovery) accounts(ctx context.Context) ([]*account, error) {
 	if d.f.org == "" {
 		return []*account{{id: d.base, creds: d.cfg.Credentials}}, nil
 	}
-	listed, err := d.listAccounts(ctx)
+	listed, caller, err := d.organization(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +99,10 @@ func (d *discovery) accounts(ctx context.Context) ([]*account, error) {
 				"the credentials' organization is not the one asked for (account %s is not in it)", id)
 		}
 		if !active(a) {
+			continue
+		}
+		if id == caller {
+			out = append(out, &account{id: id, creds: d.cfg.Credentials})
 			continue
 		}
 		role := fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionOf(aws.ToString(a.Arn)), id, d.f.memberRole)

@@ -38,6 +38,7 @@ var discoveryCodes = map[string]kms.Code{
 	"InternalServerException":           kms.CodeUnavailable,
 	"IDPCommunicationError":             kms.CodeUnavailable,
 	"ExpiredTokenException":             kms.CodeUnauthenticated,
+	"ExpiredToken":                      kms.CodeUnauthenticated, // STS's code for expired temporary credentials
 }
 
 // discoveryError maps an error of a discovery call (see mapError).

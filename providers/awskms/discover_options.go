@@ -116,10 +116,12 @@ func WithAssumeRole(roleARN, externalID, sessionName string) FleetOption {
 // WithOrganization makes the fleet every ACTIVE account of an
 // organization, as organizations:ListAccounts (called with the fleet's
 // credentials: the management account or a delegated administrator) lists
-// them, each reached through its member role (WithMemberRole). id is the
-// organization's ID (o- and 10..32 lowercase letters or digits), which
-// every listed account must belong to, or "*" for the organization of the
-// credentials.
+// them. The caller's own account (sts:GetCallerIdentity's, called beside
+// ListAccounts; with WithAssumeRole, the role's account) is reached with
+// the fleet's credentials; every other account through its member role
+// (WithMemberRole). id is the organization's ID (o- and 10..32 lowercase
+// letters or digits), which every listed account must belong to, or "*"
+// for the organization of the credentials.
 func WithOrganization(id string) FleetOption {
 	return discoveryOption(func(f *fleetSettings) {
 		if id != "*" && !orgIDShape.MatchString(id) {
@@ -133,8 +135,11 @@ func WithOrganization(id string) FleetOption {
 // WithMemberRole sets the name of the role assumed in each account of the
 // organization (1..64 of [\w+=,.@-]; default DefaultMemberRole): the ARN
 // arn:aws:iam::<account>:role/<name>, with WithAssumeRole's external ID
-// and session name. Every listed account is reached through it, the
-// management account included.
+// and session name. Every listed account is reached through it but the
+// caller's own (see WithOrganization): Organizations creates
+// OrganizationAccountAccessRole in the member accounts it creates, never
+// in the management account, and a delegated administrator's own account
+// need not have the role either.
 func WithMemberRole(name string) FleetOption {
 	return discoveryOption(func(f *fleetSettings) {
 		if !roleNameShape.MatchString(name) {

@@ -143,7 +143,8 @@ func TestFleetPagesListAccounts(t *testing.T) {
 	keys, err := collect(t, f, kms.ListOptions{})
 	require.NoError(t, err)
 	assert.Len(t, keys, 23)
-	assert.Equal(t, 23, c.Requests("sts", "AssumeRole"), "one role per account, cached across its listing")
+	assert.Equal(t, 22, c.Requests("sts", "AssumeRole"), "one role per member account, cached across its listing")
+	assert.Zero(t, c.AssumeRoleRequests(fmtAccount(0)), "the caller's own account is listed with its credentials")
 }
 
 func fmtAccount(i int) string {
@@ -304,6 +305,7 @@ func TestFleetDiscoveryGoesThroughTheEngine(t *testing.T) {
 			awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1"}, Keys: 1}),
 		awskmstest.WithThrottledDiscovery("ListAccounts", 1),
 		awskmstest.WithThrottledDiscovery("AssumeRole", 1),
+		awskmstest.WithThrottledDiscovery("GetCallerIdentity", 1),
 		awskmstest.WithThrottledDiscovery("ListRegions", 1))
 	var (
 		mu     sync.Mutex
@@ -321,19 +323,21 @@ func TestFleetDiscoveryGoesThroughTheEngine(t *testing.T) {
 		awskms.WithRetry(pagination.Retry{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 	assert.Len(t, f.Scopes(), 2)
 	mu.Lock()
-	for _, op := range []string{awskms.OpListAccounts, awskms.OpAssumeRole, awskms.OpListRegions} {
+	for _, op := range []string{awskms.OpListAccounts, awskms.OpAssumeRole, awskms.OpGetCallerIdentity, awskms.OpListRegions} {
 		assert.Equal(t, 1, events["throttled "+op], "%s: the throttled attempt is told, classified: %v", op, events)
 		assert.Equal(t, 1, events["retry-wait "+op], "%s is retried by the engine", op)
 	}
 	assert.Equal(t, 2, events["request "+awskms.OpListAccounts])
-	assert.Equal(t, 3, events["request "+awskms.OpAssumeRole], "two accounts, one retry")
+	assert.Equal(t, 2, events["request "+awskms.OpGetCallerIdentity], "once, and its retry")
+	assert.Equal(t, 2, events["request "+awskms.OpAssumeRole], "the member account, one retry; none into the caller's")
 	mu.Unlock()
 	keys, err := collect(t, f, kms.ListOptions{})
 	require.NoError(t, err)
 	assert.Len(t, keys, 2)
 	mu.Lock()
 	assert.Equal(t, 2, events["scope-done "], "the listing's scopes are observed too: %v", events)
-	assert.Equal(t, 3, events["request "+awskms.OpAssumeRole], "roles cached: no AssumeRole while listing")
+	assert.Equal(t, 2, events["request "+awskms.OpAssumeRole], "roles cached: no AssumeRole while listing")
+	assert.Equal(t, 2, events["request "+awskms.OpGetCallerIdentity], "discovery's, not the listing's")
 	mu.Unlock()
 }
 
@@ -369,7 +373,7 @@ func TestFleetRoleCredentialsAreCachedAndRefreshedBeforeExpiry(t *testing.T) {
 		{4 * time.Minute, 4}, // inside the 5-minute window: refreshed at every use, never used expired
 	} {
 		c := cloud(t,
-			awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1"}, Keys: 2}),
+			awskmstest.WithCloudAccounts(awskmstest.CloudAccount{ID: mgmt}, awskmstest.CloudAccount{ID: member1, Regions: []string{"eu-west-1"}, Keys: 2}),
 			awskmstest.WithSessionLifetime(tc.lifetime))
 		f := fleet(t, c, awskms.WithAssumeRole("arn:aws:iam::"+member1+":role/OrganizationAccountAccessRole", "", ""),
 			awskms.WithRegions("eu-west-1"))

@@ -50,11 +50,26 @@
 //	awskms://?region=us-east-1&endpoint=http%3A%2F%2F127.0.0.1%3A4566   (a local test server)
 //	awskms://?region=*                                   every Region enabled for the account (a Fleet)
 //	awskms://?organization=*&region=*                    every ACTIVE account of the organization x its Regions
+//	                                                     (the caller's own with its credentials, the others through member_role)
 //	awskms://?region=eu-west-1,us-east-1&role_arn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Faudit&external_id=x
 //
 // A region of "*" or a list, or any of role_arn, external_id, session_name,
 // organization and member_role, opens a Fleet (NewFleet; see Fleet for the
 // scopes, their failures and the cursor rule, and FleetURLParams).
+//
+// # Scope discovery
+//
+// NewFleet (and kms.Open of the URLs above) finds the scopes once, in 3
+// round trips for an organization of up to 20 accounts (one ListAccounts
+// page; one more with role_arn, whose AssumeRole comes first):
+// ListAccounts with sts:GetCallerIdentity beside it
+// (the caller's own account: the management account's, or a delegated
+// administrator's, or, with role_arn, the role's); then, for every account
+// at once, AssumeRole of the member role (not for the caller's own
+// account, which is reached with the caller's credentials, as
+// Organizations creates OrganizationAccountAccessRole in member accounts
+// only) and ListRegions. See NewFleet for what fails the fleet and what
+// fails one scope.
 //
 // Parameters, each at most once and never empty:
 //

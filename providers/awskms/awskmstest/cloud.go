@@ -2,7 +2,6 @@ package awskmstest
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -55,7 +54,15 @@ type CloudAccount struct {
 	// Edit, when set, may change the generated keys of a Region before its
 	// Server is made (deny a describe, change a state).
 	Edit func(region string, keys []Key)
+	// NoMemberRole leaves out the account's OrganizationAccountAccessRole,
+	// as for an account that joined the organization by invitation: every
+	// account but the management one has that role unless this is set
+	// (the management account never has it; WithRole adds one).
+	NoMemberRole bool
 }
+
+// memberRole is the role Organizations creates in the accounts it creates.
+const memberRole = "OrganizationAccountAccessRole"
 
 // CloudOption configures a Cloud.
 type CloudOption func(*cloudConfig)
@@ -69,27 +76,34 @@ type cloudConfig struct {
 	deniedRegions  map[string]bool // account/region
 	deniedListRegs map[string]bool // account
 	denyList       bool
+	delegated      map[string]bool   // accounts that may call ListAccounts
 	roles          map[string]string // role ARN -> external ID ("" none)
 	throttle       map[string]*atomic.Int64
 	lifetime       time.Duration
 }
 
 // Cloud is a multi-account, multi-Region AWS emulator on one endpoint: STS
-// AssumeRole (awsQuery), Organizations ListAccounts (awsJson1_1), Account
-// ListRegions (restJson1) and KMS, each KMS request routed to the Server of
-// the account its access key belongs to and the Region of its SigV4
-// credential scope. Temporary credentials from AssumeRole reach only their
-// account, and only with their session token.
+// AssumeRole and GetCallerIdentity (awsQuery), Organizations ListAccounts
+// (awsJson1_1), Account ListRegions (restJson1) and KMS, each KMS request
+// routed to the Server of the account its access key belongs to and the
+// Region of its SigV4 credential scope. Temporary credentials from
+// AssumeRole reach only their account, and only with their session token.
+// Every account has an IAM user with a long-term access key (AccountConfig;
+// Config is the management account's), and every account but the
+// management one the member role OrganizationAccountAccessRole, as
+// Organizations creates it in the accounts it creates (see NoMemberRole):
+// assuming it in the management account is refused with AccessDenied, as
+// AWS refuses it.
 type Cloud struct {
-	cfg      cloudConfig
-	srv      *httptest.Server
-	byID     map[string]*CloudAccount
-	servers  map[string]*Server // account/region
-	callerAK string
-	salt     [16]byte
+	cfg     cloudConfig
+	srv     *httptest.Server
+	byID    map[string]*CloudAccount
+	servers map[string]*Server // account/region
+	salt    [16]byte
 
 	mu       sync.Mutex
 	sessions map[string]session // access key ID -> session
+	users    map[string]string  // account -> its IAM user's long-term access key ID
 
 	total    atomic.Int64
 	requests sync.Map // "service:Op" -> *atomic.Int64
@@ -97,6 +111,7 @@ type Cloud struct {
 
 type session struct {
 	account, token, secret string
+	arn, userID            string // as GetCallerIdentity answers them
 	expires                time.Time
 }
 
@@ -104,7 +119,7 @@ type session struct {
 func NewCloud(opts ...CloudOption) *Cloud {
 	cfg := cloudConfig{
 		orgID: "o-a1b2c3d4e5", deniedRoles: map[string]bool{}, deniedRegions: map[string]bool{},
-		deniedListRegs: map[string]bool{}, roles: map[string]string{}, throttle: map[string]*atomic.Int64{},
+		deniedListRegs: map[string]bool{}, roles: map[string]string{}, throttle: map[string]*atomic.Int64{}, delegated: map[string]bool{},
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -112,7 +127,7 @@ func NewCloud(opts ...CloudOption) *Cloud {
 	if cfg.management == "" && len(cfg.accounts) > 0 {
 		cfg.management = cfg.accounts[0].ID
 	}
-	c := &Cloud{cfg: cfg, byID: map[string]*CloudAccount{}, servers: map[string]*Server{}, sessions: map[string]session{}}
+	c := &Cloud{cfg: cfg, byID: map[string]*CloudAccount{}, servers: map[string]*Server{}, sessions: map[string]session{}, users: map[string]string{}}
 	_, _ = rand.Read(c.salt[:])
 	seq := 0
 	for i := range c.cfg.accounts {
@@ -120,7 +135,10 @@ func NewCloud(opts ...CloudOption) *Cloud {
 		a.Regions = slices.Clone(a.Regions)
 		slices.Sort(a.Regions)
 		c.byID[a.ID] = a
-		c.cfg.roles[roleARN(a.ID, "OrganizationAccountAccessRole")] = ""
+		c.addUser(a.ID)
+		if _, set := c.cfg.roles[roleARN(a.ID, memberRole)]; !set && a.ID != cfg.management && !a.NoMemberRole {
+			c.cfg.roles[roleARN(a.ID, memberRole)] = ""
+		}
 		for _, r := range a.Regions {
 			keys := make([]Key, a.Keys)
 			for j := range keys {
@@ -135,8 +153,7 @@ func NewCloud(opts ...CloudOption) *Cloud {
 			c.servers[a.ID+"/"+r] = New(so...)
 		}
 	}
-	c.callerAK = "AKIA" + strings.ToUpper(hex.EncodeToString([]byte(cfg.management))[:16])
-	c.sessions[c.callerAK] = session{account: cfg.management, secret: "cloud-caller-secret"}
+	c.addUser(cfg.management)
 	c.srv = httptest.NewServer(c)
 	if tr, ok := c.srv.Client().Transport.(*http.Transport); ok {
 		tr.MaxIdleConnsPerHost = 512
@@ -164,7 +181,7 @@ func (c *Cloud) Server(account, region string) *Server { return c.servers[accoun
 func (c *Cloud) Config() aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(c.callerAK, "cloud-caller-secret", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(c.users[c.cfg.management], "cloud-caller-secret", ""),
 		BaseEndpoint: aws.String(c.srv.URL),
 		HTTPClient:   SDKHTTPClient{c.srv.Client()},
 	}
@@ -220,8 +237,7 @@ func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.count("kms", op)
 		c.serveKMS(w, r, akid, region)
 	case "sts":
-		c.count("sts", "AssumeRole")
-		c.serveSTS(w, r, akid)
+		c.serveSTS(w, r, akid) // counted by its Action
 	case "organizations":
 		op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSOrganizationsV20161128.")
 		c.count("organizations", op)
@@ -248,18 +264,8 @@ func credentialOf(r *http.Request) string {
 // caller returns the account of an access key whose session token (for
 // temporary credentials) the request carries, or why not.
 func (c *Cloud) caller(r *http.Request, akid string) (string, string) {
-	c.mu.Lock()
-	s, ok := c.sessions[akid]
-	c.mu.Unlock()
-	switch {
-	case !ok:
-		return "", "UnrecognizedClientException"
-	case s.token != "" && r.Header.Get("X-Amz-Security-Token") != s.token:
-		return "", "UnrecognizedClientException"
-	case !s.expires.IsZero() && time.Now().After(s.expires):
-		return "", "ExpiredTokenException"
-	}
-	return s.account, ""
+	s, why := c.principal(r, akid)
+	return s.account, why
 }
 
 // serveKMS hands a KMS request to the Server of the caller's account and

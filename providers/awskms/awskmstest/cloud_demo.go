@@ -13,8 +13,11 @@ const (
 // organization (DemoOrganizationID) of two active accounts over five
 // Regions, 20 keys in all of every kind GenerateKeys makes, one of which
 // (in DemoManagement's DemoDeniedKeyRegion) denies DescribeKey, and a
-// suspended account. With the Cloud's credentials (Config) as the default
-// chain's,
+// suspended account. DemoManagement has no member role, as a management
+// account has none: the fleet lists it with the caller's own credentials
+// (Config's, DemoManagement's), the member through
+// OrganizationAccountAccessRole. With the Cloud's credentials (Config) as
+// the default chain's,
 //
 //	awskms://?organization=*&region=*&endpoint=<URL>
 //

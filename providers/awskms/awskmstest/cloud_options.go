@@ -12,7 +12,8 @@ func WithCloudAccounts(accounts ...CloudAccount) CloudOption {
 }
 
 // WithManagementAccount sets the account whose credentials Config carries
-// and that may call ListAccounts (default: the first account).
+// and that may call ListAccounts (default: the first account); it has no
+// OrganizationAccountAccessRole.
 func WithManagementAccount(id string) CloudOption { return func(c *cloudConfig) { c.management = id } }
 
 // WithOrganizationID sets the organization ID (default o-a1b2c3d4e5) in
@@ -24,8 +25,9 @@ func WithOrganizationID(id string) CloudOption { return func(c *cloudConfig) { c
 func WithDiscoveryLatency(d time.Duration) CloudOption { return func(c *cloudConfig) { c.latency = d } }
 
 // WithRole adds a role an AssumeRole may name, requiring externalID when it
-// is not "" (every account already has OrganizationAccountAccessRole,
-// with no external ID).
+// is not "" (every account but the management account, and those marked
+// NoMemberRole, already has OrganizationAccountAccessRole, with no
+// external ID).
 func WithRole(account, name, externalID string) CloudOption {
 	return func(c *cloudConfig) { c.roles[roleARN(account, name)] = externalID }
 }
@@ -54,9 +56,9 @@ func WithDeniedListRegions(account string) CloudOption {
 func WithSessionLifetime(d time.Duration) CloudOption { return func(c *cloudConfig) { c.lifetime = d } }
 
 // WithThrottledDiscovery makes the first n requests of op (AssumeRole,
-// ListAccounts or ListRegions) answer as the service throttles: STS
-// Throttling (HTTP 400, XML), Organizations TooManyRequestsException (400),
-// Account TooManyRequestsException (429).
+// GetCallerIdentity, ListAccounts or ListRegions) answer as the service
+// throttles: STS Throttling (HTTP 400, XML), Organizations
+// TooManyRequestsException (400), Account TooManyRequestsException (429).
 func WithThrottledDiscovery(op string, n int) CloudOption {
 	return func(c *cloudConfig) {
 		v := new(atomic.Int64)
@@ -73,3 +75,10 @@ func (c *Cloud) throttled(op string) bool {
 
 // WithDeniedListAccounts makes ListAccounts answer AccessDeniedException.
 func WithDeniedListAccounts() CloudOption { return func(c *cloudConfig) { c.denyList = true } }
+
+// WithDelegatedAdministrator lets account's credentials (AccountConfig)
+// call ListAccounts, as a member account that is a delegated
+// administrator of the organization may.
+func WithDelegatedAdministrator(account string) CloudOption {
+	return func(c *cloudConfig) { c.delegated[account] = true }
+}

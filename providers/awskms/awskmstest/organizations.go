@@ -59,7 +59,7 @@ func (c *Cloud) serveOrganizations(w http.ResponseWriter, r *http.Request, akid,
 	case why != "":
 		writeError(w, apiErr(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid."))
 		return
-	case c.cfg.denyList || caller != c.cfg.management:
+	case c.cfg.denyList || (caller != c.cfg.management && !c.cfg.delegated[caller]):
 		writeError(w, apiErr(http.StatusBadRequest, "AccessDeniedException", "You don't have permissions to access this resource."))
 		return
 	}

@@ -6,15 +6,18 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// STS AssumeRole over awsQuery: a form-encoded POST (Action=AssumeRole,
-// Version=2011-06-15) answered in XML; errors are an ErrorResponse with
-// the HTTP status STS gives them (AccessDenied 403, ValidationError 400).
+// STS AssumeRole and GetCallerIdentity over awsQuery: a form-encoded POST
+// (Action=AssumeRole or GetCallerIdentity, Version=2011-06-15) answered in
+// XML; errors are an ErrorResponse with the HTTP status STS gives them
+// (AccessDenied 403, ValidationError 400, InvalidClientTokenId 403 for an
+// access key STS does not know, ExpiredToken 403, Throttling 400).
 
 var (
 	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
@@ -70,30 +73,46 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 
 func (c *Cloud) serveSTS(w http.ResponseWriter, r *http.Request, akid string) {
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		c.count("sts", "")
 		writeSTSError(w, http.StatusBadRequest, "InvalidAction", "Could not find operation for this request")
 		return
 	}
 	if err := r.ParseForm(); err != nil {
+		c.count("sts", "")
 		writeSTSError(w, http.StatusBadRequest, "MalformedQueryString", "malformed form body")
 		return
 	}
+	f := r.PostForm
+	action := f.Get("Action")
+	c.count("sts", action)
 	if !c.delay(r) {
 		return
 	}
-	f := r.PostForm
-	if f.Get("Action") != "AssumeRole" || f.Get("Version") != "2011-06-15" {
-		writeSTSError(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+f.Get("Action")+" for version "+f.Get("Version"))
+	if (action != "AssumeRole" && action != "GetCallerIdentity") || f.Get("Version") != "2011-06-15" {
+		writeSTSError(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+action+" for version "+f.Get("Version"))
 		return
 	}
-	if c.throttled("AssumeRole") {
+	if c.throttled(action) {
 		writeSTSError(w, http.StatusBadRequest, "Throttling", "Rate exceeded")
 		return
 	}
-	caller, why := c.caller(r, akid)
-	if why != "" {
+	caller, why := c.principal(r, akid)
+	switch {
+	case why == "ExpiredTokenException":
+		writeSTSError(w, http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
+		return
+	case why != "":
 		writeSTSError(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		return
+	case action == "GetCallerIdentity":
+		writeXML(w, http.StatusOK, callerIdentity(caller))
+		return
 	}
+	c.assumeRole(w, f, caller)
+}
+
+// assumeRole answers AssumeRole for caller.
+func (c *Cloud) assumeRole(w http.ResponseWriter, f url.Values, caller session) {
 	arn, name, ext := f.Get("RoleArn"), f.Get("RoleSessionName"), f.Get("ExternalId")
 	duration := 3600
 	if d := f.Get("DurationSeconds"); d != "" {
@@ -104,10 +123,14 @@ func (c *Cloud) serveSTS(w http.ResponseWriter, r *http.Request, akid string) {
 		return
 	}
 	account := roleARNRe.FindStringSubmatch(arn)[1]
+	c.count("sts-into", account)
 	want, known := c.cfg.roles[arn]
-	if !known || c.cfg.deniedRoles[account] || want != ext {
+	if !known || c.cfg.deniedRoles[account] || (want != "" && want != ext) {
+		// A role that does not exist answers as one whose trust policy
+		// does not name the caller: STS does not say which. An external ID
+		// the trust policy does not ask for is not checked.
 		writeSTSError(w, http.StatusForbidden, "AccessDenied",
-			"User: arn:aws:iam::"+caller+":user/caller is not authorized to perform: sts:AssumeRole on resource: "+arn)
+			"User: "+caller.arn+" is not authorized to perform: sts:AssumeRole on resource: "+arn)
 		return
 	}
 	lifetime := time.Duration(duration) * time.Second
@@ -135,16 +158,20 @@ func checkAssumeRole(arn, name, ext string, hasExt bool, duration int) string {
 // issue makes temporary credentials for account, good until the duration
 // is over and only with their session token.
 func (c *Cloud) issue(account, arn, name string, d time.Duration) assumeRoleResponse {
-	s := session{account: account, token: randomText(96), secret: randomText(30), expires: time.Now().Add(d)}
+	role := arn[strings.Index(arn, ":role/")+len(":role/"):]
+	s := session{
+		account: account, token: randomText(96), secret: randomText(30), expires: time.Now().Add(d),
+		arn:    "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + name,
+		userID: "AROA" + strings.ToUpper(hex.EncodeToString(randomBytes(8))) + ":" + name,
+	}
 	akid := "ASIA" + strings.ToUpper(hex.EncodeToString(randomBytes(8)))
 	c.mu.Lock()
 	c.sessions[akid] = s
 	c.mu.Unlock()
 	var out assumeRoleResponse
 	out.Result.Credentials = stsCredentials{akid, s.secret, s.token, s.expires.UTC().Format(time.RFC3339)}
-	role := arn[strings.Index(arn, ":role/")+len(":role/"):]
-	out.Result.AssumedRoleUser.Arn = "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + name
-	out.Result.AssumedRoleUser.AssumedRoleID = "AROA" + strings.ToUpper(hex.EncodeToString(randomBytes(8))) + ":" + name
+	out.Result.AssumedRoleUser.Arn = s.arn
+	out.Result.AssumedRoleUser.AssumedRoleID = s.userID
 	out.RequestID = requestID()
 	return out
 }
@@ -161,7 +188,7 @@ func randomText(n int) string { return base64.RawStdEncoding.EncodeToString(rand
 func (c *Cloud) Sessions() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.sessions) - 1
+	return len(c.sessions) - len(c.users)
 }
 
 // SessionSecrets returns the secret access keys and session tokens of
