@@ -3,6 +3,7 @@ package alibabakms
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,6 +48,17 @@ func TestDiscoveryURLs(t *testing.T) {
 		{"alibabakms://?region=*&regoin=x&endpoint=" + ep, "regoin"},
 		{"alibabakms://?region=*&rate=0&endpoint=" + ep, "rate"},
 		{"alibabakms://?region=*&endpoint=ftp%3A%2F%2Fx", "endpoint"},
+		{"alibabakms://?region=*,*&endpoint=" + ep, "region"},
+		{"alibabakms://?region=cn-hangzhou,&endpoint=" + ep, "region"},
+		{"alibabakms://?region=*&region=cn-hangzhou&endpoint=" + ep, "region"},
+		{"alibabakms://?region=*&role_session_name=abc&endpoint=" + ep, "role_arn"},
+		{"alibabakms://?region=*&external_id=abcdef&endpoint=" + ep, "role_arn"},
+		{"alibabakms://?region=*&role_arn=" + role + "&role_session_name=" + strings.Repeat("s", 65) + "&endpoint=" + ep, "role_session_name"},
+		{"alibabakms://?region=*&role_arn=" + role + "&sts_endpoint=ftp%3A%2F%2Fsts.aliyuncs.com&endpoint=" + ep, "sts_endpoint"},
+		{"alibabakms://?region=*&role_arn=%FF&endpoint=" + ep, "role_arn"},
+		{"alibabakms://?region=*&rate=-1&endpoint=" + ep, "rate"},
+		{"alibabakms://?region=*&rate=fast&endpoint=" + ep, "rate"},
+		{"alibabakms://?region=*&endpoint=" + ep + "&endpoint=" + ep, "endpoint"},
 	} {
 		l, err := open(tc.url)
 		assert.Nil(t, l, tc.url)

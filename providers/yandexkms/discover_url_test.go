@@ -44,6 +44,14 @@ func TestDiscoveryURLs(t *testing.T) {
 		{"yandexkms://?cloud=b1gcloud&rate=fast&endpoint=" + ep, "rate"},
 		{"yandexkms://?cloud=b1gcloud&endpoint=ftp%3A%2F%2Fx", "endpoint"},
 		{"yandexkms://?cloud=b1gcloud&endpoint=http%3A%2F%2Fexample.com", "endpoint"},
+		{"yandexkms://?organization=&endpoint=" + ep, "organization"},
+		{"yandexkms://?organization=" + strings.Repeat("b", 51) + "&endpoint=" + ep, "organization"},
+		{"yandexkms://?organization=bpforg&organization=bpforg&endpoint=" + ep, "organization"},
+		{"yandexkms://?organization=bpforg&folder=b1gf&endpoint=" + ep, "folder"},
+		{"yandexkms://?cloud=b1g-cloud&endpoint=" + ep, "cloud"},
+		{"yandexkms://?cloud=b1gcloud&rate=-1&endpoint=" + ep, "rate"},
+		{"yandexkms://?cloud=b1gcloud&endpoint=" + ep + "&endpoint=" + ep, "endpoint"},
+		{"yandexkms:///b1gfolder?cloud=b1gcloud&endpoint=" + ep, "url"},
 	} {
 		l, err := open(c.url)
 		assert.Nil(t, l, c.url)
