@@ -149,17 +149,16 @@ func loadFleetConfig(ctx context.Context, s settings, f fleetSettings) (aws.Conf
 	if err != nil {
 		return aws.Config{}, nil, err
 	}
-	tr := ownHTTPClient(&cfg)
+	// The scopes of one Region (one per account) share its endpoint: keep
+	// a connection for every request they may have in flight, or each
+	// burst of describes dials and drops hundreds.
+	inFlight := f.scopesConc
+	if inFlight == 0 {
+		inFlight = pagination.DefaultFanOutConcurrency
+	}
+	tr := ownHTTPClient(&cfg, min(4096, inFlight*idlePerHost(s)))
 	if tr != nil {
-		// The scopes of one Region (one per account) share its endpoint:
-		// keep a connection for every request they may have in flight, or
-		// each burst of describes dials and drops hundreds.
-		inFlight := f.scopesConc
-		if inFlight == 0 {
-			inFlight = pagination.DefaultFanOutConcurrency
-		}
-		tr.MaxIdleConns = 0 // no limit across hosts
-		tr.MaxIdleConnsPerHost = min(4096, inFlight*s.ConcurrencyOr(DefaultConcurrency))
+		tr.MaxIdleConns = 0 // no limit across hosts (one a Region)
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"

@@ -93,7 +93,15 @@ type Lister struct {
 	optErr      error           // an invalid option, returned by every call
 }
 
-// New returns a Lister over client, the caller's: Close leaves it alone.
+// New returns a Lister over client, the caller's: Close leaves it alone,
+// and New leaves its HTTP client as it is. That client should keep an idle
+// connection per host for every request a listing has in flight
+// (WithConcurrency, default 64, plus 2: the ListKeys page ahead and the
+// ListAliases pass), or every wave of describes closes the connections
+// beyond its idle pool and dials them again (with TLS, a handshake each):
+// the SDK's default transport keeps 10 a host; raise it with
+// awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport)
+// { t.MaxIdleConnsPerHost = 66 }). NewFromConfig's own client does so.
 // An invalid option, a nil client, or a client whose BaseEndpoint is plain
 // http to a public host (http is for loopback and private hosts only) does
 // not fail New: it makes every
@@ -176,20 +184,34 @@ func NewFromConfig(ctx context.Context, opts ...Option) (*Lister, error) {
 		return nil, kms.InvalidArgument(kms.ProviderAWS, "New", "region",
 			"no Region: give WithRegion (region= in a URL), AWS_REGION or a profile with one")
 	}
-	owned := ownHTTPClient(&cfg)
+	owned := ownHTTPClient(&cfg, idlePerHost(s))
 	l := newLister(kmssdk.NewFromConfig(cfg), s)
 	l.owned = owned
 	return l, nil
 }
 
+// listingSideRequests are the requests a listing may have in flight beside
+// its per-key ones: the ListKeys page fetched ahead (marker pages come one
+// after the other, whatever the prefetch) and the ListAliases pass.
+const listingSideRequests = 2
+
+// idlePerHost is how many idle connections to its endpoint a Lister's own
+// HTTP client keeps: one for every request a listing may have in flight,
+// so that the connections of a wave of describes are reused by the next
+// one rather than closed and dialled again (with TLS, a handshake each).
+func idlePerHost(s settings) int { return s.ConcurrencyOr(DefaultConcurrency) + listingSideRequests }
+
 // ownHTTPClient gives cfg an HTTP client of the Lister's own, so that Close
 // can close its idle connections: the transport the configuration built
 // (the SDK's defaults, with a custom CA bundle if AWS_CA_BUNDLE or the
-// profile names one), redirects not followed (as the SDK's own client
-// does), request bodies read through Read only (see bodyReaderClient). An
-// HTTP client the caller gave through WithLoadOptions is left alone: it is
-// the caller's, and the Lister owns nothing.
-func ownHTTPClient(cfg *aws.Config) *http.Transport {
+// profile names one, and any transport options of a BuildableClient given
+// through WithLoadOptions), keeping at least idle idle connections per host
+// (the SDK's default is 10, a tenth of a listing's 64 describes in flight),
+// redirects not followed (as the SDK's own client does), request bodies
+// read through Read only (see bodyReaderClient). An HTTP client the caller
+// gave through WithLoadOptions that is not a BuildableClient is left
+// alone: it is the caller's, and the Lister owns nothing.
+func ownHTTPClient(cfg *aws.Config, idle int) *http.Transport {
 	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
 	if cfg.HTTPClient != nil && !ok {
 		return nil
@@ -198,6 +220,10 @@ func ownHTTPClient(cfg *aws.Config) *http.Transport {
 		bc = awshttp.NewBuildableClient()
 	}
 	tr := bc.GetTransport()
+	tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, idle)
+	if tr.MaxIdleConns != 0 { // 0 is no limit
+		tr.MaxIdleConns = max(tr.MaxIdleConns, idle)
+	}
 	cfg.HTTPClient = bodyReaderClient{&http.Client{
 		Transport:     tr,
 		Timeout:       bc.GetTimeout(),
