@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/multikms/multikms/pagination"
 )
@@ -16,7 +16,10 @@ import (
 // pagination.DefaultFanOutConcurrency at once: items come out as each
 // lister yields them, in order within a lister, interleaved across listers
 // in no promised order. Its cursor resumes every lister exactly, and grows
-// with the listers in flight, not with the listers of the fleet.
+// with the listers in flight (and failed), not with the listers of the
+// fleet: a fixed 4 to 400 bytes, and for each lister in flight or failed
+// its name, about 20 bytes and its own cursor (see pagination.FanOut for
+// the worst case).
 // ListOptions.MaxItems counts the items of the merged stream and bounds the
 // listers' work (no describe or extra starts for a key past it); the other
 // options go to every lister, and a lister that rejects them (a PageSize
@@ -36,7 +39,27 @@ import (
 // A scope is named by the lister's provider and, if it implements
 // ScopedLister, its Scope ("aws/eu-west-1/111122223333"); otherwise by the
 // provider and its place in the Merge ("aws#2"; "lister#2" for a lister
-// that does not tell its provider).
+// that does not tell its provider). A name that an earlier lister of the
+// Merge has already gets "#<place>" appended: names are unique, since the
+// cursor records the listers by name.
+//
+// A cursor may resume a Merge over other listers than it was made over (a
+// fleet whose discovery now finds a Region, an account or a folder more or
+// less): every lister is matched by its name. A lister the cursor had in
+// flight or failed resumes where it was; one that is no longer among the
+// listers ends as a failed lister, a *ScopeError whose Err is an *Error of
+// class ErrNotFound (wrapping pagination.ErrScopeGone), reported with the
+// others at the end and kept in the cursor (a later resume reports it
+// again, or resumes it if it is back). A new lister is listed whole,
+// never in part; a lister that had finished is not listed again, even if
+// it moved; one that had not started starts from its beginning. The
+// cursor finds where it stopped by the name of the first lister it had
+// not started: if that lister is gone, the listers must be in ascending
+// name order (as the adapters' discovered fleets are), or the cursor is
+// refused (ErrInvalidCursor); it is refused too when the listers before
+// that point changed by more than it can tell apart (about 8 added or
+// removed), always before any request. A lister that finished, left the
+// fleet and came back is listed again.
 //
 // DescribeKey routes an ARN to the listers of its provider ("arn:aws" to
 // ProviderAWS, "acs:kms:" to ProviderAlibaba, as ProviderLister.Provider
@@ -71,8 +94,9 @@ func NewMerge(listers []Lister, opts ...MergeOption) Lister {
 		}
 	}
 	m.names = make([]string, len(m.listers))
+	taken := make(map[string]bool, len(m.listers))
 	for i, l := range m.listers {
-		m.names[i] = scopeName(l, i)
+		m.names[i] = uniqueName(scopeName(l, i), i, taken)
 	}
 	m.provider = commonProvider(m.listers)
 	if e, ok := m.optErr.(*Error); ok {
@@ -150,6 +174,16 @@ func scopeName(l Lister, i int) string {
 	return fmt.Sprintf("%s#%d", provider, i)
 }
 
+// uniqueName is name, or name with "#i" appended (as often as needed) if
+// another lister of the Merge has it already: names key the cursor.
+func uniqueName(name string, i int, taken map[string]bool) string {
+	for taken[name] {
+		name += "#" + strconv.Itoa(i)
+	}
+	taken[name] = true
+	return name
+}
+
 type merged struct {
 	provider Provider // of every lister, or "" for a mixed fleet: the Merge's own errors carry it
 	listers  []Lister
@@ -181,7 +215,7 @@ func (m *merged) ListKeys(ctx context.Context, opts ListOptions) *pagination.Ite
 		MaxItems:    opts.MaxItems,
 		Concurrency: m.conc,
 		FailFast:    m.failFast,
-		ScopeError:  func(scope string, err error) error { return &ScopeError{Scope: scope, Err: err} },
+		ScopeError:  m.scopeError,
 		RejectError: rejected,
 		WrapErr:     func(err error) error { return WrapEngineError(m.provider, "Merge.ListKeys", err) },
 		Observer:    m.obs,
@@ -213,10 +247,23 @@ func (e *listerError) Error() string {
 }
 func (e *listerError) Unwrap() error { return e.err }
 
-// scope identifies a merged listing by its listers' names; each lister's
-// own cursor, kept inside the merged one, checks the rest.
+// scope identifies a merged listing by its operation and extra (the
+// filter), not by its listers: a cursor resumes a Merge whose listers
+// changed, each by its name (see pagination.FanOut); each lister's own
+// cursor, kept inside the merged one, checks the rest.
 func (m *merged) scope(op, extra string) string {
-	return fmt.Sprintf("kms.Merge/%s/%d/%s/%s", op, len(m.listers), strings.Join(m.names, ","), extra)
+	return fmt.Sprintf("kms.Merge/%s/%s", op, extra)
+}
+
+// scopeError is the error of a failed lister: a *ScopeError with the
+// lister's own error or, for a lister the cursor had in flight or failed
+// and that is no longer among the Merge's, an *Error of class ErrNotFound
+// (wrapping pagination.ErrScopeGone).
+func (m *merged) scopeError(scope string, err error) error {
+	if errors.Is(err, pagination.ErrScopeGone) {
+		err = NewError(m.provider, "Merge.ListKeys", CodeNotFound, err)
+	}
+	return &ScopeError{Scope: scope, Err: err}
 }
 
 // Close closes every lister of the Merge and joins their errors.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -20,6 +21,8 @@ const (
 // cursorVersion prefixes every encoded cursor, so that the format can change.
 // c2 added the page length to marker and token positions (the in-page index
 // is checked against it) and the fan-out's state; c1 cursors are refused.
+// A fan-out's state carries its own format flag (fanFlag): the one that
+// recorded scopes by index is refused, other kinds' cursors are unchanged.
 const cursorVersion = "c2"
 
 // Bounds a decoded cursor's fields are checked against: no cloud serves
@@ -104,7 +107,7 @@ func (st cursorState) appendTo(b *bytes.Buffer) {
 		b.WriteByte(1)
 		st.pos.inner.appendTo(b)
 	case st.pos.fan != nil:
-		b.WriteByte(2)
+		b.WriteByte(fanFlag)
 		st.pos.fan.appendTo(b)
 	default:
 		b.WriteByte(0)
@@ -133,6 +136,9 @@ func decodeCursor(s string, kind byte, scope [8]byte) (position, error) {
 	}
 	r := bytes.NewReader(body)
 	st, err := readState(r, 0)
+	if errors.Is(err, errOldFanCursor) {
+		return position{}, fmt.Errorf("%w: %w", ErrInvalidCursor, err)
+	}
 	if err != nil || r.Len() != 0 {
 		return position{}, fmt.Errorf("%w: malformed", ErrInvalidCursor)
 	}
@@ -247,10 +253,12 @@ func readState(r *bytes.Reader, depth int) (cursorState, error) {
 			return st, err
 		}
 		st.pos.inner = &inner
-	case hasInner == 2:
+	case hasInner == fanFlag:
 		if st.pos.fan, err = readFan(r, depth+1); err != nil {
 			return st, err
 		}
+	case hasInner == fanFlagV1:
+		return st, errOldFanCursor
 	case hasInner != 0:
 		return st, fmt.Errorf("bad flag")
 	}

@@ -3,7 +3,6 @@ package pagination
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 )
@@ -97,17 +96,42 @@ func (e *ScopeError) Unwrap() error { return e.Err }
 // scope failure.
 //
 // The cursor resumes every scope right after its last item handed out, in
-// this process or another. It records the first scope not yet started, and
-// each scope started but not finished (in flight, or failed) with its own
-// cursor; finished scopes cost nothing, and a run of scopes at their start
-// (failed before their first item, say) a few bytes in all. Its size is
-// therefore 4/3 x (about 20 bytes, plus for each such scope about 20 bytes
-// and the cloud's marker or token): with the default 16 scopes in flight and
-// AWS markers of a few hundred bytes, a few KiB; its worst case is 16 x an
-// AWS marker's documented maximum of 1,024 characters (2 KiB of UTF-8),
-// about 45 KiB, plus as much for every scope that failed part-way. A
-// fan-out cursor may be up to 1 MiB; a longer one is refused, so keep the
-// scopes in flight times the longest token well below that.
+// this process or another. It records the scopes by name (scope names
+// must differ: two scopes of one name fail the FanOut with
+// ErrInvalidArgument before any request): the first scope not yet
+// started, each scope started but not finished (in flight, or failed)
+// with its own cursor, and a sketch of fixed size of the names of the
+// finished ones. Its size is therefore 4/3 x (about 30 bytes, up to 388 for
+// the sketch once a dozen scopes have finished, the first unstarted
+// scope's name, plus for each unfinished scope its name, about 20 bytes
+// and the cloud's marker or token): with the default 16 scopes in flight
+// and AWS markers of a few hundred bytes, a few KiB (10,000 scopes of
+// short tokens and names, 16 in flight: about 1.3 KiB, measured by
+// TestFanOutCursorGrowsWithScopesInFlight); its worst case is 16 x (an AWS
+// marker's documented maximum of 1,024 characters, 2 KiB of UTF-8, and a
+// name) plus the sketch, about 46 KiB with names of 64 bytes, plus as much
+// for every scope that failed part-way. A fan-out cursor may be up to 1
+// MiB; a longer one is refused, so keep the scopes in flight times the
+// longest token well below that.
+//
+// A cursor may resume a FanOut over other scopes than it was made over (a
+// fleet whose discovery finds a scope more or less), matched by name: a
+// scope the cursor had in flight or failed resumes where it was, and one
+// no longer among the scopes ends as a failed scope wrapping ErrScopeGone
+// (counted in Stats.ScopesFailed and ScopesTotal, told as
+// EventScopeFailed, reported with the other failures at the end, and kept
+// in the cursor). A scope that had not finished and now stands before the
+// first unstarted one (new, or moved) is listed whole; a finished scope
+// is not listed again wherever it moved; a finished scope that is gone is
+// forgotten (if it comes back later it is listed again). The first
+// unstarted scope is found by its name or, if it is gone, at its place in
+// the scopes' name order: if they are not in ascending name order, the
+// cursor is refused with ErrInvalidCursor. The sketch tells apart a
+// difference of up to about 8 names between the finished scopes and the
+// scopes before that point that the cursor does not hold as unfinished (up
+// to 4 but for one in 30,000, up to 8 but for one in 1,000); a greater
+// change refuses the cursor with ErrInvalidCursor. Either refusal comes
+// before any request.
 func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) *Iterator[T] {
 	conc := opts.Concurrency
 	if conc == 0 {
@@ -126,14 +150,23 @@ func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) 
 	it.bufs.scopes = conc // every scope in flight has its pages out
 	p.stats = it.stats
 	if it.err == nil {
-		it.err = it.wrap(p.probe(ctx, it.start.fan))
+		var err error
+		if p.index, err = scopeIndex(scopes); err == nil {
+			it.start.fan, err = p.probe(ctx, it.start.fan)
+		}
+		it.err = it.wrap(err)
 	}
 	if it.err != nil {
 		it.errFrom = opts.Cursor
 		return it
 	}
 	if f := it.start.fan; f != nil {
-		it.stats.scopesDone.Store(int64(f.next - len(f.entries)))
+		it.stats.scopesDone.Store(int64(f.finished()))
+		for _, e := range f.entries {
+			if e.idx < 0 {
+				it.stats.scopesTotal++ // gone: it ends as failed
+			}
+		}
 		if f.next == len(scopes) && len(f.entries) == 0 {
 			it.done = true
 		}
@@ -150,30 +183,35 @@ type fanPager[T any] struct {
 	rejectErr func(scope string, err error) error
 	obs       Observer
 	stats     *counters
+	index     map[string]int // the scopes by name
 }
 
-// probe checks a cursor's fan-out state against the scopes, and makes the
-// Iterator of every scope that is to run, so that one that rejects its
-// options or its cursor fails the fan-out before any request.
-func (p *fanPager[T]) probe(ctx context.Context, f *fanState) error {
+// probe maps a cursor's fan-out state onto the scopes (see resume), and
+// makes the Iterator of every scope that is to run, so that one that
+// rejects its options or its cursor fails the fan-out before any request.
+func (p *fanPager[T]) probe(ctx context.Context, f *fanState) (*fanState, error) {
 	next := 0
 	if f != nil {
-		if f.total != len(p.scopes) {
-			return fmt.Errorf("%w: made for a fan-out of %d scopes, not %d", ErrInvalidCursor, f.total, len(p.scopes))
+		var err error
+		if f, err = p.resume(f); err != nil {
+			return nil, err
 		}
 		for _, e := range f.entries {
+			if e.idx < 0 {
+				continue // gone
+			}
 			if err := p.scopes[e.idx].List(ctx, stateCursor(e.st)).err; err != nil {
-				return p.rejectErr(p.scopes[e.idx].Name, err)
+				return nil, p.rejectErr(p.scopes[e.idx].Name, err)
 			}
 		}
 		next = f.next
 	}
 	for _, s := range p.scopes[next:] {
 		if err := s.List(ctx, "").err; err != nil {
-			return p.rejectErr(s.Name, err)
+			return nil, p.rejectErr(s.Name, err)
 		}
 	}
-	return nil
+	return f, nil
 }
 
 func stateCursor(st *cursorState) string {
@@ -220,8 +258,11 @@ type fanWalk[T any] struct {
 	run      *run
 	wg       sync.WaitGroup
 	out      chan fanMsg[T]
-	next     int                  // scopes from next on are at their start
-	entries  map[int]*cursorState // the scopes below next not finished
+	next     int                  // scopes from next on are at their start, but skip
+	entries  map[int]*cursorState // the scopes started and not finished
+	skip     map[int]bool         // scopes from next on not to start: finished, or entries
+	gone     []fanEntry           // entries of scopes no longer among the fan-out's
+	done     *scopeSketch         // the names of the finished scopes (never changed in place)
 	queue    []int                // entries of the cursor not yet restarted
 	inflight int
 	failures []error
@@ -244,17 +285,28 @@ type fanCur[T any] struct {
 
 func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: map[int]*cursorState{}}
+	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: map[int]*cursorState{}, skip: map[int]bool{}}
 	w.obs = observers(p.obs, w.run)
 	if w.run != nil && w.run.walker == pager[T](p) {
 		w.live = w.liveAt
 	}
 	if f := from.fan; f != nil {
-		w.next = f.next
+		w.next, w.done = f.next, f.done
 		for _, e := range f.entries {
+			if e.idx < 0 {
+				w.gone = append(w.gone, e)
+				continue
+			}
 			w.entries[e.idx] = e.st
 			w.queue = append(w.queue, e.idx)
+			if e.idx >= f.next {
+				w.skip[e.idx] = true
+			}
 		}
+		for _, idx := range f.skip {
+			w.skip[idx] = true
+		}
+		w.reportGone()
 	}
 	stop := func() {
 		cancel()
@@ -274,7 +326,7 @@ func (w *fanWalk[T]) fill() {
 			w.start(idx, stateCursor(w.entries[idx]))
 		case w.next < len(w.p.scopes):
 			idx := w.next
-			w.next++
+			w.advance(idx + 1)
 			w.entries[idx] = nil
 			w.start(idx, "")
 		default:
@@ -324,6 +376,9 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 		if err := w.ctx.Err(); err != nil {
 			return nil, err // cancelled: stop at once, whatever is ready
 		}
+		if w.p.failFast && len(w.failures) > 0 {
+			return nil, w.failures[0] // a scope gone
+		}
 		w.fill()
 		if w.inflight == 0 {
 			return nil, errors.Join(w.failures...) // nil when none failed
@@ -349,7 +404,7 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 			w.failures = append(w.failures, err)
 		case m.pg == nil:
 			w.inflight--
-			delete(w.entries, m.idx)
+			w.finish(m.idx)
 			w.p.stats.scopesDone.Add(1)
 			w.event(EventScopeDone, name, nil)
 			return w.emptyPage(), nil // a cursor from here on leaves the scope out
@@ -362,7 +417,7 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 // setEntry records scope idx at position pos of its Iterator it.
 func (w *fanWalk[T]) setEntry(idx int, it *Iterator[T], pos position) {
 	if pos.done {
-		delete(w.entries, idx)
+		w.finish(idx)
 		return
 	}
 	if old := w.entries[idx]; old != nil && w.live != nil {
@@ -383,9 +438,14 @@ func (w *fanWalk[T]) at(f fanState, c fanCur[T], j int) position {
 		same := f
 		return w.position(&same) // cannot happen: a scope in flight has its entry
 	}
-	out := &fanState{total: f.total, next: f.next, entries: slices.Clone(f.entries)}
+	out := &fanState{next: f.next, boundary: f.boundary, entries: slices.Clone(f.entries), skip: f.skip, done: f.done}
 	if pos.done {
 		out.entries = slices.Delete(out.entries, i, i+1)
+		out.done = f.done.with(w.p.scopes[c.idx].Name)
+		if c.idx >= f.next {
+			out.skip = append(slices.Clone(f.skip), c.idx)
+			slices.Sort(out.skip)
+		}
 	} else {
 		out.entries[i].st = &cursorState{kind: c.it.kind, scope: c.it.scope, pos: pos}
 	}
@@ -414,7 +474,7 @@ func (w *fanWalk[T]) page(m fanMsg[T]) *page[T] {
 		return pg
 	}
 	c := w.cur
-	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
+	f := w.snapshot()
 	pg.at = func(j int) position { return w.at(f, c, j) }
 	return pg
 }
@@ -429,7 +489,7 @@ func (w *fanWalk[T]) page(m fanMsg[T]) *page[T] {
 // and the walk has moved its scope to its end (setEntry): its position is
 // the walk's state as it is.
 func (w *fanWalk[T]) liveAt(j int) position {
-	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
+	f := w.snapshot()
 	if !w.cur.ok {
 		return w.position(&f)
 	}
@@ -442,7 +502,37 @@ func (w *fanWalk[T]) emptyPage() *page[T] {
 	if w.live != nil {
 		return &page[T]{at: w.live}
 	}
-	f := snapshotFan(len(w.p.scopes), w.next, w.entries)
+	f := w.snapshot()
 	pos := w.position(&f)
 	return &page[T]{at: func(int) position { return pos }}
+}
+
+// advance moves the first scope not started to next, or past it while the
+// scopes there are not to start (see skip).
+func (w *fanWalk[T]) advance(next int) {
+	w.next = next
+	for w.next < len(w.p.scopes) && w.skip[w.next] {
+		delete(w.skip, w.next)
+		w.next++
+	}
+}
+
+// finish records scope idx as finished: its entry goes, its name goes into
+// the sketch, once.
+func (w *fanWalk[T]) finish(idx int) {
+	if _, ok := w.entries[idx]; !ok {
+		return
+	}
+	delete(w.entries, idx)
+	w.done = w.done.with(w.p.scopes[idx].Name)
+}
+
+// reportGone records the entries of scopes no longer among the fan-out's
+// as failed scopes (see ErrScopeGone), to be reported with the others.
+func (w *fanWalk[T]) reportGone() {
+	for _, e := range w.gone {
+		w.p.stats.scopesFailed.Add(1)
+		w.event(EventScopeFailed, e.name, ErrScopeGone)
+		w.failures = append(w.failures, w.p.wrapErr(e.name, ErrScopeGone))
+	}
 }
