@@ -12,6 +12,8 @@ import (
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	alikms "github.com/aliyun/alibaba-cloud-sdk-go/services/kms"
+
+	"github.com/multikms/multikms/internal/adapter"
 )
 
 // callHeader carries the ID of an adapter call from the SDK request to the
@@ -90,9 +92,7 @@ func install(client *alikms.Client) *caller {
 			base = cfg.HttpTransport
 		}
 		if base == nil {
-			t := http.DefaultTransport.(*http.Transport).Clone()
-			t.MaxIdleConnsPerHost = 32
-			base, own = t, true
+			base, own = ownTransport(), true
 		}
 		c = newCaller(base)
 		c.own = own
@@ -100,6 +100,21 @@ func install(client *alikms.Client) *caller {
 	}
 	client.SetTransport(c)
 	return c
+}
+
+// ownTransport is the transport install makes when the client has none: a
+// clone of http.DefaultTransport that keeps idle every connection a
+// listing has had in flight, up to the most WithConcurrency allows, so
+// that the connections of one wave of pages and describes are reused by
+// the next rather than closed and dialled again (with TLS, a handshake
+// each). A connection is only kept once a request needed it, so a Lister
+// keeps as many as its own concurrency (plus the few of net/http's dial
+// race), not the maximum.
+func ownTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = adapter.MaxConcurrency
+	t.MaxIdleConns = adapter.MaxConcurrency // one endpoint a client
+	return t
 }
 
 // callInfo is what the transport saw of a call: whether its request got

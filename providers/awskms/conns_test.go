@@ -22,20 +22,16 @@ import (
 	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
-// slack is the connections a warm listing may dial beyond those its
-// client keeps idle (one the server closed, say).
-const slack = 4
-
-// TestOwnClientKeepsAConnectionPerRequestInFlight: a DetailFull listing of
-// 1,000 keys through NewFromConfig (and kms.Open) runs its describes 64 at
-// a time over the connections of the first waves, not over new ones each
-// wave (the SDK's transport keeps only 10 idle a host: the old client
-// dialled about 54 connections a wave, some 600 for this listing, and as
-// many again for the next). A request that finds no idle connection dials
-// one and takes the first to come free, its own dial's or another's
-// (net/http's dial race): so the first listing may dial up to twice what
-// it has in flight, the extra connections kept idle or closed; a second
-// listing dials (almost) none.
+// TestOwnClientKeepsAConnectionPerRequestInFlight: two DetailFull listings
+// of 1,000 keys through NewFromConfig (and kms.Open) run their describes
+// 64 at a time over the connections of the first waves, rather than
+// closing them between waves to dial them again for the next (the SDK's
+// transport keeps only 10 idle a host: the old client dialled about 54 a
+// wave, over 1,100 for these two listings). A request that finds no idle
+// connection dials one and takes the first to come free, its own dial's
+// or another's (net/http's dial race), so a client may dial up to twice
+// what it has in flight, the extra connections closed as they come back
+// beyond the idle pool: that is the bound.
 func TestOwnClientKeepsAConnectionPerRequestInFlight(t *testing.T) {
 	isolateAWSConfig(t)
 	s := awskmstest.New(awskmstest.WithGeneratedKeys(1000), awskmstest.WithLatency(2*time.Millisecond))
@@ -57,16 +53,16 @@ func TestOwnClientKeepsAConnectionPerRequestInFlight(t *testing.T) {
 	} {
 		l, err := tc.open()
 		require.NoError(t, err, tc.name)
-		inFlight := tc.concurrency + 2 // the describes, the ListKeys page ahead, the ListAliases pass
-		for round, most := range []int{2 * inFlight, slack} {
-			before := s.AcceptedConnections()
+		before := s.AcceptedConnections()
+		for range 2 {
 			keys, err := pagination.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull}))
 			require.NoError(t, err, tc.name)
 			require.Len(t, keys, 1000, tc.name)
-			assert.LessOrEqual(t, s.AcceptedConnections()-before, most, "%s: listing %d: connections dialled for 1,000 describes, %d in flight",
-				tc.name, round+1, tc.concurrency)
-			assert.GreaterOrEqual(t, s.MaxInFlight(), 11, "%s: more requests in flight than the SDK's 10 idle connections", tc.name)
 		}
+		accepted := s.AcceptedConnections() - before
+		inFlight := tc.concurrency + 2 // the describes, the ListKeys page ahead, the ListAliases pass
+		assert.LessOrEqual(t, accepted, 2*inFlight, "%s: connections dialled for 2,000 describes, %d in flight", tc.name, tc.concurrency)
+		assert.GreaterOrEqual(t, s.MaxInFlight(), 11, "%s: more requests in flight than the SDK's 10 idle connections", tc.name)
 		require.NoError(t, l.Close())
 		waitClosed(t, s)
 	}
@@ -95,12 +91,11 @@ func TestOwnClientKeepsTheCABundle(t *testing.T) {
 	l, err := awskms.NewFromConfig(context.Background(), awskms.WithRegion(s.Region()), awskms.WithEndpoint(tlsSrv.URL))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
-	// The old client dialled some 360 connections a listing here.
-	for round, most := range []int{2 * (awskms.DefaultConcurrency + 2), slack} {
-		before := dialled.Load()
+	for range 2 {
 		keys, err := pagination.Collect(l.ListKeys(context.Background(), kms.ListOptions{Detail: kms.DetailFull}))
 		require.NoError(t, err, "the bundle is trusted")
 		require.Len(t, keys, 500)
-		assert.LessOrEqual(t, int(dialled.Load()-before), most, "listing %d: TLS connections (handshakes) for 500 describes", round+1)
 	}
+	// The old client dialled some 350 a listing here.
+	assert.LessOrEqual(t, int(dialled.Load()), 2*(awskms.DefaultConcurrency+2), "TLS connections (handshakes) for 1,000 describes")
 }
