@@ -170,7 +170,7 @@ func TestFanOutRefusesTooManyChanges(t *testing.T) {
 		old = append(old, 100+i)
 		ids = append(ids, i)
 	}
-	_, c := cursorAfter(t, 1, 4*35+1, old...) // 35 finished, s135 in flight
+	_, c := cursorAfter(t, 1, 4*35+1, old...)                 // 35 finished, s135 in flight
 	rest, ms, _, err := resumeOver(c, append(ids, old...)...) // 40 new before it
 	if !errors.Is(err, pagination.ErrInvalidCursor) || len(rest) != 0 {
 		t.Fatalf("%d items, error %v; want ErrInvalidCursor", len(rest), err)
