@@ -68,11 +68,21 @@ const DefaultRoleSessionName = "multikms"
 // same regions, listing costs no discovery, and ListKeys fetches nothing
 // before it returns (every region's options are checked first).
 //
-// The cursor resumes exactly the regions it was made over: it is bound to
-// the sorted list of scope names, so a cursor made by a Fleet that found
-// other regions is refused with kms.ErrInvalidCursor before any request,
-// never resumed into a region it did not start nor skipping one it never
-// saw. Start a fresh listing then.
+// The cursor resumes exactly the regions it was made over, in this process
+// or another, by the regions' scope names (see kms.NewMerge), even when a
+// fresh Fleet's DescribeRegions (or region list) has other regions: a
+// region the cursor had in flight or failed resumes where it was; a region
+// new since is listed whole, never in part, wherever it sorts; a region
+// that had finished is not listed again; a region the cursor had in flight
+// or failed that the Fleet no longer has ends the listing as a
+// *kms.ScopeError naming it ("alibaba/<region>"), whose error matches
+// kms.ErrNotFound and pagination.ErrScopeGone, reported with the other
+// failed regions after every other region, and kept in the cursor: a later
+// resume reports it again, or resumes it where it was if it is back. A
+// cursor is refused with kms.ErrInvalidCursor before any request only if it
+// is not one of this kind of listing (tampered, another filter, another
+// endpoint) or the regions before its resume point changed by more than it
+// can tell apart (about 8 added or removed): start a fresh listing then.
 type Fleet struct {
 	regions map[string]*regionLister
 	names   []string

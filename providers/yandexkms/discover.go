@@ -59,12 +59,21 @@ type Discovery struct {
 // a cloud whose folders cannot be listed is such a scope too, named
 // "yandex/<cloudID>", failing each listing with the error discovery got.
 //
-// The cursor resumes exactly the folders it was made over: the Merge's
-// cursor is bound to the sorted list of scope names, so a cursor made by a
-// Fleet that found other folders (a folder created, deleted or denied in
-// between) is refused with kms.ErrInvalidCursor before any request, rather
-// than resumed into a folder it did not start (half-listed) or skipping a
-// folder it never saw. Start a fresh listing then.
+// The cursor resumes exactly the folders it was made over, in this process
+// or another, by the folders' scope names (see kms.NewMerge), even when a
+// fresh Fleet's discovery found other folders: a folder the cursor had in
+// flight or failed resumes where it was; a folder created since is listed
+// whole, never in part, wherever it sorts; a folder that had finished is
+// not listed again; a folder the cursor had in flight or failed that is no
+// longer found (deleted, pending deletion, its cloud no longer seen) ends
+// the listing as a *kms.ScopeError naming it, whose error matches
+// kms.ErrNotFound and pagination.ErrScopeGone, reported with the other
+// failed scopes after every other folder, and kept in the cursor: a later
+// resume reports it again, or resumes it where it was if it is back. A
+// cursor is refused with kms.ErrInvalidCursor before any request only if it
+// is not one of this kind of listing (tampered, another filter) or the
+// folders before its resume point changed by more than it can tell apart
+// (about 8 created or deleted): start a fresh listing then.
 type Fleet struct {
 	base    *Lister // the SDK, limiter and settings every folder shares
 	scopes  []kms.ScopedLister

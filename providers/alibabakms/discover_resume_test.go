@@ -1,0 +1,239 @@
+package alibabakms_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+	"github.com/multikms/multikms/providers/alibabakms"
+	emu "github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
+)
+
+// perRegion is the number of keys of each region of the resume tests.
+const perRegion = 5
+
+// regionARNs returns the ARNs of the keys of regions, sorted.
+func regionARNs(c *emu.Cloud, regions ...string) []string {
+	var out []string
+	for _, r := range regions {
+		for _, k := range fleetKeys(r, perRegion) {
+			out = append(out, "acs:kms:"+r+":"+c.Account()+":key/"+k.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// resumeCloud starts a Cloud of regions, each of perRegion keys of its own.
+func resumeCloud(t *testing.T, regions ...string) *emu.Cloud {
+	t.Helper()
+	var opts []emu.CloudOption
+	for _, r := range regions {
+		opts = append(opts, emu.WithCloudRegion(r, regionOptions(r)...))
+	}
+	c := emu.NewCloud(opts...)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// regionOptions are the Server options of a region of the resume tests.
+func regionOptions(r string) []emu.Option {
+	return []emu.Option{emu.WithKeys(fleetKeys(r, perRegion)...), emu.WithReadQuota(1e6, 1e6)}
+}
+
+// listPart lists f's keys two a page, stops after n and returns their
+// ARNs and the cursor.
+func listPart(t *testing.T, f *alibabakms.Fleet, n int) ([]string, string) {
+	t.Helper()
+	it := f.ListKeys(bg, kms.ListOptions{PageSize: 2})
+	var got []string
+	for k, err := range it.All() {
+		require.NoError(t, err)
+		if got = append(got, k.ARN); len(got) == n {
+			break
+		}
+	}
+	cursor := it.Cursor()
+	require.NotEmpty(t, cursor)
+	return got, cursor
+}
+
+// resume lists f from cursor to its end and returns the key ARNs, the
+// scopes of the *kms.ScopeErrors it ended with (each a vanished scope's)
+// and its cursor.
+func resume(t *testing.T, f *alibabakms.Fleet, cursor string) (arns, failed []string, next string) {
+	t.Helper()
+	it := f.ListKeys(bg, kms.ListOptions{PageSize: 2, Cursor: cursor})
+	keys, err := pagination.Collect(it)
+	for _, k := range keys {
+		arns = append(arns, k.ARN)
+	}
+	if err != nil {
+		for _, e := range unjoin(err) {
+			var se *kms.ScopeError
+			require.ErrorAs(t, e, &se, "every error of a resumed listing is a scope's: %v", e)
+			assert.ErrorIs(t, e, kms.ErrNotFound, se.Scope)
+			assert.ErrorIs(t, e, pagination.ErrScopeGone, se.Scope)
+			failed = append(failed, se.Scope)
+		}
+	}
+	slices.Sort(failed)
+	return arns, failed, it.Cursor()
+}
+
+// sortedOnce sorts ids and fails the test if one repeats.
+func sortedOnce(t *testing.T, ids []string) []string {
+	t.Helper()
+	ids = slices.Sorted(slices.Values(ids))
+	for i := 1; i < len(ids); i++ {
+		assert.NotEqual(t, ids[i-1], ids[i], "key listed twice over the chain")
+	}
+	return ids
+}
+
+// TestFleetResumeOverAChangedRegionSet: a cursor made over the regions
+// DescribeRegions listed (ap-southeast-1 finished, cn-beijing in flight,
+// the rest not started) resumes in a fresh Fleet (another process) whose
+// DescribeRegions lists ap-northeast-1 and cn-shenzhen more (one before
+// the resume point, one after it) and the two first regions less
+// (deactivated). Every key of a region of both fleets comes out exactly
+// once over the chain, the new regions' keys all, the vanished in-flight
+// region ends as a scope failure naming it (its keys not repeated; resumed
+// where it stopped when it is back), and the finished one costs nothing.
+func TestFleetResumeOverAChangedRegionSet(t *testing.T) {
+	c := resumeCloud(t, "ap-southeast-1", "cn-beijing", emu.DemoHomeRegion, "cn-shanghai", "eu-central-1")
+	// One region at a time, no page ahead: ap-southeast-1 is done and
+	// cn-beijing two keys in when the loop stops after 7 keys.
+	first, cursor := listPart(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every, Concurrency: 1}, alibabakms.WithPrefetch(0)), perRegion+2)
+	require.Equal(t, regionARNs(c, "ap-southeast-1"), slices.Sorted(slices.Values(first[:perRegion])))
+	inFlight := slices.Sorted(slices.Values(first[perRegion:]))
+	require.Subset(t, regionARNs(c, "cn-beijing"), inFlight)
+
+	c.AddRegion("ap-northeast-1", regionOptions("ap-northeast-1")...)
+	c.AddRegion("cn-shenzhen", regionOptions("cn-shenzhen")...)
+	c.RemoveRegion("ap-southeast-1")
+	c.RemoveRegion("cn-beijing")
+	fresh := cloudFleet(t, c, alibabakms.Discovery{Regions: every})
+	require.Equal(t, []string{"ap-northeast-1", emu.DemoHomeRegion, "cn-shanghai", "cn-shenzhen", "eu-central-1"}, fresh.Regions())
+	c.ResetCounts()
+	rest, failed, next := resume(t, fresh, cursor)
+
+	chain := sortedOnce(t, append(slices.Clone(first), rest...))
+	want := append(regionARNs(c, "ap-northeast-1", "ap-southeast-1", emu.DemoHomeRegion, "cn-shanghai", "cn-shenzhen", "eu-central-1"), inFlight...)
+	assert.Equal(t, sortedOnce(t, want), chain, "every key of the regions of both fleets once, the new regions' all")
+	assert.Equal(t, []string{"alibaba/cn-beijing"}, failed, "the vanished in-flight region, and it alone, is a scope failure")
+	assert.Zero(t, c.Requests()-c.Region("ap-northeast-1").Requests()-c.Region(emu.DemoHomeRegion).Requests()-
+		c.Region("cn-shanghai").Requests()-c.Region("cn-shenzhen").Requests()-c.Region("eu-central-1").Requests(),
+		"no request of a vanished region")
+
+	// The region is back: the cursor, which kept it, resumes it where it stopped.
+	require.NotEmpty(t, next)
+	c.AddRegion("cn-beijing", regionOptions("cn-beijing")...)
+	last, failed, end := resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), next)
+	assert.Empty(t, failed)
+	assert.Empty(t, end)
+	assert.Equal(t, regionARNs(c, "cn-beijing"), sortedOnce(t, append(last, inFlight...)), "the rest of the region, once")
+}
+
+// TestFleetResumeOverAChangedRegionList: the same over region=a,b lists:
+// a region more is listed whole, an unfinished region less is a scope
+// failure, a failed region then dropped from the list too.
+func TestFleetResumeOverAChangedRegionList(t *testing.T) {
+	c := resumeCloud(t, "cn-beijing", emu.DemoHomeRegion, "cn-shanghai")
+	c.DenyRegion("cn-shanghai")
+	it := cloudFleet(t, c, alibabakms.Discovery{Regions: []string{"cn-beijing", "cn-shanghai"}}).ListKeys(bg, kms.ListOptions{PageSize: 2})
+	keys, err := pagination.Collect(it)
+	var se *kms.ScopeError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, "alibaba/cn-shanghai", se.Scope)
+	require.Len(t, keys, perRegion)
+
+	rest, failed, _ := resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: []string{"cn-beijing", emu.DemoHomeRegion}}), it.Cursor())
+	assert.Equal(t, []string{"alibaba/cn-shanghai"}, failed, "the failed region, no longer asked for")
+	assert.Equal(t, regionARNs(c, emu.DemoHomeRegion), sortedOnce(t, rest), "the new region whole, nothing of the finished one again")
+}
+
+// TestFleetResumeOverAChangedRegionSetConcurrently: the changes of
+// TestFleetResumeOverAChangedRegionSet with the default concurrency (every
+// region started at once), which keys have come out when the loop stops
+// being the scheduler's: every key once over the chain, the new regions'
+// all, and a vanished region is a scope failure exactly when some of its
+// keys had not come out.
+func TestFleetResumeOverAChangedRegionSetConcurrently(t *testing.T) {
+	for range 5 {
+		c := resumeCloud(t, "ap-southeast-1", "cn-beijing", emu.DemoHomeRegion, "cn-shanghai", "eu-central-1")
+		first, cursor := listPart(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), 9)
+		c.AddRegion("ap-northeast-1", regionOptions("ap-northeast-1")...)
+		c.AddRegion("cn-shenzhen", regionOptions("cn-shenzhen")...)
+		c.RemoveRegion("ap-southeast-1")
+		c.RemoveRegion("cn-shanghai")
+		rest, failed, _ := resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), cursor)
+
+		want := regionARNs(c, "ap-northeast-1", "cn-beijing", emu.DemoHomeRegion, "cn-shenzhen", "eu-central-1")
+		var wantFailed []string
+		for _, gone := range []string{"ap-southeast-1", "cn-shanghai"} {
+			seen := 0
+			for _, arn := range first {
+				if slices.Contains(regionARNs(c, gone), arn) {
+					want, seen = append(want, arn), seen+1
+				}
+			}
+			if seen < perRegion {
+				wantFailed = append(wantFailed, "alibaba/"+gone)
+			}
+		}
+		assert.Equal(t, sortedOnce(t, want), sortedOnce(t, append(slices.Clone(first), rest...)))
+		assert.Equal(t, wantFailed, failed)
+	}
+}
+
+// TestFleetRefusesForeignCursorsBeforeAnyRequest: a cursor that is not one
+// of this listing's (tampered, truncated, of another filter, of another
+// endpoint), one over a fleet changed by more than the cursor can tell
+// apart (40 regions more, kms.Merge tells about 8), and bad options beside
+// a good cursor are refused before any request.
+func TestFleetRefusesForeignCursorsBeforeAnyRequest(t *testing.T) {
+	c := resumeCloud(t, "cn-beijing", emu.DemoHomeRegion)
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: every})
+	_, cursor := listPart(t, f, 3)
+	filtered := f.ListKeys(bg, kms.ListOptions{PageSize: 2, Filter: kms.Filter{States: []kms.KeyState{kms.StateEnabled}}})
+	for range filtered.All() {
+		break
+	}
+	otherFilter := filtered.Cursor()
+	require.NotEmpty(t, otherFilter)
+	other := resumeCloud(t, "cn-beijing", emu.DemoHomeRegion)
+	elsewhere := cloudFleet(t, other, alibabakms.Discovery{Regions: every})
+	regions := []string{"cn-beijing", emu.DemoHomeRegion}
+	for i := range 40 {
+		regions = append(regions, fmt.Sprintf("ap-new-%d", i))
+	}
+	grown := cloudFleet(t, c, alibabakms.Discovery{Regions: regions})
+
+	tampered := []byte(cursor)
+	tampered[len(tampered)/2] ^= 1
+	for name, tc := range map[string]struct {
+		f      *alibabakms.Fleet
+		opts   kms.ListOptions
+		target error
+	}{
+		"tampered":         {f, kms.ListOptions{PageSize: 2, Cursor: string(tampered)}, kms.ErrInvalidCursor},
+		"truncated":        {f, kms.ListOptions{PageSize: 2, Cursor: cursor[:len(cursor)/2]}, kms.ErrInvalidCursor},
+		"another filter":   {f, kms.ListOptions{PageSize: 2, Cursor: otherFilter}, kms.ErrInvalidCursor},
+		"another endpoint": {elsewhere, kms.ListOptions{PageSize: 2, Cursor: cursor}, kms.ErrInvalidCursor},
+		"40 regions more":  {grown, kms.ListOptions{PageSize: 2, Cursor: cursor}, kms.ErrInvalidCursor},
+		"bad page size":    {f, kms.ListOptions{PageSize: alibabakms.MaxPageSize + 1, Cursor: cursor}, kms.ErrInvalidArgument},
+	} {
+		c.ResetCounts()
+		other.ResetCounts()
+		_, err := pagination.Collect(tc.f.ListKeys(bg, tc.opts))
+		assert.True(t, errors.Is(err, tc.target), "%s: %v", name, err)
+		assert.Zero(t, c.Requests()+other.Requests(), name)
+	}
+}

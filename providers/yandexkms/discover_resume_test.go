@@ -1,0 +1,249 @@
+package yandexkms_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	rmpb "github.com/yandex-cloud/go-genproto/yandex/cloud/resourcemanager/v1"
+
+	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
+	"github.com/multikms/multikms/providers/yandexkms"
+	emu "github.com/multikms/multikms/providers/yandexkms/yandexkmstest"
+)
+
+// The generated folders of the resume tests and their keys: folder i of
+// the KMS Server holds KeyID(i, 0..perFolder-1).
+const resumeFolders, perFolder = 8, 6
+
+// folderKeys returns the IDs of the keys of folders (by index).
+func folderKeys(folders ...int) []string {
+	var out []string
+	for _, i := range folders {
+		for j := range perFolder {
+			out = append(out, emu.KeyID(i, j))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// folderScope is the scope name of folder i of testCloud.
+func folderScope(i int) string { return "yandex/" + testCloud + "/" + emu.FolderID(i) }
+
+// resumeCloud starts a cloud whose KMS holds resumeFolders folders of
+// perFolder keys and whose ResourceManager lists the folders of the
+// indices given, in testCloud.
+func resumeCloud(t *testing.T, folders ...int) (*emu.ResourceManager, func(...yandexkms.Option) *yandexkms.Fleet) {
+	t.Helper()
+	ids := make([]string, len(folders))
+	for n, i := range folders {
+		ids[n] = emu.FolderID(i)
+	}
+	rm, sdk := setupCloud(t, []emu.Option{emu.WithGenerated(resumeFolders, perFolder)}, emu.WithCloud("", testCloud, ids...))
+	return rm, func(opts ...yandexkms.Option) *yandexkms.Fleet { return discoverCloud(t, sdk, testCloud, opts...) }
+}
+
+// listPart lists f's keys two a page, stops after n and returns their IDs
+// and the cursor.
+func listPart(t *testing.T, f *yandexkms.Fleet, n int) ([]string, string) {
+	t.Helper()
+	it := f.ListKeys(context.Background(), kms.ListOptions{PageSize: 2})
+	var got []string
+	for k, err := range it.All() {
+		require.NoError(t, err)
+		if got = append(got, k.ID); len(got) == n {
+			break
+		}
+	}
+	cursor := it.Cursor()
+	require.NotEmpty(t, cursor)
+	return got, cursor
+}
+
+// resume lists f from cursor to its end and returns the key IDs, the
+// scopes of the *kms.ScopeErrors it ended with and its cursor.
+func resume(t *testing.T, f *yandexkms.Fleet, cursor string) (ids, failed []string, next string) {
+	t.Helper()
+	it := f.ListKeys(context.Background(), kms.ListOptions{PageSize: 2, Cursor: cursor})
+	keys, err := pagination.Collect(it)
+	for _, k := range keys {
+		ids = append(ids, k.ID)
+		assert.Equal(t, testCloud, k.CloudID, k.ID)
+	}
+	for _, e := range unjoinErr(err) {
+		var se *kms.ScopeError
+		require.ErrorAs(t, e, &se, "every error of a resumed listing is a scope's: %v", e)
+		assert.ErrorIs(t, e, kms.ErrNotFound, se.Scope)
+		assert.ErrorIs(t, e, pagination.ErrScopeGone, se.Scope)
+		failed = append(failed, se.Scope)
+	}
+	slices.Sort(failed)
+	return ids, failed, it.Cursor()
+}
+
+// unjoinErr splits an errors.Join (nil: none).
+func unjoinErr(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// sortedOnce sorts ids and fails the test if one repeats.
+func sortedOnce(t *testing.T, ids []string) []string {
+	t.Helper()
+	ids = slices.Sorted(slices.Values(ids))
+	for i := 1; i < len(ids); i++ {
+		assert.NotEqual(t, ids[i-1], ids[i], "key listed twice over the chain")
+	}
+	return ids
+}
+
+// TestFleetResumeOverAChangedFleet: a cursor made over folders 1,2,3,4,6
+// (folder 1 finished, 2 in flight, the rest not started) resumes in a fresh
+// Fleet (another process) that found folders 0 and 5 more (one before the
+// resume point, one after it) and 1 and 2 less (a finished folder pending
+// deletion, the one in flight deleted). Every key of a folder of both fleets comes out
+// exactly once over the chain, the new folders' keys all, the vanished
+// in-flight folder ends as a scope failure naming it (its keys not
+// repeated, and resumed where it stopped when it is back), and the
+// finished one costs nothing.
+func TestFleetResumeOverAChangedFleet(t *testing.T) {
+	rm, discover := resumeCloud(t, 1, 2, 3, 4, 6)
+	// One folder at a time and no page ahead: folder 1 is done and folder 2
+	// two keys in when the loop stops after 8 keys.
+	first, cursor := listPart(t, discover(yandexkms.WithConcurrency(1), yandexkms.WithPrefetch(0)), 8)
+	require.Equal(t, folderKeys(1), slices.Sorted(slices.Values(first[:perFolder])))
+	inFlight := slices.Sorted(slices.Values(first[perFolder:]))
+	require.Subset(t, folderKeys(2), inFlight)
+
+	rm.AddFolder(testCloud, emu.FolderID(0))
+	rm.AddFolder(testCloud, emu.FolderID(5))
+	rm.SetFolderStatus(emu.FolderID(1), rmpb.Folder_PENDING_DELETION) // no longer ACTIVE
+	rm.RemoveFolder(emu.FolderID(2))
+	fresh := discover()
+	rm.ResetCounts()
+	require.Equal(t, []string{emu.FolderID(0), emu.FolderID(3), emu.FolderID(4), emu.FolderID(5), emu.FolderID(6)}, fresh.Folders())
+	rest, failed, next := resume(t, fresh, cursor)
+
+	chain := sortedOnce(t, append(slices.Clone(first), rest...))
+	assert.Equal(t, sortedOnce(t, append(folderKeys(0, 1, 3, 4, 5, 6), inFlight...)), chain,
+		"every key of the folders of both fleets once, the new folders' all")
+	assert.Equal(t, []string{folderScope(2)}, failed, "the vanished in-flight folder, and it alone, is a scope failure")
+	assert.Zero(t, rm.FolderRequests(emu.FolderID(1))+rm.FolderRequests(emu.FolderID(2)), "no request of a vanished folder")
+
+	// The folder is back (its deletion undone): the cursor, which kept it,
+	// resumes it where it stopped.
+	require.NotEmpty(t, next)
+	rm.AddFolder(testCloud, emu.FolderID(2))
+	last, failed, end := resume(t, discover(), next)
+	assert.Empty(t, failed)
+	assert.Empty(t, end)
+	assert.Equal(t, sortedOnce(t, append(last, inFlight...)), folderKeys(2), "the rest of the folder, once")
+}
+
+// TestFleetResumeOfAFailedFolderThatVanished: a listing whose folder 1 was
+// denied ends with a cursor of that folder alone; when the folder is then
+// deleted and another created, a fresh Fleet's resumed listing reports the
+// deleted folder as a scope failure and lists the new folder whole.
+func TestFleetResumeOfAFailedFolderThatVanished(t *testing.T) {
+	rm, discover := resumeCloud(t, 0, 1, 2)
+	rm.DenyFolder(emu.FolderID(1))
+	it := discover().ListKeys(context.Background(), kms.ListOptions{PageSize: 2})
+	keys, err := pagination.Collect(it)
+	var se *kms.ScopeError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, folderScope(1), se.Scope)
+	require.Len(t, keys, 2*perFolder)
+
+	rm.RemoveFolder(emu.FolderID(1))
+	rm.AddFolder(testCloud, emu.FolderID(3))
+	rest, failed, _ := resume(t, discover(), it.Cursor())
+	assert.Equal(t, []string{folderScope(1)}, failed)
+	assert.Equal(t, folderKeys(3), sortedOnce(t, rest), "the new folder whole, nothing of the finished ones again")
+}
+
+// TestFleetResumeOverAChangedFleetConcurrently: the same changes with the
+// default concurrency (every folder started at once), which keys have come
+// out when the loop stops being the scheduler's: every key once over the
+// chain, the new folders' all, and a vanished folder is a scope failure
+// exactly when some of its keys had not come out.
+func TestFleetResumeOverAChangedFleetConcurrently(t *testing.T) {
+	for range 5 {
+		rm, discover := resumeCloud(t, 1, 2, 3, 4, 6)
+		first, cursor := listPart(t, discover(), 11)
+		rm.AddFolder(testCloud, emu.FolderID(0))
+		rm.AddFolder(testCloud, emu.FolderID(5))
+		rm.RemoveFolder(emu.FolderID(1))
+		rm.RemoveFolder(emu.FolderID(4))
+		rest, failed, _ := resume(t, discover(), cursor)
+		chain := sortedOnce(t, append(slices.Clone(first), rest...))
+
+		want := folderKeys(0, 2, 3, 5, 6)
+		var wantFailed []string
+		for _, gone := range []int{1, 4} {
+			seen := 0
+			for _, id := range first {
+				if slices.Contains(folderKeys(gone), id) {
+					want, seen = append(want, id), seen+1
+				}
+			}
+			if seen < perFolder {
+				wantFailed = append(wantFailed, folderScope(gone))
+			}
+		}
+		assert.Equal(t, sortedOnce(t, want), chain)
+		assert.Equal(t, wantFailed, failed)
+	}
+}
+
+// TestFleetRefusesForeignCursorsBeforeAnyRequest: a cursor that is not one
+// of this listing's (tampered, truncated, of another filter), one over a
+// fleet changed by more than the cursor can tell apart (40 folders more,
+// kms.Merge tells about 8), and bad options beside a good cursor are
+// refused before any request.
+func TestFleetRefusesForeignCursorsBeforeAnyRequest(t *testing.T) {
+	rm, discover := resumeCloud(t, 0, 1, 2)
+	f := discover()
+	_, cursor := listPart(t, f, 3)
+	filtered := f.ListKeys(context.Background(), kms.ListOptions{PageSize: 2, Filter: kms.Filter{States: []kms.KeyState{kms.StateEnabled}}})
+	for range filtered.All() {
+		break
+	}
+	otherFilter := filtered.Cursor()
+	require.NotEmpty(t, otherFilter)
+
+	for i := range 40 {
+		rm.AddFolder(testCloud, fmt.Sprintf("b1fnew%014d", i))
+	}
+	grown := discover()
+	require.Len(t, grown.Folders(), 43)
+
+	tampered := []byte(cursor)
+	tampered[len(tampered)/2] ^= 1
+	for name, c := range map[string]struct {
+		f      *yandexkms.Fleet
+		opts   kms.ListOptions
+		target error
+	}{
+		"tampered":        {f, kms.ListOptions{PageSize: 2, Cursor: string(tampered)}, kms.ErrInvalidCursor},
+		"truncated":       {f, kms.ListOptions{PageSize: 2, Cursor: cursor[:len(cursor)/2]}, kms.ErrInvalidCursor},
+		"another filter":  {f, kms.ListOptions{PageSize: 2, Cursor: otherFilter}, kms.ErrInvalidCursor},
+		"40 folders more": {grown, kms.ListOptions{PageSize: 2, Cursor: cursor}, kms.ErrInvalidCursor},
+		"bad page size":   {f, kms.ListOptions{PageSize: yandexkms.MaxPageSize + 1, Cursor: cursor}, kms.ErrInvalidArgument},
+	} {
+		rm.ResetCounts()
+		_, err := pagination.Collect(c.f.ListKeys(context.Background(), c.opts))
+		assert.True(t, errors.Is(err, c.target), "%s: %v", name, err)
+		assert.Zero(t, rm.KMS().TotalRequests(), name)
+	}
+}
