@@ -17,9 +17,10 @@ import (
 // lister yields them, in order within a lister, interleaved across listers
 // in no promised order. Its cursor resumes every lister exactly, and grows
 // with the listers in flight (and failed), not with the listers of the
-// fleet: a fixed 4 to 400 bytes, and for each lister in flight or failed
-// its name, about 20 bytes and its own cursor (see pagination.FanOut for
-// the worst case).
+// fleet: about 30 bytes and a sketch of the finished listers' names of at
+// most 389 bytes, and for each lister in flight or failed its name, about
+// 20 bytes and its own cursor, x 4/3 (see pagination.FanOut for the worst
+// case).
 // ListOptions.MaxItems counts the items of the merged stream and bounds the
 // listers' work (no describe or extra starts for a key past it); the other
 // options go to every lister, and a lister that rejects them (a PageSize

@@ -101,13 +101,15 @@ func (e *ScopeError) Unwrap() error { return e.Err }
 // ErrInvalidArgument before any request): the first scope not yet
 // started, each scope started but not finished (in flight, or failed)
 // with its own cursor, and a sketch of fixed size of the names of the
-// finished ones. Its size is therefore 4/3 x (about 30 bytes, up to 388 for
-// the sketch once a dozen scopes have finished, the first unstarted
-// scope's name, plus for each unfinished scope its name, about 20 bytes
-// and the cloud's marker or token): with the default 16 scopes in flight
-// and AWS markers of a few hundred bytes, a few KiB (10,000 scopes of
-// short tokens and names, 16 in flight: about 1.3 KiB, measured by
-// TestFanOutCursorGrowsWithScopesInFlight); its worst case is 16 x (an AWS
+// finished ones. Its size is therefore 4/3 x (about 25 bytes, the first
+// unstarted scope's name, the sketch: 1 byte while no scope has finished,
+// 12 more for each of its 32 cells in use, 389 bytes in all once about 20
+// scopes have finished; plus for each unfinished scope its name,
+// about 20 bytes and the cloud's marker or token): with the default 16
+// scopes in flight and AWS markers of a few hundred bytes, a few KiB
+// (10,000 scopes of short names and tokens, 16 in flight: at most 757
+// bytes, measured by TestFanOutCursorGrowsWithScopesInFlight); its worst
+// case is 16 x (an AWS
 // marker's documented maximum of 1,024 characters, 2 KiB of UTF-8, and a
 // name) plus the sketch, about 46 KiB with names of 64 bytes, plus as much
 // for every scope that failed part-way. A fan-out cursor may be up to 1
@@ -128,9 +130,10 @@ func (e *ScopeError) Unwrap() error { return e.Err }
 // the scopes' name order: if they are not in ascending name order, the
 // cursor is refused with ErrInvalidCursor. The sketch tells apart a
 // difference of up to about 8 names between the finished scopes and the
-// scopes before that point that the cursor does not hold as unfinished (up
-// to 4 but for one in 30,000, up to 8 but for one in 1,000); a greater
-// change refuses the cursor with ErrInvalidCursor. Either refusal comes
+// scopes before that point that the cursor does not hold as unfinished
+// (one or two names but for about one case in 36,000, up to 8 but for
+// about one in 2,000, 16 but for about one in 100); a change it cannot tell
+// apart refuses the cursor with ErrInvalidCursor. Either refusal comes
 // before any request.
 func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) *Iterator[T] {
 	conc := opts.Concurrency

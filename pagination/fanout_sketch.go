@@ -20,11 +20,13 @@ import (
 // peel recovers when they are few, and reports as undecodable otherwise.
 //
 // Measured over random differences (TestSketchPeelsSmallDifferences), 32
-// cells of 4 hashes decode any difference of up to 4 names but for about
-// one in 30,000 (two names on the same 4 cells), up to 8 with a failure
-// below 0.1%, and 16 with one of about 1%; a difference that cannot be
-// decoded is always detected, never decoded wrong but with a probability
-// of about 2^-32 per cell peeled.
+// cells of 4 hashes decode a difference of one or two names but for about
+// one case in 36,000 (two names on the same 4 cells: 1/C(32,4)), up to 8
+// but for about one in 2,000, and 16 but for about one in 100; a
+// difference that cannot be decoded is always detected (a cell is taken as
+// holding one key only if its check is that key's and the key maps to it,
+// and the sketch must peel to empty), never decoded wrong but with a
+// probability of about 2^-32 for each cell peeled.
 const (
 	sketchCells  = 32
 	sketchHashes = 4

@@ -117,7 +117,16 @@ func TestSketchToggleAndEncoding(t *testing.T) {
 	if *s.with("a").with("b").with("c") != (scopeSketch{}) {
 		t.Error("removing every name left a non-empty sketch")
 	}
-	for _, sk := range []*scopeSketch{nil, s} {
+	full := (*scopeSketch)(nil)
+	for _, n := range randNames(rand.New(rand.NewPCG(5, 6)), 60) {
+		full = full.with(n)
+	}
+	var b bytes.Buffer
+	full.appendTo(&b)
+	if b.Len() != 5+sketchCells*12 {
+		t.Errorf("sketch of 60 names in %d bytes, want %d (the doc's figure)", b.Len(), 5+sketchCells*12)
+	}
+	for _, sk := range []*scopeSketch{nil, s, full} {
 		var b bytes.Buffer
 		sk.appendTo(&b)
 		if sk == nil && b.Len() != 1 {
