@@ -33,16 +33,23 @@ import (
 // one ListRegions per account, GetCallerIdentity) are paid once, not by every listing. A
 // long-lived program sees new accounts and Regions by making a new Fleet.
 //
-// The cursor rule: a cursor resumes exactly the scopes it was made over,
-// in this process or another, as long as discovery finds the same scopes
-// (the Merge binds the sorted scope names into the cursor's scope). A fresh
-// Fleet whose discovery finds a scope more (a Region enabled since, an
-// account added) or less (a Region disabled, an account suspended or gone)
-// refuses the cursor with kms.ErrInvalidCursor before any request: a new
-// Region is never half-listed and no scope's position is applied to
-// another; start a fresh listing. (A cursor that resumes the scopes common
-// to both fleets, with a vanished scope reported as a failed one, needs a
-// Merge cursor keyed by scope name; it is not there yet.)
+// The cursor rule: a cursor resumes the scopes it was made over, in this
+// process or another, matched by name, also when a fresh Fleet's discovery
+// finds a scope more or less (kms.Merge: "A cursor may resume a Merge over
+// other listers"). A scope the cursor had in flight or failed resumes
+// where it was; one discovery no longer finds (a Region disabled, an
+// account gone from the organization or suspended) while the cursor had it
+// in flight ends as a failed scope: a *kms.ScopeError naming it whose
+// error is kms.ErrNotFound (pagination.ErrScopeGone), reported with the
+// others at the end of the listing and kept in the cursor (a later resume
+// reports it again, or resumes it if it is back); one it had finished, or
+// not started, is simply not listed. A new scope (a Region enabled since,
+// an account added) is listed whole, never in part; a scope that had
+// finished is not listed again. Each scope's keys come out once over the
+// chain of resumed listings. The scopes are sorted by name, as the Merge
+// needs to find where a cursor stopped when the scope it had not started
+// is gone; a cursor whose scopes before that point changed by more than
+// about 8 is refused with kms.ErrInvalidCursor before any request.
 //
 // Regions come from account:ListRegions rather than ec2:DescribeRegions:
 // it says ENABLED and ENABLED_BY_DEFAULT as the account's opt-in status is,

@@ -2,8 +2,6 @@ package awskms
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/multikms/multikms/kms"
@@ -60,30 +58,13 @@ func (f *Fleet) scopeOf(arn string) kms.Lister {
 	return nil
 }
 
-// ListKeys lists every scope (see kms.Merge). Options every scope would
-// refuse alike (a PageSize beyond 1..1000, a bad Detail, Include or
-// Filter) are refused once, as one Lister refuses them, before any request.
+// ListKeys lists every scope (see kms.Merge; a cursor resumes over a
+// changed fleet as Fleet says). Options every scope would refuse alike (a
+// PageSize beyond 1..1000, a bad Detail, Include or Filter) are refused
+// once, as one Lister refuses them, before any request.
 func (f *Fleet) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
 	if err := opts.Validate(kms.ProviderAWS, OpListKeys, MaxPageSize); err != nil {
 		return pagination.Err[kms.Key](err)
 	}
-	it := f.Lister.ListKeys(ctx, opts)
-	if err := pagination.Rejected(it); opts.Cursor != "" && errors.Is(err, kms.ErrInvalidCursor) {
-		return pagination.Err[kms.Key](changedFleet(err, len(f.scopes)))
-	}
-	return it
-}
-
-// changedFleet is the error of a cursor the fleet's Merge refused: it says
-// what a refused cursor of this fleet's own listing means.
-func changedFleet(err error, scopes int) error {
-	reason := err.Error()
-	var ke *kms.Error
-	if errors.As(err, &ke) && ke.Err != nil {
-		reason = ke.Err.Error()
-	}
-	return kms.NewError(kms.ProviderAWS, OpListKeys, kms.CodeInvalidCursor, fmt.Errorf(
-		"%s; a cursor of this fleet's ListKeys is refused once discovery finds a scope more or less "+
-			"(a Region enabled or disabled, an account added, suspended or gone; %d scopes now): start a fresh listing",
-		strings.TrimPrefix(reason, "kms: "), scopes))
+	return f.Lister.ListKeys(ctx, opts)
 }

@@ -54,7 +54,9 @@ func (c *Cloud) serveAccount(w http.ResponseWriter, r *http.Request, akid string
 	if req.AccountID != nil {
 		target = *req.AccountID
 	}
+	c.topo.RLock()
 	_, member := c.byID[target]
+	c.topo.RUnlock()
 	switch {
 	case c.cfg.deniedListRegs[target] || (target != caller && (caller != c.cfg.management || !member)):
 		writeRESTError(w, http.StatusForbidden, "AccessDeniedException",
@@ -88,6 +90,8 @@ func (c *Cloud) serveAccount(w http.ResponseWriter, r *http.Request, akid string
 // (all if none): the account's Regions (ENABLED_BY_DEFAULT, or ENABLED
 // for opt-in ones) and the opt-in Regions it has not enabled (DISABLED).
 func (c *Cloud) regionsOf(account string, statuses []string) []regionEntry {
+	c.topo.RLock()
+	defer c.topo.RUnlock()
 	a := c.byID[account]
 	var out []regionEntry
 	add := func(name, st string) {

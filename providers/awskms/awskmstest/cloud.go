@@ -93,13 +93,21 @@ type cloudConfig struct {
 // management one the member role OrganizationAccountAccessRole, as
 // Organizations creates it in the accounts it creates (see NoMemberRole):
 // assuming it in the management account is refused with AccessDenied, as
-// AWS refuses it.
+// AWS refuses it. A test may change the organization while the Cloud runs
+// (AddAccount, RemoveAccount, EnableRegion, DisableRegion), to see a
+// fresh discovery find a scope more or less.
 type Cloud struct {
-	cfg     cloudConfig
-	srv     *httptest.Server
-	byID    map[string]*CloudAccount
-	servers map[string]*Server // account/region
-	salt    [16]byte
+	cfg  cloudConfig
+	srv  *httptest.Server
+	salt [16]byte
+
+	// topo guards the organization's shape, which tests may change.
+	topo    sync.RWMutex
+	members []*CloudAccount          // the organization's, in ListAccounts order
+	byID    map[string]*CloudAccount // every account, removed ones too
+	servers map[string]*Server       // account/region
+	retired []*Server                // of disabled Regions, closed by Close
+	seq     int                      // keys generated so far
 
 	mu       sync.Mutex
 	sessions map[string]session // access key ID -> session
@@ -129,29 +137,8 @@ func NewCloud(opts ...CloudOption) *Cloud {
 	}
 	c := &Cloud{cfg: cfg, byID: map[string]*CloudAccount{}, servers: map[string]*Server{}, sessions: map[string]session{}, users: map[string]string{}}
 	_, _ = rand.Read(c.salt[:])
-	seq := 0
-	for i := range c.cfg.accounts {
-		a := &c.cfg.accounts[i]
-		a.Regions = slices.Clone(a.Regions)
-		slices.Sort(a.Regions)
-		c.byID[a.ID] = a
-		c.addUser(a.ID)
-		if _, set := c.cfg.roles[roleARN(a.ID, memberRole)]; !set && a.ID != cfg.management && !a.NoMemberRole {
-			c.cfg.roles[roleARN(a.ID, memberRole)] = ""
-		}
-		for _, r := range a.Regions {
-			keys := make([]Key, a.Keys)
-			for j := range keys {
-				keys[j] = GenerateKey(seq)
-				seq++
-			}
-			if a.Edit != nil {
-				a.Edit(r, keys)
-			}
-			so := append([]Option{WithRegion(r), WithAccount(a.ID), WithKeys(keys...)}, a.Options...)
-			so = append(so, a.RegionOptions[r]...)
-			c.servers[a.ID+"/"+r] = New(so...)
-		}
+	for _, a := range c.cfg.accounts {
+		c.addAccount(a)
 	}
 	c.addUser(cfg.management)
 	c.srv = httptest.NewServer(c)
@@ -169,19 +156,38 @@ func (c *Cloud) URL() string { return c.srv.URL }
 // OrganizationID is the organization's ID.
 func (c *Cloud) OrganizationID() string { return c.cfg.orgID }
 
-// Accounts returns the accounts, as given.
-func (c *Cloud) Accounts() []CloudAccount { return c.cfg.accounts }
+// Accounts returns the accounts of the organization, as ListAccounts
+// lists them now (AddAccount, RemoveAccount, EnableRegion and
+// DisableRegion change them).
+func (c *Cloud) Accounts() []CloudAccount {
+	c.topo.RLock()
+	defer c.topo.RUnlock()
+	out := make([]CloudAccount, len(c.members))
+	for i, a := range c.members {
+		out[i] = *a
+		out[i].Regions = slices.Clone(a.Regions)
+	}
+	return out
+}
 
-// Server returns the KMS Server of account in region, or nil.
-func (c *Cloud) Server(account, region string) *Server { return c.servers[account+"/"+region] }
+// Server returns the KMS Server of account in region, or nil (a Region the
+// account has not enabled, or has disabled).
+func (c *Cloud) Server(account, region string) *Server {
+	c.topo.RLock()
+	defer c.topo.RUnlock()
+	return c.servers[account+"/"+region]
+}
 
 // Config returns an aws.Config for the Cloud: Region us-east-1, the static
 // credentials of the management account (good for this Cloud only), the
 // Cloud's endpoint and an HTTP client (see SDKHTTPClient).
 func (c *Cloud) Config() aws.Config {
+	c.mu.Lock()
+	akid := c.users[c.cfg.management]
+	c.mu.Unlock()
 	return aws.Config{
 		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(c.users[c.cfg.management], "cloud-caller-secret", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(akid, "cloud-caller-secret", ""),
 		BaseEndpoint: aws.String(c.srv.URL),
 		HTTPClient:   SDKHTTPClient{c.srv.Client()},
 	}
@@ -190,7 +196,12 @@ func (c *Cloud) Config() aws.Config {
 // Close stops the Cloud and every Server.
 func (c *Cloud) Close() {
 	c.srv.Close()
+	c.topo.Lock()
+	defer c.topo.Unlock()
 	for _, s := range c.servers {
+		s.Close()
+	}
+	for _, s := range c.retired {
 		s.Close()
 	}
 }
@@ -276,7 +287,9 @@ func (c *Cloud) serveKMS(w http.ResponseWriter, r *http.Request, akid, region st
 		writeError(w, apiErr(http.StatusBadRequest, why, "%s", tokenMessage(why)))
 		return
 	}
+	c.topo.RLock()
 	s := c.servers[account+"/"+region]
+	c.topo.RUnlock()
 	switch {
 	case s == nil:
 		// A Region the account has not enabled does not know its credentials.

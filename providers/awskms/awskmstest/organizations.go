@@ -63,7 +63,8 @@ func (c *Cloud) serveOrganizations(w http.ResponseWriter, r *http.Request, akid,
 		writeError(w, apiErr(http.StatusBadRequest, "AccessDeniedException", "You don't have permissions to access this resource."))
 		return
 	}
-	start, end, next, e := c.pageOf(req, "ListAccounts", "InvalidInputException", len(c.cfg.accounts), 20, 20)
+	members := c.Accounts()
+	start, end, next, e := c.pageOf(req, "ListAccounts", "InvalidInputException", len(members), 20, 20)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -72,7 +73,7 @@ func (c *Cloud) serveOrganizations(w http.ResponseWriter, r *http.Request, akid,
 		Accounts  []orgAccount `json:"Accounts"`
 		NextToken *string      `json:"NextToken,omitempty"`
 	}{Accounts: []orgAccount{}, NextToken: next}
-	for _, a := range c.cfg.accounts[start:end] {
+	for _, a := range members[start:end] {
 		name, state := a.Name, a.State
 		if name == "" {
 			name = "account-" + a.ID

@@ -124,7 +124,9 @@ func (c *Cloud) assumeRole(w http.ResponseWriter, f url.Values, caller session) 
 	}
 	account := roleARNRe.FindStringSubmatch(arn)[1]
 	c.count("sts-into", account)
+	c.topo.RLock()
 	want, known := c.cfg.roles[arn]
+	c.topo.RUnlock()
 	if !known || c.cfg.deniedRoles[account] || (want != "" && want != ext) {
 		// A role that does not exist answers as one whose trust policy
 		// does not name the caller: STS does not say which. An external ID

@@ -53,6 +53,8 @@ func (c *Cloud) principal(r *http.Request, akid string) (session, string) {
 // addUser gives account an IAM user with a long-term access key (the
 // management account's secret is fixed, the others' random).
 func (c *Cloud) addUser(account string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if _, ok := c.users[account]; ok {
 		return
 	}
