@@ -282,6 +282,8 @@ func TestDemoCloudFleet(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, denied)
+	assert.Zero(t, c.AssumeRoleRequests(awskmstest.DemoManagement), "the caller's own account: its credentials")
+	assert.Equal(t, 1, c.AssumeRoleRequests(awskmstest.DemoMember))
 }
 
 func TestFleetDiscoveryGoesThroughTheEngine(t *testing.T) {
