@@ -406,9 +406,24 @@ func TestMergeNil(t *testing.T) {
 }
 
 // TestMergeFleetConformance runs the fleet cases on the default
-// (concurrent) Merge of three Fakes of 5 keys each, one per page shape.
+// (concurrent) Merge of three Fakes of 5 keys each, one per page shape,
+// named (ScopedLister) so that a Merge of some of them (Subset) names them
+// alike.
 func TestMergeFleetConformance(t *testing.T) {
-	kmstest.RunFleetConformance(t, kmstest.FleetHarness{Setup: func(t *testing.T, failScope int) kmstest.FleetFixture {
+	var (
+		mu      sync.Mutex
+		members = map[kms.Lister][]kms.Lister{}
+	)
+	subset := func(t *testing.T, fx kmstest.FleetFixture, keep []int) kms.Lister {
+		mu.Lock()
+		defer mu.Unlock()
+		var ls []kms.Lister
+		for _, i := range keep {
+			ls = append(ls, members[fx.Lister][i])
+		}
+		return kms.Merge(ls...)
+	}
+	kmstest.RunFleetConformance(t, kmstest.FleetHarness{Subset: subset, Setup: func(t *testing.T, failScope int) kmstest.FleetFixture {
 		shapes := []kmstest.Shape{kmstest.ByMarker, kmstest.ByPageNumber, kmstest.ByPageToken}
 		providers := []kms.Provider{kms.ProviderAWS, kms.ProviderAlibaba, kms.ProviderYandex}
 		var (
@@ -428,10 +443,13 @@ func TestMergeFleetConformance(t *testing.T) {
 				opts = append(opts, kmstest.WithFailure(2, denied))
 			}
 			f := kmstest.NewFake(keys, opts...)
-			listers = append(listers, f)
-			fx.Scopes = append(fx.Scopes, kmstest.FleetScope{Name: fmt.Sprintf("%s#%d", providers[i], i), Keys: f.Keys(), Requests: f.Calls})
+			listers = append(listers, scoped{f, fmt.Sprintf("s%d", i)})
+			fx.Scopes = append(fx.Scopes, kmstest.FleetScope{Name: fmt.Sprintf("%s/s%d", providers[i], i), Keys: f.Keys(), Requests: f.Calls})
 		}
 		fx.Lister = kms.Merge(listers...)
+		mu.Lock()
+		members[fx.Lister] = listers
+		mu.Unlock()
 		return fx
 	}})
 }

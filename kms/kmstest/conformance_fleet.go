@@ -49,15 +49,24 @@ type FleetHarness struct {
 	Setup func(t *testing.T, failScope int) FleetFixture
 	// LeakOptions are extra goleak options (see Harness).
 	LeakOptions []goleak.Option
+	// Subset, when set, returns a fresh fleet (another process) over the
+	// same backends as fx that lists only the scopes keep (indices into
+	// fx.Scopes, ascending), named as in fx: the fleet once discovery
+	// finds a scope less. RunFleetConformance then checks that a cursor
+	// resumes over a fleet that lost a scope (which ends as a
+	// *kms.ScopeError of class ErrNotFound if it was in flight) or gained
+	// one (listed whole), case FleetChanged.
+	Subset func(t *testing.T, fx FleetFixture, keep []int) kms.Lister
 }
 
 // RunFleetConformance runs the fleet cases of a Merge as subtests of t:
 // every key once over a concurrent listing and over resume chains in fresh
 // Listers, a failed scope isolated and resumed, MaxItems bounding requests,
-// bad options sending nothing, cancellation. Not parallel (leak checks).
+// bad options sending nothing, cancellation, and with h.Subset a resume
+// over a changed fleet. Not parallel (leak checks).
 func RunFleetConformance(t *testing.T, h FleetHarness) {
 	t.Helper()
-	for _, c := range []struct {
+	cases := []struct {
 		name string
 		fail int
 		fn   func(t *testing.T, h FleetHarness, fx FleetFixture)
@@ -68,7 +77,15 @@ func RunFleetConformance(t *testing.T, h FleetHarness) {
 		{"FleetMaxItemsBoundsRequests", -1, testFleetMaxItems},
 		{"FleetBadOptionsSendNothing", -1, testFleetBadOptions},
 		{"FleetCancel", -1, testFleetCancel},
-	} {
+	}
+	if h.Subset != nil {
+		cases = append(cases, struct {
+			name string
+			fail int
+			fn   func(t *testing.T, h FleetHarness, fx FleetFixture)
+		}{"FleetChanged", -1, testFleetChanged})
+	}
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			fx := h.Setup(t, c.fail)
 			if len(fx.Scopes) < 3 {
@@ -296,4 +313,77 @@ func testFleetCancel(t *testing.T, _ FleetHarness, fx FleetFixture) {
 	if !errors.Is(err, context.Canceled) || errors.As(err, &se) {
 		t.Errorf("cancelled listing: %v, want context.Canceled and no *kms.ScopeError", err)
 	}
+}
+
+// testFleetChanged resumes a cursor of the whole fleet over the fleet
+// without its second scope, and one of the fleet without its last scope
+// over the whole fleet, from a few break points: every other scope's keys
+// come out once over the two runs; the scope gone yields a prefix of its
+// keys and, if it was left part-way, ends as a *kms.ScopeError naming it of
+// class ErrNotFound; the scope new is listed whole.
+func testFleetChanged(t *testing.T, h FleetHarness, fx FleetFixture) {
+	all := make([]int, len(fx.Scopes))
+	for i := range all {
+		all[i] = i
+	}
+	total := len(fleetKeys(fx))
+	for _, stop := range []int{1, len(fx.Scopes[0].Keys) + 1, total / 2} {
+		fx := h.Setup(t, -1)
+		gone := keyIDs(fx.Scopes[1].Keys)
+		got := takeKeys(t, fx.Lister, stop, "")
+		rest, err := Collect(h.Subset(t, fx, slices.Delete(slices.Clone(all), 1, 2)).ListKeys(context.Background(), kms.ListOptions{PageSize: 1, Cursor: got.cursor}))
+		ids := append(got.ids, keyIDs(rest)...)
+		var part, want []string
+		for _, id := range ids {
+			if slices.Contains(gone, id) {
+				part = append(part, id)
+			}
+		}
+		for i, s := range fx.Scopes {
+			if i != 1 {
+				want = append(want, keyIDs(s.Keys)...)
+			}
+		}
+		checkFleetOnce(t, fmt.Sprintf("scope %s gone after %d keys", fx.Scopes[1].Name, stop), fx, ids, append(want, part...))
+		if len(part) > len(gone) || !slices.Equal(part, gone[:len(part)]) {
+			t.Errorf("scope gone after %d keys: it yielded %v, want a prefix of %v", stop, part, gone)
+		}
+		var se *kms.ScopeError
+		isGone := errors.As(err, &se) && se.Scope == fx.Scopes[1].Name && errors.Is(err, kms.ErrNotFound)
+		if (len(part) > 0 && len(part) < len(gone) && !isGone) || (err != nil && !isGone) {
+			t.Errorf("scope %s gone after %d keys (%d of its %d listed): error %v, want its *kms.ScopeError of class ErrNotFound",
+				fx.Scopes[1].Name, stop, len(part), len(gone), err)
+		}
+
+		fx = h.Setup(t, -1)
+		last := len(fx.Scopes) - 1
+		got = takeKeys(t, h.Subset(t, fx, all[:last]), stop, "")
+		rest, err = Collect(fx.Lister.ListKeys(context.Background(), kms.ListOptions{PageSize: 1, Cursor: got.cursor}))
+		if err != nil {
+			t.Fatalf("scope %s new after %d keys: %v", fx.Scopes[last].Name, stop, err)
+		}
+		checkFleetOnce(t, fmt.Sprintf("scope %s new after %d keys", fx.Scopes[last].Name, stop), fx, append(got.ids, keyIDs(rest)...), fleetKeys(fx))
+	}
+}
+
+type taken struct {
+	ids    []string
+	cursor string
+}
+
+// takeKeys lists n keys of l (pages of 1) and returns them and the cursor.
+func takeKeys(t *testing.T, l kms.Lister, n int, cursor string) taken {
+	t.Helper()
+	it := l.ListKeys(context.Background(), kms.ListOptions{PageSize: 1, Cursor: cursor})
+	var out taken
+	for k, err := range it.All() {
+		if err != nil {
+			t.Fatalf("listing %d keys: %v", n, err)
+		}
+		if out.ids = append(out.ids, k.ID); len(out.ids) == n {
+			break
+		}
+	}
+	out.cursor = it.Cursor()
+	return out
 }
