@@ -56,8 +56,12 @@ type Discovery struct {
 // and a fleet checks every scope's options before its first request.) A folder whose listing fails (a
 // folder denied) is an isolated scope failure: the listing ends with a
 // *kms.ScopeError naming it, after every other folder. In an organization,
-// a cloud whose folders cannot be listed is such a scope too, named
-// "yandex/<cloudID>", failing each listing with the error discovery got.
+// each cloud is a scope of its own too, named "yandex/<cloudID>": of no
+// keys, costing no request, when discovery listed its folders; failing
+// each listing with the error discovery got when it could not. (So a
+// cursor made while a cloud was denied resumes, once its folders are
+// seen, by listing them whole, rather than reporting the cloud as a scope
+// no longer found.)
 //
 // The cursor resumes exactly the folders it was made over, in this process
 // or another, by the folders' scope names (see kms.NewMerge), even when a
@@ -159,8 +163,11 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 			return nil, ctx.Err()
 		case err != nil && d.OrganizationID == "":
 			return nil, err
-		case err != nil:
-			f.scopes = append(f.scopes, &failedCloud{Lister: base.forFolder(cloud), cloud: cloud, err: err})
+		case d.OrganizationID != "":
+			// The cloud's own scope, failing or of no keys: see Fleet.
+			f.scopes = append(f.scopes, &cloudScope{Lister: base.forFolder(cloud), cloud: cloud, err: err})
+		}
+		if err != nil {
 			continue
 		}
 		for _, id := range folders {
@@ -220,8 +227,8 @@ func (l *Lister) forFolder(folderID string) *Lister {
 func (f *Fleet) Provider() kms.Provider { return kms.ProviderYandex }
 
 // Scopes returns the names of the Fleet's scopes, sorted: "<cloudID>/<folderID>"
-// for each folder, "<cloudID>" for a cloud whose folders discovery could
-// not list.
+// for each folder and, in an organization, "<cloudID>" for each cloud (of
+// no keys, or failing when discovery could not list its folders).
 func (f *Fleet) Scopes() []string { return slices.Clone(f.names) }
 
 // Folders returns the IDs of the discovered folders, sorted by scope.
@@ -293,27 +300,33 @@ func (fl *folderLister) ListKeys(ctx context.Context, opts kms.ListOptions) *pag
 	})
 }
 
-// failedCloud is a cloud of an organization whose folders discovery could
-// not list: a scope whose every listing fails with that error.
-type failedCloud struct {
+// cloudScope is the scope of a cloud of an organization: of no keys when
+// discovery listed its folders (err nil), failing every listing with
+// discovery's error when it could not.
+type cloudScope struct {
 	*Lister
 	cloud string
 	err   error
 }
 
 // Scope names the cloud.
-func (fc *failedCloud) Scope() string { return fc.cloud }
+func (cs *cloudScope) Scope() string { return cs.cloud }
 
-// ListKeys fails, at its first fetch (not when made, so that the fleet's
-// other scopes run), with discovery's error.
-func (fc *failedCloud) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
-	if err := fc.checkList("ListKeys", opts); err != nil {
+// ListKeys lists nothing, sending nothing, or fails at its first fetch (not
+// when made, so that the fleet's other scopes run) with discovery's error.
+// Either way there is nothing to resume: the cursor, which the fan-out's
+// checked, is not looked at, so that a cursor made while the cloud failed
+// resumes once its folders are seen, and the other way round.
+func (cs *cloudScope) ListKeys(ctx context.Context, opts kms.ListOptions) *pagination.Iterator[kms.Key] {
+	if err := cs.checkList("ListKeys", opts); err != nil {
 		return pagination.Err[kms.Key](err)
 	}
-	fetch := func(context.Context, string, int) ([]kms.Key, string, error) { return nil, "", fc.err }
+	if cs.err == nil {
+		return pagination.Concat[kms.Key](ctx, pagination.Options{})
+	}
+	fetch := func(context.Context, string, int) ([]kms.Key, string, error) { return nil, "", cs.err }
 	return pagination.ByPageToken(ctx, fetch, pagination.Options{
-		Cursor: opts.Cursor, Scope: fc.scopeOf(OpListFolders, fc.cloud),
-		Retry: pagination.Retry{MaxAttempts: 1}, Op: OpListFolders,
+		Scope: cs.scopeOf(OpListFolders, cs.cloud), Retry: pagination.Retry{MaxAttempts: 1}, Op: OpListFolders,
 	})
 }
 
@@ -321,4 +334,5 @@ var (
 	_ kms.ProviderLister   = (*Fleet)(nil)
 	_ kms.IncludeDescriber = (*Fleet)(nil)
 	_ kms.ScopedLister     = (*folderLister)(nil)
+	_ kms.ScopedLister     = (*cloudScope)(nil)
 )

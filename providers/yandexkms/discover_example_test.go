@@ -16,7 +16,7 @@ import (
 
 // Discover lists every active folder of every cloud of an organization,
 // here the demo organization of yandexkmstest; its keys carry their folder
-// and cloud.
+// and cloud. Each cloud is a scope of its own too, of no keys.
 func ExampleDiscover() {
 	ctx := context.Background()
 	rm, err := yandexkmstest.StartDemoCloud()
@@ -44,7 +44,9 @@ func ExampleDiscover() {
 		fmt.Println(k.CloudID, k.FolderID, k.Name)
 	}
 	// Output:
+	// b1gdemo0cloud0dev001
 	// b1gdemo0cloud0dev001/b1gdemo0kms0folder03
+	// b1gdemo0cloud0prod01
 	// b1gdemo0cloud0prod01/b1gdemo0kms0folder01
 	// b1gdemo0cloud0prod01/b1gdemo0kms0folder02
 	// b1gdemo0cloud0prod01 b1gdemo0kms0folder01 backups

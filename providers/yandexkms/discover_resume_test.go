@@ -247,3 +247,36 @@ func TestFleetRefusesForeignCursorsBeforeAnyRequest(t *testing.T) {
 		assert.Zero(t, rm.KMS().TotalRequests(), name)
 	}
 }
+
+// TestFleetResumeOfADeniedCloudNowSeen: in an organization, a cloud whose
+// folders discovery could not list is one failed scope; once its folders
+// are seen, a fresh Fleet's resumed listing lists them whole and ends
+// cleanly (the cloud's own scope is still there, of no keys), rather than
+// reporting the cloud as vanished for ever.
+func TestFleetResumeOfADeniedCloudNowSeen(t *testing.T) {
+	rm, sdk := setupCloud(t, []emu.Option{emu.WithGenerated(3, perFolder)},
+		emu.WithCloud(testOrg, testCloud, emu.FolderID(0), emu.FolderID(1)),
+		emu.WithCloud(testOrg, testCloud2, emu.FolderID(2)))
+	discover := func() *yandexkms.Fleet {
+		f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
+		require.NoError(t, err)
+		return f
+	}
+	rm.DenyCloud(testCloud2)
+	it := discover().ListKeys(context.Background(), kms.ListOptions{PageSize: 2})
+	keys, err := pagination.Collect(it)
+	var se *kms.ScopeError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, "yandex/"+testCloud2, se.Scope)
+	require.Len(t, keys, 2*perFolder)
+
+	rm.AllowCloud(testCloud2)
+	rest, err := pagination.Collect(discover().ListKeys(context.Background(), kms.ListOptions{PageSize: 2, Cursor: it.Cursor()}))
+	require.NoError(t, err)
+	var ids []string
+	for _, k := range rest {
+		ids = append(ids, k.ID)
+		assert.Equal(t, testCloud2, k.CloudID)
+	}
+	assert.Equal(t, folderKeys(2), sortedOnce(t, ids))
+}

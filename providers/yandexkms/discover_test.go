@@ -95,7 +95,7 @@ func TestFleetOrganizationKeysCarryCloud(t *testing.T) {
 		emu.WithCloud("bpfother00000000000", "b1gcloudother0000000", "b1gotherfolder"))
 	f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
 	require.NoError(t, err)
-	assert.Equal(t, []string{testCloud + "/" + emu.FolderID(0), testCloud + "/" + emu.FolderID(1), testCloud2 + "/" + emu.FolderID(2)}, f.Scopes())
+	assert.Equal(t, []string{testCloud, testCloud + "/" + emu.FolderID(0), testCloud + "/" + emu.FolderID(1), testCloud2, testCloud2 + "/" + emu.FolderID(2)}, f.Scopes())
 	assert.Equal(t, int64(1), rm.Requests(emu.MethodCloudList))
 	assert.Equal(t, int64(2), rm.Requests(emu.MethodFolderList))
 
@@ -121,7 +121,7 @@ func TestFleetDeniedCloudIsOneScope(t *testing.T) {
 	rm.DenyCloud(testCloud2)
 	f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
 	require.NoError(t, err)
-	assert.Equal(t, []string{testCloud + "/" + emu.FolderID(0), testCloud + "/" + emu.FolderID(1), testCloud2}, f.Scopes())
+	assert.Equal(t, []string{testCloud, testCloud + "/" + emu.FolderID(0), testCloud + "/" + emu.FolderID(1), testCloud2}, f.Scopes())
 
 	keys, err := pagination.Collect(f.ListKeys(context.Background(), kms.ListOptions{}))
 	assert.Len(t, keys, 6, "the other clouds' keys all come out")

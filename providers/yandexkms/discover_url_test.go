@@ -66,7 +66,7 @@ func TestDiscoveryURLs(t *testing.T) {
 	l, err := open("yandexkms://?organization=" + emu.DemoOrganizationID + "&endpoint=" + ep + "&rate=500")
 	require.NoError(t, err)
 	f := l.(*Fleet)
-	assert.Equal(t, []string{emu.DemoDevCloudID + "/" + emu.DemoDevFolderID, emu.DemoCloudID + "/" + emu.DemoFolderID, emu.DemoCloudID + "/" + emu.DemoStagingFolderID}, f.Scopes())
+	assert.Equal(t, []string{emu.DemoDevCloudID, emu.DemoDevCloudID + "/" + emu.DemoDevFolderID, emu.DemoCloudID, emu.DemoCloudID + "/" + emu.DemoFolderID, emu.DemoCloudID + "/" + emu.DemoStagingFolderID}, f.Scopes())
 	assert.InDelta(t, 500, f.Limiter().Limit(), 0.001)
 	require.NoError(t, l.Close())
 
