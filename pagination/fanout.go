@@ -166,8 +166,9 @@ func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) 
 	if f := it.start.fan; f != nil {
 		it.stats.scopesDone.Store(int64(f.finished()))
 		for _, e := range f.entries {
-			if e.idx < 0 {
-				it.stats.scopesTotal++ // gone: it ends as failed
+			if e.idx < 0 { // gone: it ends as failed (see reportGone)
+				it.stats.scopesTotal++
+				it.stats.scopesFailed.Add(1)
 			}
 		}
 		if f.next == len(scopes) && len(f.entries) == 0 {
@@ -531,10 +532,10 @@ func (w *fanWalk[T]) finish(idx int) {
 }
 
 // reportGone records the entries of scopes no longer among the fan-out's
-// as failed scopes (see ErrScopeGone), to be reported with the others.
+// as failed scopes (see ErrScopeGone), to be reported with the others
+// (FanOut counted them in the Stats, once).
 func (w *fanWalk[T]) reportGone() {
 	for _, e := range w.gone {
-		w.p.stats.scopesFailed.Add(1)
 		w.event(EventScopeFailed, e.name, ErrScopeGone)
 		w.failures = append(w.failures, w.p.wrapErr(e.name, ErrScopeGone))
 	}

@@ -212,3 +212,22 @@ func TestFanOutRefusesDuplicateScopeNames(t *testing.T) {
 		t.Errorf("requests %v, want none", r)
 	}
 }
+
+// TestFanOutScopeGoneAcrossLoops: a loop broken and a later one over the
+// same Iterator report the scope gone at the end, counted once.
+func TestFanOutScopeGoneAcrossLoops(t *testing.T) {
+	got, c := cursorAfter(t, 1, 6, 0, 1, 2, 3) // s00 finished, s01 half
+	it := pagination.FanOut(context.Background(), pagination.FanOutOptions{Scope: "fleet", Cursor: c}, scopesOf(fleetOf(0, 2, 3))...)
+	first, _, err := drain(it, 3, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, _, err := drain(it, -1, false)
+	if !errors.Is(err, pagination.ErrScopeGone) {
+		t.Errorf("second loop: %v, want ErrScopeGone", err)
+	}
+	checkExactlyOnce(t, append(append(got, first...), rest...), append(itemsOf(0, 2, 3), 1000, 1001))
+	if st := it.Stats(); st.ScopesFailed != 1 || st.ScopesTotal != 4 {
+		t.Errorf("Stats %+v, want 1 failed of 4", st)
+	}
+}
