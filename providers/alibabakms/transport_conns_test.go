@@ -26,7 +26,7 @@ import (
 // connection dials one and takes the first to come free (net/http's dial
 // race), so the listings may dial up to twice what they have in flight.
 func TestOwnTransportKeepsAConnectionPerRequestInFlight(t *testing.T) {
-	s := emu.New(emu.WithGeneratedKeys(600, 1), emu.WithLatency(50*time.Millisecond)) // enough latency for many in flight
+	s := emu.New(emu.WithGeneratedKeys(600, 1), emu.WithLatency(100*time.Millisecond)) // enough latency for many in flight
 	t.Cleanup(s.Close)
 	var dialled, closed atomic.Int64
 	srv := httptest.NewUnstartedServer(s)
