@@ -36,6 +36,9 @@ import (
 // what the failed listers had left. MergeFailFast ends the listing with the
 // first failure instead. Cancelling the context stops every lister at once
 // and yields the context's error, never a *ScopeError.
+// The listing's Stats count the listers as scopes; a lister whose
+// listing is itself a fan-out (a Merge, an adapter's discovered fleet)
+// counts as the scopes inside it.
 //
 // A scope is named by the lister's provider and, if it implements
 // ScopedLister, its Scope ("aws/eu-west-1/111122223333"); otherwise by the

@@ -109,3 +109,20 @@ func TestMergeUniqueScopeNames(t *testing.T) {
 		t.Errorf("error %v: want the second lister's, aws/r1#1", err)
 	}
 }
+
+// TestMergeOfFleetsCountsTheirScopes: a Merge whose listers are Merges (a
+// Merge of discovered fleets) counts the scopes inside them in Stats.
+func TestMergeOfFleetsCountsTheirScopes(t *testing.T) {
+	m := kms.Merge(fleetOf("a1", "a2"), fleetOf("b1", "b2", "b3"), region("c1"))
+	it := m.ListKeys(context.Background(), kms.ListOptions{PageSize: 2})
+	if st := it.Stats(); st.ScopesTotal != 6 {
+		t.Errorf("ScopesTotal %d before the listing, want 6 (2 + 3 inside Merges, 1 plain)", st.ScopesTotal)
+	}
+	keys, err := collectKeys(it)
+	if err != nil || len(keys) != 30 {
+		t.Fatalf("%d keys, %v; want 30", len(keys), err)
+	}
+	if st := it.Stats(); st.ScopesTotal != 6 || st.ScopesDone != 6 || st.ScopesFailed != 0 {
+		t.Errorf("Stats %+v, want 6 scopes done", st)
+	}
+}

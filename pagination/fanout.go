@@ -95,6 +95,11 @@ func (e *ScopeError) Unwrap() error { return e.Err }
 // context stops every scope at once and yields the context's error, never a
 // scope failure.
 //
+// Stats counts the scopes (ScopesTotal, ScopesDone, ScopesFailed); a
+// scope whose Iterator is itself a fan-out (a Merge of discovered fleets)
+// counts as the scopes inside it, at any depth, and its requests count
+// as the fan-out's own.
+//
 // The cursor resumes every scope right after its last item handed out, in
 // this process or another. It records the scopes by name (scope names
 // must differ: two scopes of one name fail the FanOut with
@@ -152,10 +157,11 @@ func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) 
 	it.stats.scopesTotal = len(scopes)
 	it.bufs.scopes = conc // every scope in flight has its pages out
 	p.stats = it.stats
+	var n scopeCounts
 	if it.err == nil {
 		var err error
 		if p.index, err = scopeIndex(scopes); err == nil {
-			it.start.fan, err = p.probe(ctx, it.start.fan)
+			it.start.fan, n, err = p.probe(ctx, it.start.fan)
 		}
 		it.err = it.wrap(err)
 	}
@@ -163,14 +169,10 @@ func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) 
 		it.errFrom = opts.Cursor
 		return it
 	}
+	it.stats.scopesTotal = n.total
+	it.stats.scopesDone.Store(int64(n.done))
+	it.stats.scopesFailed.Store(int64(n.failed))
 	if f := it.start.fan; f != nil {
-		it.stats.scopesDone.Store(int64(f.finished()))
-		for _, e := range f.entries {
-			if e.idx < 0 { // gone: it ends as failed (see reportGone)
-				it.stats.scopesTotal++
-				it.stats.scopesFailed.Add(1)
-			}
-		}
 		if f.next == len(scopes) && len(f.entries) == 0 {
 			it.done = true
 		}
@@ -188,34 +190,9 @@ type fanPager[T any] struct {
 	obs       Observer
 	stats     *counters
 	index     map[string]int // the scopes by name
-}
-
-// probe maps a cursor's fan-out state onto the scopes (see resume), and
-// makes the Iterator of every scope that is to run, so that one that
-// rejects its options or its cursor fails the fan-out before any request.
-func (p *fanPager[T]) probe(ctx context.Context, f *fanState) (*fanState, error) {
-	next := 0
-	if f != nil {
-		var err error
-		if f, err = p.resume(f); err != nil {
-			return nil, err
-		}
-		for _, e := range f.entries {
-			if e.idx < 0 {
-				continue // gone
-			}
-			if err := p.scopes[e.idx].List(ctx, stateCursor(e.st)).err; err != nil {
-				return nil, p.rejectErr(p.scopes[e.idx].Name, err)
-			}
-		}
-		next = f.next
-	}
-	for _, s := range p.scopes[next:] {
-		if err := s.List(ctx, "").err; err != nil {
-			return nil, p.rejectErr(s.Name, err)
-		}
-	}
-	return f, nil
+	// up, when set, is the counters of the fan-out this one is a scope of
+	// (see start): they count this one's scopes, not this one.
+	up *counters
 }
 
 func stateCursor(st *cursorState) string {
@@ -252,6 +229,9 @@ type fanMsg[T any] struct {
 	it  *Iterator[T] // the scope's, for the kind and scope of its cursor
 	pg  *page[T]
 	err error
+	// nested marks a scope that is itself a fan-out, which counts its own
+	// scopes in the walk's Stats (see countScope).
+	nested bool
 }
 
 // fanWalk is one loop over a fan-out. Its state is the caller's goroutine's
@@ -353,12 +333,13 @@ func (w *fanWalk[T]) start(idx int, cursor string) {
 	go func() {
 		defer w.wg.Done()
 		it := s.List(ctx, cursor)
+		nested := w.nest(it)
 		next, stop := it.pull(ctx)
 		defer stop()
 		for {
 			pg, err := next()
 			select {
-			case w.out <- fanMsg[T]{idx: idx, it: it, pg: pg, err: err}:
+			case w.out <- fanMsg[T]{idx: idx, it: it, pg: pg, err: err, nested: nested}:
 			case <-ctx.Done():
 				return
 			}
@@ -400,7 +381,7 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 		case m.err != nil:
 			w.inflight--
 			err := w.p.wrapErr(name, m.err)
-			w.p.stats.scopesFailed.Add(1)
+			w.countScope(m, false)
 			w.event(EventScopeFailed, name, m.err)
 			if w.p.failFast {
 				return nil, err
@@ -409,7 +390,7 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 		case m.pg == nil:
 			w.inflight--
 			w.finish(m.idx)
-			w.p.stats.scopesDone.Add(1)
+			w.countScope(m, true)
 			w.event(EventScopeDone, name, nil)
 			return w.emptyPage(), nil // a cursor from here on leaves the scope out
 		default:

@@ -42,17 +42,6 @@ type fanEntry struct {
 	st   *cursorState
 }
 
-// finished is the number of the fan-out's scopes the state has finished.
-func (f *fanState) finished() int {
-	n := f.next + len(f.skip)
-	for _, e := range f.entries {
-		if e.idx >= 0 && e.idx < f.next {
-			n--
-		}
-	}
-	return n
-}
-
 // Encoding (flag fanFlag of a cursorState): the boundary's name, the
 // sketch, the number of entries, then each entry as its name and either
 // tag 0 (at its start) or tag 1 and its state.
