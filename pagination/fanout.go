@@ -113,7 +113,9 @@ func (e *ScopeError) Unwrap() error { return e.Err }
 // about 20 bytes and the cloud's marker or token): with the default 16
 // scopes in flight and AWS markers of a few hundred bytes, a few KiB
 // (10,000 scopes of short names and tokens, 16 in flight: at most 757
-// bytes, measured by TestFanOutCursorGrowsWithScopesInFlight); its worst
+// bytes, measured by TestFanOutCursorGrowsWithScopesInFlight; named like
+// "aws/111122223333/scope-01234": 989 bytes, BenchmarkFanOutResume10000);
+// its worst
 // case is 16 x (an AWS
 // marker's documented maximum of 1,024 characters, 2 KiB of UTF-8, and a
 // name) plus the sketch, about 46 KiB with names of 64 bytes, plus as much
