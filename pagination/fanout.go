@@ -27,8 +27,10 @@ type FanOutOptions struct {
 	// Cursor resumes a fan-out from Iterator.Cursor; "" starts every scope
 	// from its beginning.
 	Cursor string
-	// Scope identifies the fan-out (its kind of listing and its scopes), so
-	// that a cursor of another cannot be used; only a hash is kept.
+	// Scope identifies the fan-out (its kind of listing, its options), so
+	// that a cursor of another cannot be used; only a hash is kept. Leave
+	// the scopes out of it: the cursor records them by name, and resumes
+	// over a changed set of them (see FanOut).
 	Scope string
 	// MaxItems stops the listing after that many items in all; 0 means no
 	// limit. It bounds the work of the scopes too (see Map).
