@@ -163,8 +163,8 @@ func TestFleetResumeOverAChangedRegionList(t *testing.T) {
 // TestFleetResumeOverAChangedRegionSet with the default concurrency (every
 // region started at once), which keys have come out when the loop stops
 // being the scheduler's: every key once over the chain, the new regions'
-// all, and a vanished region is a scope failure exactly when some of its
-// keys had not come out.
+// all, and a vanished region is a scope failure when some of its keys had
+// not come out (and only a vanished one is).
 func TestFleetResumeOverAChangedRegionSetConcurrently(t *testing.T) {
 	for range 5 {
 		c := resumeCloud(t, "ap-southeast-1", "cn-beijing", emu.DemoHomeRegion, "cn-shanghai", "eu-central-1")
@@ -176,7 +176,6 @@ func TestFleetResumeOverAChangedRegionSetConcurrently(t *testing.T) {
 		rest, failed, _ := resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), cursor)
 
 		want := regionARNs(c, "ap-northeast-1", "cn-beijing", emu.DemoHomeRegion, "cn-shenzhen", "eu-central-1")
-		var wantFailed []string
 		for _, gone := range []string{"ap-southeast-1", "cn-shanghai"} {
 			seen := 0
 			for _, arn := range first {
@@ -185,11 +184,13 @@ func TestFleetResumeOverAChangedRegionSetConcurrently(t *testing.T) {
 				}
 			}
 			if seen < perRegion {
-				wantFailed = append(wantFailed, "alibaba/"+gone)
+				assert.Contains(t, failed, "alibaba/"+gone, "a vanished region with keys left")
 			}
 		}
 		assert.Equal(t, sortedOnce(t, want), sortedOnce(t, append(slices.Clone(first), rest...)))
-		assert.Equal(t, wantFailed, failed)
+		// A vanished region whose keys all came out may still have been in
+		// flight (its end not yet seen): a failure then, with nothing lost.
+		assert.Subset(t, []string{"alibaba/ap-southeast-1", "alibaba/cn-shanghai"}, failed)
 	}
 }
 

@@ -176,7 +176,7 @@ func TestFleetResumeOfAFailedFolderThatVanished(t *testing.T) {
 // default concurrency (every folder started at once), which keys have come
 // out when the loop stops being the scheduler's: every key once over the
 // chain, the new folders' all, and a vanished folder is a scope failure
-// exactly when some of its keys had not come out.
+// when some of its keys had not come out (and only a vanished one is).
 func TestFleetResumeOverAChangedFleetConcurrently(t *testing.T) {
 	for range 5 {
 		rm, discover := resumeCloud(t, 1, 2, 3, 4, 6)
@@ -189,7 +189,6 @@ func TestFleetResumeOverAChangedFleetConcurrently(t *testing.T) {
 		chain := sortedOnce(t, append(slices.Clone(first), rest...))
 
 		want := folderKeys(0, 2, 3, 5, 6)
-		var wantFailed []string
 		for _, gone := range []int{1, 4} {
 			seen := 0
 			for _, id := range first {
@@ -198,11 +197,13 @@ func TestFleetResumeOverAChangedFleetConcurrently(t *testing.T) {
 				}
 			}
 			if seen < perFolder {
-				wantFailed = append(wantFailed, folderScope(gone))
+				assert.Contains(t, failed, folderScope(gone), "a vanished folder with keys left")
 			}
 		}
 		assert.Equal(t, sortedOnce(t, want), chain)
-		assert.Equal(t, wantFailed, failed)
+		// A vanished folder whose keys all came out may still have been in
+		// flight (its end not yet seen): a failure then, with nothing lost.
+		assert.Subset(t, []string{folderScope(1), folderScope(4)}, failed)
 	}
 }
 
