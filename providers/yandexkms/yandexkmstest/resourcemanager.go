@@ -57,7 +57,8 @@ const (
 // Knobs: DenyCloud and AllowCloud (FolderService.List of the cloud answers
 // PERMISSION_DENIED, as for a cloud the caller may not see into; the
 // cloud is still listed by CloudService.List), DenyFolder and AllowFolder (every KMS List
-// of the folder answers PERMISSION_DENIED), AddFolder, RemoveFolder and
+// of the folder answers PERMISSION_DENIED), AddFolder, RemoveFolder (KMS
+// calls of a removed folder are denied too) and
 // SetFolderStatus at run time (a fleet that changes between listings),
 // FailFolder (a folder failing part-way, then mending), and request counts
 // per method and per folder (Requests, FolderRequests, ResetCounts).
@@ -73,6 +74,7 @@ type ResourceManager struct {
 	folders  map[string]*rmpb.Folder
 	deniedC  map[string]bool
 	deniedF  map[string]bool
+	removed  map[string]bool // RemoveFolder's folders: their KMS calls are denied
 	failF    map[string]*folderFault
 	perF     map[string]int64
 	counts   map[string]int64
@@ -108,7 +110,7 @@ func StartResourceManager(kms *Server, opts ...ResourceOption) (*ResourceManager
 	r := &ResourceManager{
 		kms: kms, done: make(chan struct{}),
 		clouds: map[string]*rmpb.Cloud{}, folders: map[string]*rmpb.Folder{},
-		deniedC: map[string]bool{}, deniedF: map[string]bool{}, counts: map[string]int64{},
+		deniedC: map[string]bool{}, deniedF: map[string]bool{}, removed: map[string]bool{}, counts: map[string]int64{},
 		failF: map[string]*folderFault{}, perF: map[string]int64{},
 	}
 	for _, o := range opts {
@@ -184,18 +186,25 @@ func (r *ResourceManager) set(m map[string]bool, id string, v bool) {
 	m[id] = v
 }
 
-// AddFolder adds an ACTIVE folder to cloudID (which must exist).
+// AddFolder adds an ACTIVE folder to cloudID (which must exist), or adds
+// back one RemoveFolder removed.
 func (r *ResourceManager) AddFolder(cloudID, folderID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	delete(r.removed, folderID)
 	r.folders[folderID] = &rmpb.Folder{Id: folderID, CloudId: cloudID, Name: "folder-" + folderID, Status: rmpb.Folder_ACTIVE}
 }
 
-// RemoveFolder removes a folder, as a deletion that has completed.
+// RemoveFolder removes a folder, as a deletion that has completed:
+// FolderService.List no longer lists it, and every KMS List of it answers
+// PERMISSION_DENIED "Permission denied to folder <id>", as the cloud
+// answers for a folder that does not exist (or that the caller may not
+// see: it does not tell them apart).
 func (r *ResourceManager) RemoveFolder(folderID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.folders, folderID)
+	r.removed[folderID] = true
 }
 
 // SetFolderStatus sets the status a folder is listed with.
@@ -295,7 +304,7 @@ func (r *ResourceManager) denied(folderID string) bool {
 			return true
 		}
 	}
-	return r.deniedF[folderID]
+	return r.deniedF[folderID] || r.removed[folderID]
 }
 
 func (r *ResourceManager) nextFailure() (codes.Code, bool) {

@@ -210,3 +210,26 @@ func TestStartDemoCloud(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, keys.Keys, 1)
 }
+
+// TestRemovedFolderIsGoneEverywhere: a removed folder is no longer listed,
+// its KMS calls are denied as the cloud denies a folder that does not
+// exist, and adding it back serves its keys again.
+func TestRemovedFolderIsGoneEverywhere(t *testing.T) {
+	rm, sdk := startRM(t, []emu.Option{emu.WithGenerated(2, 3)}, emu.WithGeneratedCloud("", "c", 2))
+	ctx := context.Background()
+	rm.RemoveFolder(emu.FolderID(1))
+	resp, err := sdk.ResourceManager().Folder().List(ctx, &rmpb.ListFoldersRequest{CloudId: "c"})
+	require.NoError(t, err)
+	require.Len(t, resp.Folders, 1)
+	assert.Equal(t, emu.FolderID(0), resp.Folders[0].Id)
+
+	_, err = sdk.KMS().SymmetricKey().List(ctx, &kmspb.ListSymmetricKeysRequest{FolderId: emu.FolderID(1)})
+	assert.Equal(t, codes.PermissionDenied, code(err))
+	assert.Contains(t, err.Error(), "Permission denied to folder "+emu.FolderID(1))
+	assert.Equal(t, int64(1), rm.FolderRequests(emu.FolderID(1)))
+
+	rm.AddFolder("c", emu.FolderID(1))
+	keys, err := sdk.KMS().SymmetricKey().List(ctx, &kmspb.ListSymmetricKeysRequest{FolderId: emu.FolderID(1)})
+	require.NoError(t, err)
+	assert.Len(t, keys.Keys, 1)
+}
