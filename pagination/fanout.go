@@ -399,4 +399,3 @@ func (w *fanWalk[T]) nextPage() (*page[T], error) {
 		}
 	}
 }
-
