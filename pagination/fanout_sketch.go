@@ -47,15 +47,22 @@ type scopeSketch [sketchCells]sketchCell
 
 // nameKey is the 64-bit key of a scope name.
 func nameKey(name string) uint64 {
-	sum := sha256.Sum256([]byte("multikms/fan-out scope\x00" + name))
+	var buf [128]byte // on the stack for names of up to 105 bytes
+	sum := sha256.Sum256(append(append(buf[:0], namePrefix...), name...))
 	return binary.LittleEndian.Uint64(sum[:8])
 }
 
+const (
+	namePrefix = "multikms/fan-out scope\x00"
+	cellPrefix = "multikms/fan-out cell\x00"
+)
+
 // keyCells is the check of key and its distinct cells.
 func keyCells(key uint64) (uint32, [sketchHashes]int) {
-	var in [8]byte
-	binary.LittleEndian.PutUint64(in[:], key)
-	sum := sha256.Sum256(append([]byte("multikms/fan-out cell\x00"), in[:]...))
+	var in [len(cellPrefix) + 8]byte
+	copy(in[:], cellPrefix)
+	binary.LittleEndian.PutUint64(in[len(cellPrefix):], key)
+	sum := sha256.Sum256(in[:])
 	var cells [sketchHashes]int
 	n := 0
 	// 28 bytes, each uniform over the 32 cells: all but never enough to
