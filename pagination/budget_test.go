@@ -148,3 +148,41 @@ func TestMaxItemsConcatOfMaps(t *testing.T) {
 		t.Fatalf("got %v, %v", got, err)
 	}
 }
+
+// number serves pages of the endless source by page number, with a total
+// of n (a page-number listing learns its end from the total).
+func (s *bigSource) number(ctx context.Context, page, size int) ([]int, int, error) {
+	items, _, _, err := s.marker(ctx, fmt.Sprint((page-1)*size), size)
+	return items, s.n, err
+}
+
+// TestMaxItemsFetchesNoPageBeyond: under a Map stage (the adapters'
+// describe or join stage), a listing whose first pages hold MaxItems items
+// asks for no page after them, on either kind of source: the stage waits
+// for a unit of the budget before it asks its source for a page (one comes
+// back only when an item is dropped), and a page-number walk fetches no
+// page ahead once its pages hold MaxItems items. The request a stage
+// used to start for the page after was cancelled when the loop ended, but
+// could still reach the server after the listing had returned.
+func TestMaxItemsFetchesNoPageBeyond(t *testing.T) {
+	for _, c := range []struct{ size, max int }{{1, 1}, {3, 3}, {2, 3}} {
+		for _, kind := range []string{"marker", "page number"} {
+			for range 20 {
+				src := &bigSource{n: 1000}
+				var calls atomic.Int64
+				opts := pagination.Options{PageSize: c.size, MaxItems: c.max, Concurrency: 4}
+				it := pagination.ByMarker(context.Background(), src.marker, opts)
+				if kind == "page number" {
+					it = pagination.ByPageNumber(context.Background(), src.number, opts)
+				}
+				got, _, err := drain(describing(it, 8, &calls, all), -1, false)
+				if err != nil || len(got) != c.max {
+					t.Fatalf("%s, PageSize %d, MaxItems %d: got %v, %v", kind, c.size, c.max, got, err)
+				}
+				if want := int64((c.max + c.size - 1) / c.size); src.reqs.Load() != want {
+					t.Fatalf("%s, PageSize %d, MaxItems %d: %d page requests, want %d", kind, c.size, c.max, src.reqs.Load(), want)
+				}
+			}
+		}
+	}
+}

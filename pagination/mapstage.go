@@ -52,6 +52,14 @@ type mapJob[T, U any] struct {
 	claims bool // the items hold budget units
 }
 
+// claimer is a pager whose pages may come with their items holding budget
+// units (a Map stage), or hold pages of such (Concat, FanOut).
+type claimer interface{ mayClaim() }
+
+func (*mapPager[T, U]) mayClaim() {}
+func (*concatPager[T]) mayClaim() {}
+func (*fanPager[T]) mayClaim()    {}
+
 // mapTask is one item of a job for a worker.
 type mapTask[T, U any] struct {
 	job *mapJob[T, U]
@@ -93,12 +101,20 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 			return false
 		}
 	}
+	// Under a MaxItems budget, a source that fetches pages (not a stage,
+	// Concat or FanOut, whose pages' items may hold units already) is asked
+	// for no page while every unit is held: none of its items could start.
+	_, stage := m.src.src.(claimer)
+	awaitUnit := b != nil && !stage
 	producer.Add(1)
 	go func() {
 		defer producer.Done()
 		defer close(jobs)
 		defer close(tasks)
 		for {
+			if awaitUnit && b.awaitFree(ctx) != nil {
+				return
+			}
 			pg, err := srcNext()
 			if err != nil || pg == nil {
 				send(&mapJob[T, U]{err: err})

@@ -222,8 +222,8 @@ func (w *numberWalk[T]) page(pd *pending[T]) *page[T] {
 	if w.finished {
 		end = position{done: true}
 		w.drop() // pages scheduled past the end; stop cancels those started
-	} else {
-		w.fill()
+	} else if !w.satisfied() {
+		w.fill() // the next page ahead; once satisfied, only on demand
 	}
 	return &page[T]{items: items, buf: pd.items, at: func(j int) position {
 		if j >= len(items)-1 {

@@ -134,6 +134,27 @@ func (b *budget) acquire(ctx context.Context) error {
 	}
 }
 
+// awaitFree waits until a unit is free, without taking it (the gate is not
+// waited for): a Map stage over a source asks it for no page while every
+// unit is held, since the items it holds are all the loop may hand out
+// unless one is dropped (which gives its unit back).
+func (b *budget) awaitFree(ctx context.Context) error {
+	u := b.u
+	for {
+		u.mu.Lock()
+		free, wake := u.used < u.limit, u.wake
+		u.mu.Unlock()
+		if free {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 // tryAcquire takes a unit if one is free and the gate is open.
 func (b *budget) tryAcquire() bool {
 	if b.gate != nil {
