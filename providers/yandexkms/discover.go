@@ -181,7 +181,13 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 		listers[i] = s
 		f.names = append(f.names, s.Scope())
 	}
-	f.merged = kms.NewMerge(listers, kms.MergeConcurrency(base.concurrency))
+	mopts := []kms.MergeOption{kms.MergeConcurrency(base.concurrency)}
+	if base.observer != nil {
+		// The Merge tells the folders' requests, named by their scope, and
+		// the scopes' starts and ends; the folders' own Listers tell none.
+		mopts = append(mopts, kms.MergeObserver(base.observer))
+	}
+	f.merged = kms.NewMerge(listers, mopts...)
 	return f, nil
 }
 
@@ -216,10 +222,11 @@ func (l *Lister) foldersOf(ctx context.Context, clouds []string) []cloudFolders 
 }
 
 // forFolder is a Lister of one folder over l's SDK and settings, which
-// closes nothing.
+// closes nothing and tells no observer (the Fleet's Merge tells its
+// requests).
 func (l *Lister) forFolder(folderID string) *Lister {
 	c := *l
-	c.folders, c.owned = []string{folderID}, false
+	c.folders, c.owned, c.observer = []string{folderID}, false, nil
 	return &c
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -285,4 +286,45 @@ func TestFleetResumeOfADeniedCloudNowSeen(t *testing.T) {
 		assert.Equal(t, testCloud2, k.CloudID)
 	}
 	assert.Equal(t, folderKeys(2), sortedOnce(t, ids))
+}
+
+// TestFleetObserverNamesTheFolders: a Fleet's observer is told of every
+// request of a listing once, named by its folder's scope, and of each
+// folder's start and end, a denied folder's failure included.
+func TestFleetObserverNamesTheFolders(t *testing.T) {
+	rm, discover := resumeCloud(t, 0, 1, 2)
+	var mu sync.Mutex
+	requests := map[string]int{}
+	ends := map[pagination.EventKind][]string{}
+	f := discover(yandexkms.WithObserver(func(e pagination.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case pagination.EventRequest:
+			requests[e.Scope]++
+		case pagination.EventScopeStarted, pagination.EventScopeDone, pagination.EventScopeFailed:
+			ends[e.Kind] = append(ends[e.Kind], e.Scope)
+		}
+	}))
+	mu.Lock()
+	assert.Equal(t, map[string]int{"": 1}, requests, "discovery's one FolderService.List, of no scope")
+	clear(requests)
+	mu.Unlock()
+	rm.DenyFolder(emu.FolderID(1))
+	rm.ResetCounts()
+	_, err := pagination.Collect(f.ListKeys(context.Background(), kms.ListOptions{PageSize: 2}))
+	require.Error(t, err)
+
+	mu.Lock()
+	defer mu.Unlock()
+	total := 0
+	for scope, n := range requests {
+		assert.Contains(t, []string{folderScope(0), folderScope(1), folderScope(2)}, scope)
+		total += n
+	}
+	assert.Equal(t, int(rm.KMS().TotalRequests()), total, "every request told once")
+	assert.Equal(t, int(rm.FolderRequests(emu.FolderID(2))), requests[folderScope(2)])
+	assert.ElementsMatch(t, []string{folderScope(0), folderScope(1), folderScope(2)}, ends[pagination.EventScopeStarted])
+	assert.ElementsMatch(t, []string{folderScope(0), folderScope(2)}, ends[pagination.EventScopeDone])
+	assert.Equal(t, []string{folderScope(1)}, ends[pagination.EventScopeFailed])
 }
