@@ -150,11 +150,19 @@ func newFleet(op string, regions []string, conc int, cred auth.Credential, s set
 		rl := &regionLister{Lister: build(client, s, true, r)}
 		f.regions[r] = rl
 		f.names = append(f.names, r)
-		listers = append(listers, rl)
+		// The Merge lists a copy that tells no observer: the Merge tells
+		// the region's listing requests, named by its scope, and the
+		// region's start and end (describes go through rl, which tells).
+		quiet := *rl.Lister
+		quiet.observer, quiet.owned = nil, false
+		listers = append(listers, &regionLister{Lister: &quiet})
 	}
 	var mopts []kms.MergeOption
 	if s := conc; s > 0 {
 		mopts = append(mopts, kms.MergeConcurrency(s))
+	}
+	if s.Observer != nil {
+		mopts = append(mopts, kms.MergeObserver(s.Observer))
 	}
 	f.merged = kms.NewMerge(listers, mopts...)
 	return f, nil

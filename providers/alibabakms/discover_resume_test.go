@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -241,4 +242,58 @@ func TestFleetRefusesForeignCursorsBeforeAnyRequest(t *testing.T) {
 		assert.True(t, errors.Is(err, tc.target), "%s: %v", name, err)
 		assert.Zero(t, c.Requests(), name)
 	}
+}
+
+// TestFleetObserverNamesTheRegions: a Fleet's observer is told of every
+// request of a listing once, named by its region's scope, and of each
+// region's start and end, a denied region's failure included; a describe
+// is told too.
+func TestFleetObserverNamesTheRegions(t *testing.T) {
+	c := resumeCloud(t, "cn-beijing", emu.DemoHomeRegion, "cn-shanghai")
+	var mu sync.Mutex
+	requests := map[string]int{}
+	ends := map[pagination.EventKind][]string{}
+	f := cloudFleet(t, c, alibabakms.Discovery{Regions: every}, alibabakms.WithObserver(func(e pagination.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case pagination.EventRequest:
+			requests[e.Scope]++
+		case pagination.EventScopeStarted, pagination.EventScopeDone, pagination.EventScopeFailed:
+			ends[e.Kind] = append(ends[e.Kind], e.Scope)
+		}
+	}))
+	mu.Lock()
+	clear(requests) // DescribeRegions
+	mu.Unlock()
+	c.DenyRegion("cn-shanghai")
+	c.ResetCounts()
+	_, err := pagination.Collect(f.ListKeys(bg, kms.ListOptions{PageSize: 2}))
+	require.Error(t, err)
+
+	mu.Lock()
+	total := 0
+	for scope, n := range requests {
+		assert.Contains(t, []string{"alibaba/cn-beijing", "alibaba/" + emu.DemoHomeRegion, "alibaba/cn-shanghai"}, scope)
+		total += n
+	}
+	assert.Equal(t, c.Requests(), total, "every request told once")
+	assert.Equal(t, c.Region("cn-beijing").Requests(), requests["alibaba/cn-beijing"])
+	assert.ElementsMatch(t, []string{"alibaba/cn-beijing", "alibaba/" + emu.DemoHomeRegion, "alibaba/cn-shanghai"}, ends[pagination.EventScopeStarted])
+	assert.ElementsMatch(t, []string{"alibaba/cn-beijing", "alibaba/" + emu.DemoHomeRegion}, ends[pagination.EventScopeDone])
+	assert.Equal(t, []string{"alibaba/cn-shanghai"}, ends[pagination.EventScopeFailed])
+	clear(requests)
+	mu.Unlock()
+
+	c.ResetCounts()
+	_, err = f.DescribeKey(bg, regionARNs(c, "cn-beijing")[0])
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	n := 0
+	for _, m := range requests {
+		n += m
+	}
+	assert.Equal(t, c.Requests(), n, "a describe's requests are told too")
+	assert.NotZero(t, n)
 }
