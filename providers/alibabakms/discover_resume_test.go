@@ -272,13 +272,14 @@ func TestFleetObserverNamesTheRegions(t *testing.T) {
 	require.Error(t, err)
 
 	mu.Lock()
-	total := 0
-	for scope, n := range requests {
+	for scope := range requests {
 		assert.Contains(t, []string{"alibaba/cn-beijing", "alibaba/" + emu.DemoHomeRegion, "alibaba/cn-shanghai"}, scope)
-		total += n
 	}
-	assert.Equal(t, c.Requests(), total, "every request told once")
-	assert.Equal(t, c.Region("cn-beijing").Requests(), requests["alibaba/cn-beijing"])
+	for _, r := range []string{"cn-beijing", emu.DemoHomeRegion} {
+		assert.Equal(t, c.Region(r).Requests(), requests["alibaba/"+r], "every request of %s told once", r)
+	}
+	assert.GreaterOrEqual(t, requests["alibaba/cn-shanghai"], c.Region("cn-shanghai").Requests())
+	assert.NotZero(t, c.Region("cn-shanghai").Requests())
 	assert.ElementsMatch(t, []string{"alibaba/cn-beijing", "alibaba/" + emu.DemoHomeRegion, "alibaba/cn-shanghai"}, ends[pagination.EventScopeStarted])
 	assert.ElementsMatch(t, []string{"alibaba/cn-beijing", "alibaba/" + emu.DemoHomeRegion}, ends[pagination.EventScopeDone])
 	assert.Equal(t, []string{"alibaba/cn-shanghai"}, ends[pagination.EventScopeFailed])
