@@ -154,8 +154,3 @@ func (b *buffers[T]) flush() {
 		sparePool[T](cap(buf)).Put(&buf)
 	}
 }
-
-// withBuffers returns ctx carrying b for PageBuffer.
-func withBuffers[T any](ctx context.Context, b *buffers[T]) context.Context {
-	return context.WithValue(ctx, buffersKey[T]{}, b)
-}

@@ -91,7 +91,7 @@ func (w *concatWalk[T]) start(i int) {
 		w.gates[i] = gate
 		r := *w.run
 		r.budget = r.budget.gated(gate)
-		ctx = withRun(ctx, &r)
+		ctx = withRun(ctx, r)
 	}
 	w.wg.Add(1)
 	go func() {
@@ -164,11 +164,11 @@ func (w *concatWalk[T]) next() (*page[T], error) {
 func (it *Iterator[T]) pull(ctx context.Context) (func() (*page[T], error), func()) {
 	if it.err != nil {
 		err := it.err
-		return func() (*page[T], error) { return nil, err }, func() {}
+		return func() (*page[T], error) { return nil, err }, nop
 	}
 	from := it.position()
 	if it.done || it.src == nil || from.done {
-		return func() (*page[T], error) { return nil, nil }, func() {}
+		return func() (*page[T], error) { return nil, nil }, nop
 	}
 	next, stop := it.src.open(ctx, from)
 	if it.wrapErr == nil {

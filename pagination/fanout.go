@@ -256,6 +256,12 @@ type fanWalk[T any] struct {
 	// live, when not nil, is the positions of every page of a walk that
 	// the fan-out's own Iterator loop hands out (see page).
 	live func(j int) position
+	// What a live walk reuses, since only its own state refers to it (see
+	// liveAt): the page it hands out when a scope ends, the entries' states
+	// of finished scopes, and the sketch once it made its own copy.
+	end       *page[T]
+	free      []*cursorState
+	doneOwned bool
 }
 
 // fanCur is what the walk keeps of the scope page being handed out: its
@@ -270,13 +276,13 @@ type fanCur[T any] struct {
 
 func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: map[int]*cursorState{}, skip: map[int]bool{}}
+	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: make(map[int]*cursorState, p.inFlight())}
 	w.obs = observers(p.obs, w.run)
 	if w.run != nil && w.run.walker == pager[T](p) {
 		w.live = w.liveAt
 	}
 	if f := from.fan; f != nil {
-		w.next, w.done = f.next, f.done
+		w.next, w.done, w.skip = f.next, f.done, map[int]bool{}
 		for _, e := range f.entries {
 			if e.idx < 0 {
 				w.gone = append(w.gone, e)
@@ -299,6 +305,9 @@ func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T]
 	}
 	return w.nextPage, stop
 }
+
+// inFlight is the most scopes in flight at once.
+func (p *fanPager[T]) inFlight() int { return min(p.conc, len(p.scopes)) }
 
 // fill starts scopes while fewer than the bound are in flight: first those
 // the cursor left unfinished, then the fresh ones in order.
@@ -325,7 +334,7 @@ func (w *fanWalk[T]) start(idx int, cursor string) {
 	w.inflight++
 	s := w.p.scopes[idx]
 	w.event(EventScopeStarted, s.Name, nil)
-	r := &run{scope: s.Name, obs: w.obs}
+	r := run{scope: s.Name, obs: w.obs}
 	if w.run != nil {
 		r.stats, r.budget = w.run.stats, w.run.budget
 	}

@@ -8,14 +8,38 @@ func (w *fanWalk[T]) setEntry(idx int, it *Iterator[T], pos position) {
 		w.finish(idx)
 		return
 	}
-	if old := w.entries[idx]; old != nil && w.live != nil {
-		// Only this walk's own state refers to it: positions of its pages
-		// are taken from the walk when asked for, and encoded or copied
-		// at once (see liveAt).
-		*old = cursorState{kind: it.kind, scope: it.scope, pos: pos}
+	if w.live == nil {
+		w.entries[idx] = &cursorState{kind: it.kind, scope: it.scope, pos: pos}
 		return
 	}
-	w.entries[idx] = &cursorState{kind: it.kind, scope: it.scope, pos: pos}
+	// Only this walk's own state refers to the entries' states: positions
+	// of its pages are taken from the walk when asked for, and encoded or
+	// copied at once (see liveAt); the next loop starts from such a copy
+	// once this walk has stopped. So a state is changed in place, and
+	// that of a finished scope serves the next one.
+	old := w.entries[idx]
+	if old == nil {
+		old = w.newState()
+		w.entries[idx] = old
+	}
+	*old = cursorState{kind: it.kind, scope: it.scope, pos: pos}
+}
+
+// newState is a state for an entry of a live walk: one a finished scope
+// left, or one of a batch of as many as scopes are in flight.
+func (w *fanWalk[T]) newState() *cursorState {
+	if len(w.free) == 0 {
+		batch := make([]cursorState, max(w.p.inFlight(), 1))
+		if w.free == nil {
+			w.free = make([]*cursorState, 0, len(batch))
+		}
+		for i := range batch {
+			w.free = append(w.free, &batch[i])
+		}
+	}
+	st := w.free[len(w.free)-1]
+	w.free = w.free[:len(w.free)-1]
+	return st
 }
 
 // at is the fan-out's position f with scope c.idx after item j of c's page.
@@ -88,7 +112,10 @@ func (w *fanWalk[T]) liveAt(j int) position {
 // the cursor leaves it out even if no item follows.
 func (w *fanWalk[T]) emptyPage() *page[T] {
 	if w.live != nil {
-		return &page[T]{at: w.live}
+		if w.end == nil { // one for every scope's end: the loop only reads it
+			w.end = &page[T]{at: w.live}
+		}
+		return w.end
 	}
 	f := w.snapshot()
 	pos := w.position(&f)
@@ -108,11 +135,25 @@ func (w *fanWalk[T]) advance(next int) {
 // finish records scope idx as finished: its entry goes, its name goes into
 // the sketch, once.
 func (w *fanWalk[T]) finish(idx int) {
-	if _, ok := w.entries[idx]; !ok {
+	st, ok := w.entries[idx]
+	if !ok {
 		return
 	}
 	delete(w.entries, idx)
-	w.done = w.done.with(w.p.scopes[idx].Name)
+	if w.live == nil {
+		w.done = w.done.with(w.p.scopes[idx].Name)
+		return
+	}
+	// A live walk changes its own copy of the sketch in place, and its
+	// finished scopes' states serve later ones (see setEntry).
+	if st != nil {
+		w.free = append(w.free, st)
+	}
+	if !w.doneOwned {
+		w.done, w.doneOwned = w.done.with(w.p.scopes[idx].Name), true
+		return
+	}
+	w.done.toggle(nameKey(w.p.scopes[idx].Name))
 }
 
 // reportGone records the entries of scopes no longer among the fan-out's

@@ -60,7 +60,8 @@ type Iterator[T any] struct {
 	max    int // MaxItems; 0 = no limit
 	handed int
 	bufs   buffers[T] // pages handed out in full, for PageBuffer
-	stats  *counters  // behind Stats; nil for Err iterators
+	stats  *counters  // behind Stats: &counts; nil for Err iterators
+	counts counters   // (part of the Iterator: one allocation less)
 
 	wrapErr func(error) error // Options.WrapErr
 	ran     bool              // a loop has fetched (see Rejected)
@@ -83,11 +84,21 @@ func Err[T any](err error) *Iterator[T] {
 // newIterator validates opts and decodes the cursor; a problem becomes the
 // iterator's error, yielded before any request.
 func newIterator[T any](ctx context.Context, kind byte, src pager[T], opts Options) *Iterator[T] {
-	it := &Iterator[T]{ctx: ctx, kind: kind, scope: scopeHash(opts.Scope), src: src, max: opts.MaxItems, stats: &counters{scopesTotal: 1}}
+	it := new(Iterator[T])
+	initIterator(ctx, it, kind, src, opts)
+	return it
+}
+
+// initIterator is newIterator into it (which a source may allocate together
+// with its pager: one allocation for both).
+func initIterator[T any](ctx context.Context, it *Iterator[T], kind byte, src pager[T], opts Options) {
+	it.ctx, it.kind, it.scope, it.src, it.max = ctx, kind, scopeHash(opts.Scope), src, opts.MaxItems
+	it.counts.scopesTotal = 1
+	it.stats = &it.counts
 	it.wrapErr = opts.WrapErr
 	if err := opts.validate(); err != nil {
 		it.err = it.wrap(err)
-		return it
+		return
 	}
 	pos, err := decodeCursor(opts.Cursor, kind, it.scope)
 	if err == nil && pos.token != "" && opts.CheckToken != nil {
@@ -97,10 +108,9 @@ func newIterator[T any](ctx context.Context, kind byte, src pager[T], opts Optio
 	}
 	if err != nil {
 		it.err, it.errFrom = it.wrap(err), opts.Cursor
-		return it
+		return
 	}
 	it.start = pos
-	return it
 }
 
 func (o Options) validate() error {
@@ -272,14 +282,36 @@ func (it *Iterator[T]) full() bool {
 // runContext is the context of one loop: the Iterator's, with its page
 // buffers, counters and MaxItems budget (see run).
 func (it *Iterator[T]) runContext() context.Context {
-	r := &run{stats: it.stats, walker: it.src}
+	c := &loopCtx[T]{Context: it.ctx, bufs: &it.bufs}
+	c.r = run{stats: it.stats, walker: it.src}
 	if it.max > 0 {
-		r.budget = newBudget(it.max - it.handed)
+		c.r.budget = newBudget(it.max - it.handed)
 	}
 	if outer := runOf(it.ctx); outer != nil {
-		r.scope, r.obs = outer.scope, outer.obs
+		c.r.scope, c.r.obs = outer.scope, outer.obs
 	}
-	return withRun(withBuffers(it.ctx, &it.bufs), r)
+	return c
+}
+
+// loopCtx is the context of one loop: the Iterator's context with the
+// loop's run and page buffers (for PageBuffer), in one allocation. Every
+// other key, Done, Err and Deadline are the Iterator's context's.
+type loopCtx[T any] struct {
+	context.Context
+	r    run
+	bufs *buffers[T]
+}
+
+// Value returns the loop's run for runKey, its page buffers for
+// buffersKey[T], and the parent's value otherwise.
+func (c *loopCtx[T]) Value(key any) any {
+	switch key.(type) {
+	case runKey:
+		return &c.r
+	case buffersKey[T]:
+		return c.bufs
+	}
+	return c.Context.Value(key)
 }
 
 // countScope counts the end of a listing that is not a fan-out (which counts

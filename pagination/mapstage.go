@@ -26,13 +26,16 @@ func Map[T, U any](src *Iterator[T], concurrency int, fn func(ctx context.Contex
 	if concurrency <= 0 {
 		concurrency = 8
 	}
-	return &Iterator[U]{
+	it := &Iterator[U]{
 		ctx: src.ctx, kind: src.kind, scope: src.scope,
 		err: src.err, errFrom: src.errFrom,
 		start: src.position(), done: src.done, max: src.max,
-		src:   &mapPager[T, U]{src: src, conc: concurrency, fn: fn},
-		stats: &counters{scopesTotal: 1}, wrapErr: src.wrapErr,
+		src:     &mapPager[T, U]{src: src, conc: concurrency, fn: fn},
+		wrapErr: src.wrapErr,
 	}
+	it.counts.scopesTotal = 1
+	it.stats = &it.counts
+	return it
 }
 
 type mapPager[T, U any] struct {

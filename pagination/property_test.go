@@ -506,6 +506,10 @@ func TestLoopGuardRepeatedToken(t *testing.T) {
 		{"a", "a"},                // the token of the page just read
 		{"a", "b", "c", "a"},      // a token from further back
 		{"a", "b", "c", "d", "b"}, // likewise
+		// past the 8 tokens the guard keeps inline: one of them again, and
+		// one it keeps in its map
+		{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "c"},
+		{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "j"},
 	} {
 		for _, prefetch := range []int{-1, 0, 3} {
 			name := fmt.Sprintf("%v/prefetch=%d", next, prefetch)

@@ -31,8 +31,26 @@ func runOf(ctx context.Context) *run {
 	return r
 }
 
-func withRun(ctx context.Context, r *run) context.Context {
-	return context.WithValue(ctx, runKey{}, r)
+// withRun returns ctx carrying r (a copy of it, made with the context in
+// one allocation).
+func withRun(ctx context.Context, r run) context.Context {
+	return &runCtx{Context: ctx, r: r}
+}
+
+// runCtx is a context carrying a run: context.WithValue and the run in one
+// allocation (a fan-out makes one for every scope it starts). Every other
+// key, Done, Err and Deadline are its parent's.
+type runCtx struct {
+	context.Context
+	r run
+}
+
+// Value returns the run for runKey, and the parent's value otherwise.
+func (c *runCtx) Value(key any) any {
+	if _, ok := key.(runKey); ok {
+		return &c.r
+	}
+	return c.Context.Value(key)
 }
 
 // counters are an Iterator's Stats, updated with atomics by every goroutine
@@ -232,3 +250,7 @@ func (w *window) release(n int) {
 	default:
 	}
 }
+
+// nop is a stop function with nothing to stop. (A func() {} literal in a
+// generic function is a closure over its dictionary: an allocation.)
+func nop() {}

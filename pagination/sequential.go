@@ -24,10 +24,9 @@ type PageTokenFunc[T any] func(ctx context.Context, token string, size int) (ite
 // another, Options.Prefetch of them ahead of the caller. A server that
 // returns a marker it already returned ends the listing with ErrRepeatedToken.
 func ByMarker[T any](ctx context.Context, fetch MarkerFunc[T], opts Options) *Iterator[T] {
-	return newIterator(ctx, kindMarker, &seqPager[T]{opts: opts, fetch: func(ctx context.Context, tok string, size int) ([]T, string, bool, error) {
-		items, next, truncated, err := fetch(ctx, tok, size)
-		return items, next, !truncated || next == "", err
-	}}, opts)
+	x := &seqSource[T]{p: seqPager[T]{opts: opts, marker: fetch}}
+	initIterator(ctx, &x.it, kindMarker, &x.p, opts)
+	return &x.it
 }
 
 // ByPageToken lists a token-paginated source. Pages are fetched one after
@@ -35,20 +34,35 @@ func ByMarker[T any](ctx context.Context, fetch MarkerFunc[T], opts Options) *It
 // next token are followed; a server that returns a token it already returned
 // ends the listing with ErrRepeatedToken.
 func ByPageToken[T any](ctx context.Context, fetch PageTokenFunc[T], opts Options) *Iterator[T] {
-	return newIterator(ctx, kindPageToken, &seqPager[T]{opts: opts, fetch: func(ctx context.Context, tok string, size int) ([]T, string, bool, error) {
-		items, next, err := fetch(ctx, tok, size)
-		return items, next, next == "", err
-	}}, opts)
+	x := &seqSource[T]{p: seqPager[T]{opts: opts, token: fetch}}
+	initIterator(ctx, &x.it, kindPageToken, &x.p, opts)
+	return &x.it
 }
 
-// seqFetch is a marker or token fetch: the page's items, the next token and
-// whether this was the last page.
-type seqFetch[T any] func(ctx context.Context, token string, size int) (items []T, next string, last bool, err error)
+// seqSource is the Iterator of a sequential source and its pager, made in
+// one allocation (a fleet makes an Iterator for every scope, twice).
+type seqSource[T any] struct {
+	it Iterator[T]
+	p  seqPager[T]
+}
 
-// seqPager pages through a source that hands out one token per page.
+// seqPager pages through a source that hands out one token per page: a
+// marker source (marker set) or a page-token one (token set).
 type seqPager[T any] struct {
-	opts  Options
-	fetch seqFetch[T]
+	opts   Options
+	marker MarkerFunc[T]
+	token  PageTokenFunc[T]
+}
+
+// fetch fetches one page: its items, the next token and whether it is the
+// last page.
+func (s *seqPager[T]) fetch(ctx context.Context, tok string, size int) (items []T, next string, last bool, err error) {
+	if s.marker != nil {
+		items, next, truncated, err := s.marker(ctx, tok, size)
+		return items, next, !truncated || next == "", err
+	}
+	items, next, err = s.token(ctx, tok, size)
+	return items, next, next == "", err
 }
 
 // seqPage is the result of one fetch.
@@ -59,12 +73,12 @@ type seqPage[T any] struct {
 }
 
 func (s *seqPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
-	w := &seqWalk[T]{pager: s, token: from.token, skip: from.index, size: s.opts.PageSize, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}
+	w := &seqWalk[T]{pager: s, token: from.token, skip: from.index, size: s.opts.PageSize, seed: maphash.MakeSeed()}
 	if from.index > 0 {
 		w.size = from.asked // the page the cursor was made in, asked for again
 	}
 	if from.token != "" {
-		w.seen[maphash.String(w.seed, from.token)] = struct{}{}
+		w.seen.add(maphash.String(w.seed, from.token))
 	}
 	if b := budgetOf(ctx); b != nil {
 		w.limit = b.limit()
@@ -73,7 +87,7 @@ func (s *seqPager[T]) open(ctx context.Context, from position) (func() (*page[T]
 	// the next page while the caller works on the last one: a prefetch
 	// goroutine on top would only hold one more page per scope in flight.
 	if r := runOf(ctx); s.opts.Prefetch < 0 || (r != nil && r.scope != "" && s.opts.Prefetch <= 1) {
-		return func() (*page[T], error) { return w.nextPage(ctx) }, func() {}
+		return func() (*page[T], error) { return w.nextPage(ctx) }, nop
 	}
 	return prefetch(ctx, max(s.opts.Prefetch, 1), w.satisfied, w.nextPage)
 }
@@ -89,7 +103,37 @@ type seqWalk[T any] struct {
 	fetched  atomic.Int64 // items fetched in this pass
 	limit    int          // the loop's MaxItems budget; 0 = none
 	seed     maphash.Seed
-	seen     map[uint64]struct{} // hashes of the tokens received: the loop guard
+	seen     tokenSet // hashes of the tokens received: the loop guard
+}
+
+// tokenSet is a set of token hashes: the first few inline (a scope of a
+// fleet often has only a few pages), the others in a map.
+type tokenSet struct {
+	n    int
+	few  [8]uint64
+	more map[uint64]struct{}
+}
+
+// add adds h and reports whether it was there already.
+func (s *tokenSet) add(h uint64) (dup bool) {
+	for _, v := range s.few[:s.n] {
+		if v == h {
+			return true
+		}
+	}
+	if _, ok := s.more[h]; ok {
+		return true
+	}
+	if s.n < len(s.few) {
+		s.few[s.n] = h
+		s.n++
+		return false
+	}
+	if s.more == nil {
+		s.more = map[uint64]struct{}{}
+	}
+	s.more[h] = struct{}{}
+	return false
 }
 
 // satisfied reports whether the pass has fetched as many items as the loop
@@ -113,11 +157,9 @@ func (w *seqWalk[T]) nextPage(ctx context.Context) (*page[T], error) {
 	countPage(ctx)
 	w.pages++
 	if !res.last {
-		h := maphash.String(w.seed, res.next)
-		if _, dup := w.seen[h]; dup || res.next == tok {
+		if dup := w.seen.add(maphash.String(w.seed, res.next)); dup || res.next == tok {
 			return nil, fmt.Errorf("%w: after %d pages the server handed out a next token it had given before", ErrRepeatedToken, w.pages)
 		}
-		w.seen[h] = struct{}{}
 	}
 	// The cursor's in-page index applies to the page it was made in, the
 	// first one fetched (asked for with that page's size); a page shorter
