@@ -57,7 +57,11 @@ type Lister struct {
 // Domain is a loopback or private host (a test server): the cloud's public
 // endpoints are always reached over TLS. Keep using the client elsewhere
 // only through the Lister, as the SDK itself is not safe for concurrent
-// calls on one client.
+// calls on one client. A client with no transport of its own gets one that
+// keeps idle every connection a listing had in flight; a transport of the
+// client's Config should keep an idle connection per host for every
+// request a listing has in flight (WithConcurrency), or each wave of pages
+// and describes closes connections and dials them again.
 //
 // WithRegion, WithEndpoint, WithCredentials and WithProfile configure the
 // client NewFromConfig builds; New refuses them. An invalid option makes
