@@ -120,7 +120,7 @@ func (w *concatWalk[T]) start(i int) {
 // wrap turns a page of part i into a page of the whole listing.
 func (w *concatWalk[T]) wrap(i int, part *Iterator[T], pg *page[T]) *page[T] {
 	n := len(w.p.parts)
-	return &page[T]{items: pg.items, buf: pg.buf, claimed: pg.claimed, taken: pg.taken, at: func(j int) position {
+	return &page[T]{items: pg.items, buf: pg.buf, claimed: pg.claimed, taken: pg.taken, pos: atFunc(func(j int) position {
 		in := pg.at(j)
 		switch {
 		case !in.done:
@@ -130,7 +130,7 @@ func (w *concatWalk[T]) wrap(i int, part *Iterator[T], pg *page[T]) *page[T] {
 		default:
 			return position{done: true}
 		}
-	}}
+	})}
 }
 
 func (w *concatWalk[T]) next() (*page[T], error) {

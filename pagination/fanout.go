@@ -270,7 +270,7 @@ type fanCur[T any] struct {
 	ok  bool
 	idx int
 	it  *Iterator[T]
-	at  func(j int) position
+	pos positions
 	n   int
 }
 
@@ -364,7 +364,7 @@ func (w *fanWalk[T]) start(idx int, cursor string) {
 // in full: its scope's entry moves to its end.
 func (w *fanWalk[T]) nextPage() (*page[T], error) {
 	if c := w.cur; c.ok {
-		w.setEntry(c.idx, c.it, c.at(c.n-1))
+		w.setEntry(c.idx, c.it, c.pos.at(c.n-1))
 		w.cur = fanCur[T]{}
 	}
 	for {

@@ -44,7 +44,7 @@ func (w *fanWalk[T]) newState() *cursorState {
 
 // at is the fan-out's position f with scope c.idx after item j of c's page.
 func (w *fanWalk[T]) at(f fanState, c fanCur[T], j int) position {
-	pos := c.at(j)
+	pos := c.pos.at(j)
 	i, _ := slices.BinarySearchFunc(f.entries, c.idx, func(e fanEntry, idx int) int { return e.idx - idx })
 	if i == len(f.entries) || f.entries[i].idx != c.idx {
 		same := f
@@ -80,14 +80,14 @@ func (w *fanWalk[T]) position(f *fanState) position {
 // allocation for both.
 func (w *fanWalk[T]) page(m fanMsg[T]) *page[T] {
 	pg := m.pg
-	w.cur = fanCur[T]{ok: true, idx: m.idx, it: m.it, at: pg.at, n: len(pg.items)}
+	w.cur = fanCur[T]{ok: true, idx: m.idx, it: m.it, pos: pg.pos, n: len(pg.items)}
 	if w.live != nil {
-		pg.at = w.live
+		pg.pos = atFunc(w.live)
 		return pg
 	}
 	c := w.cur
 	f := w.snapshot()
-	pg.at = func(j int) position { return w.at(f, c, j) }
+	pg.pos = atFunc(func(j int) position { return w.at(f, c, j) })
 	return pg
 }
 
@@ -113,13 +113,13 @@ func (w *fanWalk[T]) liveAt(j int) position {
 func (w *fanWalk[T]) emptyPage() *page[T] {
 	if w.live != nil {
 		if w.end == nil { // one for every scope's end: the loop only reads it
-			w.end = &page[T]{at: w.live}
+			w.end = &page[T]{pos: atFunc(w.live)}
 		}
 		return w.end
 	}
 	f := w.snapshot()
 	pos := w.position(&f)
-	return &page[T]{at: func(int) position { return pos }}
+	return &page[T]{pos: atFunc(func(int) position { return pos })}
 }
 
 // advance moves the first scope not started to next, or past it while the

@@ -25,10 +25,25 @@ type page[T any] struct {
 	// taken, when set, is told when items are handed out (n of them), so
 	// that the Map stage that made the page can start as many more.
 	taken func(n int)
-	// at returns the position after items[j]; at(-1) is the position before
-	// items[0]. For an empty page both are the position after the page.
-	at func(j int) position
+	// pos gives the positions around the items (see at).
+	pos positions
 }
+
+// at returns the position after items[j]; at(-1) is the position before
+// items[0]. For an empty page both are the position after the page.
+func (p *page[T]) at(j int) position { return p.pos.at(j) }
+
+// positions are the positions of a page's items (see page.at). A source
+// whose pages carry their own positions implements it on a struct that
+// holds the page too (one allocation a page); others use atFunc.
+type positions interface {
+	at(j int) position
+}
+
+// atFunc is a function as positions.
+type atFunc func(j int) position
+
+func (f atFunc) at(j int) position { return f(j) }
 
 // pager produces the pages of a listing. open starts right after from; next
 // returns nil, nil at the end; stop ends all work that open and next started

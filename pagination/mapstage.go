@@ -229,7 +229,7 @@ func (job *mapJob[T, U]) result(win *window) *page[U] {
 	}
 	clear(job.out[len(out):])
 	src, lo, last := job.pg, job.lo, job.hi-1
-	return &page[U]{items: out, claimed: job.claims, taken: win.release, at: func(j int) position {
+	return &page[U]{items: out, claimed: job.claims, taken: win.release, pos: atFunc(func(j int) position {
 		switch {
 		case j >= len(out)-1:
 			return src.at(last)
@@ -238,5 +238,5 @@ func (job *mapJob[T, U]) result(win *window) *page[U] {
 		default:
 			return src.at(idx[j])
 		}
-	}}
+	})}
 }

@@ -225,12 +225,26 @@ func (w *numberWalk[T]) page(pd *pending[T]) *page[T] {
 	} else if !w.satisfied() {
 		w.fill() // the next page ahead; once satisfied, only on demand
 	}
-	return &page[T]{items: items, buf: pd.items, at: func(j int) position {
-		if j >= len(items)-1 {
-			return end
-		}
-		return position{index: first + j + 1, size: size, asked: asked}
-	}}
+	p := &numberPos[T]{pg: page[T]{items: items, buf: pd.items}, n: len(items), end: end, first: first, size: size, asked: asked}
+	p.pg.pos = p
+	return &p.pg
+}
+
+// numberPos is a page of a page-number source with its positions, in one
+// allocation: after item j, the absolute index first+j+1 with the page
+// size learned; after its last item, end.
+type numberPos[T any] struct {
+	pg                 page[T]
+	n                  int // items of the page (pg.items goes once handed out)
+	end                position
+	first, size, asked int
+}
+
+func (p *numberPos[T]) at(j int) position {
+	if j >= p.n-1 {
+		return p.end
+	}
+	return position{index: p.first + j + 1, size: p.size, asked: p.asked}
 }
 
 // learned is what a cursor records of the page size: the one the server

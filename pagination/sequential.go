@@ -174,13 +174,28 @@ func (w *seqWalk[T]) nextPage(ctx context.Context) (*page[T], error) {
 	if res.last {
 		end = position{done: true}
 	}
-	size := len(res.items)
-	return &page[T]{items: items, buf: res.items, at: func(j int) position {
-		if j >= len(items)-1 {
-			return end
-		}
-		return position{token: tok, index: skip + j + 1, size: size, asked: asked}
-	}}, nil
+	p := &seqPos[T]{pg: page[T]{items: items, buf: res.items}, n: len(items), end: end, tok: tok, skip: skip, size: len(res.items), asked: asked}
+	p.pg.pos = p
+	return &p.pg, nil
+}
+
+// seqPos is a page of a sequential source with its positions, in one
+// allocation: after item j, the page's token and the index j+1 (past the
+// skipped items) in a page of size items asked for with asked; after its
+// last item, end.
+type seqPos[T any] struct {
+	pg                page[T]
+	n                 int // items of the page (pg.items goes once handed out)
+	end               position
+	tok               string
+	skip, size, asked int
+}
+
+func (p *seqPos[T]) at(j int) position {
+	if j >= p.n-1 {
+		return p.end
+	}
+	return position{token: p.tok, index: p.skip + j + 1, size: p.size, asked: p.asked}
 }
 
 // prefetch runs fetch in a goroutine, up to ahead pages ahead of the caller;
