@@ -186,3 +186,46 @@ func TestMaxItemsFetchesNoPageBeyond(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxItemsConcatStartsNoPartAhead: under MaxItems, a Concat starts the
+// parts after the current one only once the current one has handed out a
+// page and the pages handed out hold fewer items than MaxItems, and a part
+// that has fetched MaxItems items fetches only the pages asked for: a
+// listing its first page fills sends one request (the requests of the parts
+// ahead, and of the part's next page, used to start at once and could reach
+// the server after the listing had returned), and part after part is still
+// listed exactly when more are needed.
+func TestMaxItemsConcatStartsNoPartAhead(t *testing.T) {
+	for _, c := range []struct {
+		size, max int
+		want      string
+		requests  int64
+	}{
+		{1, 1, "[0]", 1},
+		{3, 3, "[0 1 2]", 1},
+		{3, 4, "[0 1 2 0]", 3},       // part 0 is one page of 3: the parts ahead start (part 1 is needed)
+		{2, 7, "[0 1 2 0 1 2 0]", 6}, // parts of 3 in pages of 2: every page is needed
+	} {
+		for range 20 {
+			srcs := make([]*bigSource, 3)
+			parts := make([]func(context.Context, string) *pagination.Iterator[int], len(srcs))
+			for i := range parts {
+				srcs[i] = &bigSource{n: 3}
+				parts[i] = func(ctx context.Context, cur string) *pagination.Iterator[int] {
+					return pagination.ByMarker(ctx, srcs[i].marker, pagination.Options{PageSize: c.size, Cursor: cur, Prefetch: -1})
+				}
+			}
+			got, _, err := drain(pagination.Concat(context.Background(), pagination.Options{MaxItems: c.max}, parts...), -1, false)
+			if err != nil || fmt.Sprint(got) != c.want {
+				t.Fatalf("PageSize %d, MaxItems %d: got %v, %v; want %s", c.size, c.max, got, err, c.want)
+			}
+			var n int64
+			for _, s := range srcs {
+				n += s.reqs.Load()
+			}
+			if n > c.requests {
+				t.Fatalf("PageSize %d, MaxItems %d: %d page requests, want at most %d", c.size, c.max, n, c.requests)
+			}
+		}
+	}
+}

@@ -3,7 +3,7 @@ package pagination
 import (
 	"context"
 	"fmt"
-	"sync"
+	"sync/atomic"
 )
 
 // Concat lists the parts one after another as one Iterator. Each part is
@@ -40,46 +40,55 @@ type concatPager[T any] struct {
 	conc  int
 }
 
-type pageResult[T any] struct {
-	pg  *page[T]
-	err error
+// partFeed is a started part: its pages, wrapped as the whole listing's,
+// and the stop of its goroutine and its own walk.
+type partFeed[T any] struct {
+	next func() (*page[T], error)
+	stop func()
 }
 
 // concatWalk is one pass over the parts.
 type concatWalk[T any] struct {
 	p     *concatPager[T]
 	ctx   context.Context
-	wg    sync.WaitGroup
 	cur   int    // the part being handed out
 	from  int    // the part the walk started in
 	first string // that part's cursor
-	feeds map[int]chan pageResult[T]
+	feeds map[int]partFeed[T]
 	gates map[int]chan struct{} // closed when the part becomes current
 	run   *run
+	// Under a MaxItems budget: the items of the pages handed out so far,
+	// and whether the current part has handed out a page. Parts ahead start
+	// only once it has, and while those items are fewer than the budget's
+	// limit (see startParts).
+	handed  int
+	curPage bool
 }
 
 func (p *concatPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &concatWalk[T]{p: p, ctx: ctx, cur: from.part, from: from.part, feeds: map[int]chan pageResult[T]{}, gates: map[int]chan struct{}{}, run: runOf(ctx)}
+	w := &concatWalk[T]{p: p, ctx: ctx, cur: from.part, from: from.part, feeds: map[int]partFeed[T]{}, gates: map[int]chan struct{}{}, run: runOf(ctx)}
 	if from.inner != nil {
 		w.first = encodeCursor(*from.inner)
 	}
 	stop := func() {
 		cancel()
-		w.wg.Wait()
+		for _, f := range w.feeds {
+			f.stop()
+		}
 	}
 	return w.next, stop
 }
 
-// start begins fetching part i in its own goroutine.
+// start begins fetching part i in its own goroutine, up to two pages ahead
+// of the caller; under a MaxItems budget, once the part has fetched as many
+// items as the limit, only the pages the caller asks for.
 func (w *concatWalk[T]) start(i int) {
 	cursor := ""
 	if i == w.from {
 		cursor = w.first
 	}
-	ch := make(chan pageResult[T], 1)
-	w.feeds[i] = ch
-	ctx := w.ctx
+	ctx, limit := w.ctx, 0
 	if w.run != nil && w.run.budget != nil {
 		// Parts ahead of the current one take no unit of the MaxItems
 		// budget before they become current: the units they held could
@@ -91,30 +100,21 @@ func (w *concatWalk[T]) start(i int) {
 		w.gates[i] = gate
 		r := *w.run
 		r.budget = r.budget.gated(gate)
-		ctx = withRun(ctx, r)
+		ctx, limit = withRun(ctx, r), r.budget.limit()
 	}
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		defer close(ch)
-		part := w.p.parts[i](ctx, cursor)
-		next, stop := part.pull(ctx)
-		defer stop()
-		for {
-			pg, err := next()
-			if pg != nil {
-				pg = w.wrap(i, part, pg)
-			}
-			select {
-			case ch <- pageResult[T]{pg, err}:
-			case <-w.ctx.Done():
-				return
-			}
-			if err != nil || pg == nil {
-				return
-			}
+	part := w.p.parts[i](ctx, cursor)
+	pull, stopPart := part.pull(ctx)
+	var fetched atomic.Int64
+	lazy := func() bool { return limit > 0 && fetched.Load() >= int64(limit) }
+	next, stopFetch := prefetch(ctx, 2, lazy, func(context.Context) (*page[T], error) {
+		pg, err := pull()
+		if pg == nil {
+			return nil, err
 		}
-	}()
+		fetched.Add(int64(len(pg.items)))
+		return w.wrap(i, part, pg), err
+	})
+	w.feeds[i] = partFeed[T]{next: next, stop: func() { stopFetch(); stopPart() }}
 }
 
 // wrap turns a page of part i into a page of the whole listing.
@@ -135,28 +135,46 @@ func (w *concatWalk[T]) wrap(i int, part *Iterator[T], pg *page[T]) *page[T] {
 
 func (w *concatWalk[T]) next() (*page[T], error) {
 	for w.cur < len(w.p.parts) {
-		for i := w.cur; i < min(w.cur+w.p.conc, len(w.p.parts)); i++ {
-			if _, ok := w.feeds[i]; !ok {
-				w.start(i)
-			}
-		}
-		r, ok := <-w.feeds[w.cur]
+		w.startParts()
+		feed := w.feeds[w.cur]
+		pg, err := feed.next()
 		switch {
-		case !ok:
+		case err != nil:
+			return nil, err
+		case pg != nil:
+			w.handed += len(pg.items)
+			w.curPage = true
+			return pg, nil
+		case w.ctx.Err() != nil:
 			return nil, w.ctx.Err()
-		case r.err != nil:
-			return nil, r.err
-		case r.pg != nil:
-			return r.pg, nil
 		}
+		feed.stop()
 		delete(w.feeds, w.cur)
 		delete(w.gates, w.cur)
 		w.cur++
+		w.curPage = false
 		if g, ok := w.gates[w.cur]; ok {
 			close(g)
 		}
 	}
 	return nil, nil
+}
+
+// startParts starts the current part and up to conc-1 parts ahead of it.
+// Under a MaxItems budget, the parts ahead wait until the current part has
+// handed out a page and the pages handed out hold fewer items than the
+// limit: a listing that its first pages fill asks no other part for
+// anything.
+func (w *concatWalk[T]) startParts() {
+	ahead := min(w.cur+w.p.conc, len(w.p.parts))
+	if b := budgetOf(w.ctx); b != nil && (!w.curPage || w.handed >= b.limit()) {
+		ahead = w.cur + 1
+	}
+	for i := w.cur; i < ahead; i++ {
+		if _, ok := w.feeds[i]; !ok {
+			w.start(i)
+		}
+	}
 }
 
 // pull returns the pages after the last item handed out, for a stage built
