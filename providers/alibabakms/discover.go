@@ -86,7 +86,11 @@ const DefaultRoleSessionName = "multikms"
 type Fleet struct {
 	regions map[string]*regionLister
 	names   []string
-	merged  kms.Lister
+	merged  kms.Lister // lists the regions
+	// lookup asks every region at once for a key that is not an ARN
+	// (kms.Merge's DescribeKey), through the region Listers that tell the
+	// observer; it owns nothing (Close closes the regions).
+	lookup kms.IncludeDescriber
 }
 
 // DiscoverFromConfig returns a Fleet of d's regions. It takes the options
@@ -141,6 +145,7 @@ func newFleet(op string, regions []string, conc int, cred auth.Credential, s set
 	regions = slices.Compact(slices.Sorted(slices.Values(regions)))
 	f := &Fleet{regions: map[string]*regionLister{}}
 	listers := make([]kms.Lister, 0, len(regions))
+	telling := make([]kms.Lister, 0, len(regions))
 	for _, r := range regions {
 		client, err := newClient(op, r, s.endpoint, cred)
 		if err != nil {
@@ -150,6 +155,7 @@ func newFleet(op string, regions []string, conc int, cred auth.Credential, s set
 		rl := &regionLister{Lister: build(client, s, true, r)}
 		f.regions[r] = rl
 		f.names = append(f.names, r)
+		telling = append(telling, rl)
 		// The Merge lists a copy that tells no observer: the Merge tells
 		// the region's listing requests, named by its scope, and the
 		// region's start and end (describes go through rl, which tells).
@@ -165,6 +171,7 @@ func newFleet(op string, regions []string, conc int, cred auth.Credential, s set
 		mopts = append(mopts, kms.MergeObserver(s.Observer))
 	}
 	f.merged = kms.NewMerge(listers, mopts...)
+	f.lookup = kms.NewMerge(telling, kms.MergeConcurrency(max(len(telling), 1))).(kms.IncludeDescriber)
 	return f, nil
 }
 
