@@ -1,7 +1,6 @@
 package awskms
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -128,37 +127,6 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 
 // Close closes the body.
 func (b *limitedBody) Close() error { return b.rc.Close() }
-
-// bodyReaderClient hands net/http request bodies as a bytes.Reader of its
-// own, working around a race between aws-sdk-go-v2 and net/http: the SDK
-// closes the request body as soon as Do returns, after which smithy-go's
-// body wrapper answers WriteTo with io.EOF; net/http's probe for extra body
-// bytes can run after that and takes the io.EOF for a write failure,
-// closing the connection while the answer is still being read ("use of
-// closed network connection"). A body of its own (the Lister's requests
-// are a few hundred bytes of JSON) is not closed under net/http and, being
-// a reader net/http knows is in memory, goes out with the headers in one
-// write rather than two (one TCP segment, one TLS record). The bytes sent
-// are the same.
-type bodyReaderClient struct{ *http.Client }
-
-// Do sends req with its body read into memory first.
-func (c bodyReaderClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		if int64(len(b)) == req.ContentLength {
-			req.Body = io.NopCloser(bytes.NewReader(b))
-		} else { // a length net/http is to find out itself: left as it was
-			req.Body = readCloser{io.NopCloser(bytes.NewReader(b))}
-		}
-	}
-	return c.Client.Do(req)
-}
-
-type readCloser struct{ io.ReadCloser }
 
 // request is the pagination.Request of single calls of op.
 func (l *Lister) request(op string) pagination.Request {

@@ -13,6 +13,7 @@ import (
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/multikms/multikms/internal/adapter"
+	"github.com/multikms/multikms/internal/membody"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 )
@@ -208,7 +209,7 @@ func idlePerHost(s settings) int { return s.ConcurrencyOr(DefaultConcurrency) + 
 // through WithLoadOptions), keeping at least idle idle connections per host
 // (the SDK's default is 10, a tenth of a listing's 64 describes in flight),
 // redirects not followed (as the SDK's own client does), request bodies
-// read through Read only (see bodyReaderClient). An HTTP client the caller
+// read through Read only (see internal/membody). An HTTP client the caller
 // gave through WithLoadOptions that is not a BuildableClient is left
 // alone: it is the caller's, and the Lister owns nothing.
 func ownHTTPClient(cfg *aws.Config, idle int) *http.Transport {
@@ -224,7 +225,7 @@ func ownHTTPClient(cfg *aws.Config, idle int) *http.Transport {
 	if tr.MaxIdleConns != 0 { // 0 is no limit
 		tr.MaxIdleConns = max(tr.MaxIdleConns, idle)
 	}
-	cfg.HTTPClient = bodyReaderClient{&http.Client{
+	cfg.HTTPClient = membody.Client{Client: &http.Client{
 		Transport:     tr,
 		Timeout:       bc.GetTimeout(),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

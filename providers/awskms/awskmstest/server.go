@@ -51,10 +51,7 @@
 package awskmstest
 
 import (
-	"bytes"
 	"crypto/rand"
-	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -66,6 +63,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/multikms/multikms/internal/emulator/inflight"
+	"github.com/multikms/multikms/internal/membody"
 )
 
 // Server is a running emulator. Create it with New and Close it when done.
@@ -184,22 +182,8 @@ type SDKHTTPClient struct{ *http.Client }
 
 // Do sends req with its body read into memory first.
 func (c SDKHTTPClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := readBody(req.Body, req.ContentLength, math.MaxInt64)
-		if err != nil {
-			return nil, err
-		}
-		if int64(len(b)) == req.ContentLength {
-			req.Body = io.NopCloser(bytes.NewReader(b))
-		} else { // a length net/http is to find out itself: left as it was
-			req.Body = readCloser{io.NopCloser(bytes.NewReader(b))}
-		}
-	}
-	return c.Client.Do(req)
+	return membody.Client{Client: c.Client}.Do(req)
 }
-
-// readCloser exposes only Read and Close of a body.
-type readCloser struct{ io.ReadCloser }
 
 // Close stops the emulator and closes its client's idle connections.
 func (s *Server) Close() { s.srv.Close() }
