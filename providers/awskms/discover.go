@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -202,15 +203,7 @@ func (d *discovery) scopes(accounts []*account) ([]kms.Lister, []string) {
 			all = append(all, named{sl.name, sl})
 		}
 	}
-	slices.SortFunc(all, func(x, y named) int {
-		if x.name < y.name {
-			return -1
-		}
-		if x.name > y.name {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(all, func(x, y named) int { return strings.Compare(x.name, y.name) })
 	listers, names := make([]kms.Lister, len(all)), make([]string, len(all))
 	for i, n := range all {
 		listers[i], names[i] = n.l, n.name

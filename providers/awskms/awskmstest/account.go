@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Account ListRegions over restJson1: POST /listRegions with a JSON body
@@ -113,14 +114,6 @@ func (c *Cloud) regionsOf(account string, statuses []string) []regionEntry {
 			}
 		}
 	}
-	slices.SortFunc(out, func(x, y regionEntry) int {
-		if x.RegionName < y.RegionName {
-			return -1
-		}
-		if x.RegionName > y.RegionName {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(x, y regionEntry) int { return strings.Compare(x.RegionName, y.RegionName) })
 	return out
 }
