@@ -60,14 +60,23 @@ const (
 
 // buffers is the free list of page buffers of one Iterator. Fetch functions
 // may run concurrently (prefetch, page-number concurrency), so it is locked.
+// Every buffer travels in the box (*[]T) it is pooled in (see spare), made
+// once with it: putting it back, or into the pool, allocates nothing.
 type buffers[T any] struct {
 	mu     sync.Mutex
-	free   [][]T
-	issued map[weak.Pointer[T]]int // first element of every buffer handed out: its length
+	free   []*[]T                           // each at its full capacity
+	issued map[weak.Pointer[T]]issuedBuf[T] // first element of every buffer handed out
 	// scopes is the number of scopes of a fan-out in flight at once (0 for
 	// any other listing): each holds about three pages out (the one handed
 	// out, the one fetched, the one waiting), so the bounds grow by that.
 	scopes int
+}
+
+// issuedBuf is a buffer handed out: the length asked for, and its box
+// (empty while the buffer is out).
+type issuedBuf[T any] struct {
+	n   int
+	box *[]T
 }
 
 // bounds returns the free-list and issued-record bounds. b.mu is held.
@@ -78,30 +87,33 @@ func (b *buffers[T]) bounds() (free, issued int) {
 func (b *buffers[T]) get(n int) []T {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var buf []T
+	var box *[]T
 	for i := range b.free {
-		if cap(b.free[i]) >= n {
+		if cap(*b.free[i]) >= n {
 			last := len(b.free) - 1
-			buf = b.free[i]
+			box = b.free[i]
 			b.free[i], b.free[last] = b.free[last], nil
 			b.free = b.free[:last]
 			break
 		}
 	}
-	if buf == nil {
+	if box == nil {
 		if n == 0 {
 			return nil
 		}
 		if p, ok := sparePool[T](n).Get().(*[]T); ok {
-			buf = *p
+			box = p
 		} else {
-			buf = make([]T, n)
+			buf := make([]T, n)
+			box = &buf
 		}
 	}
 	if _, maxIssued := b.bounds(); b.issued == nil || len(b.issued) >= maxIssued {
-		b.issued = map[weak.Pointer[T]]int{}
+		b.issued = map[weak.Pointer[T]]issuedBuf[T]{}
 	}
-	b.issued[weak.Make(&buf[:cap(buf)][0])] = n
+	buf := *box
+	*box = nil // the record must not keep a buffer that is dropped alive
+	b.issued[weak.Make(&buf[:cap(buf)][0])] = issuedBuf[T]{n, box}
 	return buf[:n]
 }
 
@@ -125,19 +137,20 @@ func (b *buffers[T]) owns(page []T) bool {
 func (b *buffers[T]) put(page []T, skipped int) {
 	b.mu.Lock()
 	first := weak.Make(&page[:1][0])
-	n, ok := b.issued[first]
+	is, ok := b.issued[first]
 	delete(b.issued, first)
 	b.mu.Unlock()
 	if !ok {
 		return
 	}
 	clear(page[:skipped])
-	if n > len(page) {
-		clear(page[len(page):n])
+	if is.n > len(page) {
+		clear(page[len(page):is.n])
 	}
 	b.mu.Lock()
 	if maxFree, _ := b.bounds(); len(b.free) < maxFree {
-		b.free = append(b.free, page[:cap(page)])
+		*is.box = page[:cap(page)]
+		b.free = append(b.free, is.box)
 	}
 	b.mu.Unlock()
 }
@@ -149,8 +162,7 @@ func (b *buffers[T]) flush() {
 	free := b.free
 	b.free = nil
 	b.mu.Unlock()
-	for i := range free {
-		buf := free[i]
-		sparePool[T](cap(buf)).Put(&buf)
+	for _, box := range free {
+		sparePool[T](cap(*box)).Put(box)
 	}
 }

@@ -12,10 +12,16 @@ const DefaultFanOutConcurrency = 16
 
 // Scope is one listing of a fan-out: a name for errors and events (a
 // region, an account, a folder; never a credential) and the function that
-// makes its Iterator from its own cursor ("" = from its start) and the
-// context of the loop. List must not fetch anything itself: making an
-// Iterator fetches nothing, and a listing that rejects its options says so
-// in the Iterator it returns (see Err).
+// makes its Iterator from its own cursor ("" = from its start) and a
+// context. List must not fetch anything itself: making an Iterator fetches
+// nothing, and a listing that rejects its options says so in the Iterator
+// it returns (see Err). FanOut calls List of every scope to check its
+// options before any request, with FanOut's context; the Iterators of
+// the scopes the first loop starts first (as many as are in flight at
+// once) serve that loop, and every other scope's List is called again when
+// it starts, with the loop's context. Either way the Iterator's requests
+// get the loop's context (cancelled when the loop stops), so List must not
+// keep its context for them.
 type Scope[T any] struct {
 	Name string
 	List func(ctx context.Context, cursor string) *Iterator[T]
@@ -194,6 +200,9 @@ type fanPager[T any] struct {
 	// up, when set, is the counters of the fan-out this one is a scope of
 	// (see start): they count this one's scopes, not this one.
 	up *counters
+	// probed is the Iterators the probe made of the scopes the first loop
+	// starts first, until that loop takes them (see takeProbed).
+	probed []probedScope[T]
 }
 
 func stateCursor(st *cursorState) string {
@@ -247,6 +256,7 @@ type fanWalk[T any] struct {
 	entries  map[int]*cursorState // the scopes started and not finished
 	skip     map[int]bool         // scopes from next on not to start: finished, or entries
 	gone     []fanEntry           // entries of scopes no longer among the fan-out's
+	probed   []probedScope[T]     // Iterators the probe made, in the order they start
 	done     *scopeSketch         // the names of the finished scopes (never changed in place)
 	queue    []int                // entries of the cursor not yet restarted
 	inflight int
@@ -262,6 +272,20 @@ type fanWalk[T any] struct {
 	end       *page[T]
 	free      []*cursorState
 	doneOwned bool
+	runs      []runCtx // made a batch at a time (see runCtx)
+}
+
+// runCtx is the walk's context carrying r, for a scope it starts. They are
+// made as many at once as scopes are in flight, and never reused: a
+// scope's goroutine may still use its own after the walk has seen it end.
+func (w *fanWalk[T]) runCtx(r run) context.Context {
+	if len(w.runs) == 0 {
+		w.runs = make([]runCtx, w.p.inFlight())
+	}
+	c := &w.runs[0]
+	w.runs = w.runs[1:]
+	*c = runCtx{Context: w.ctx, r: r}
+	return c
 }
 
 // fanCur is what the walk keeps of the scope page being handed out: its
@@ -278,6 +302,7 @@ func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T]
 	ctx, cancel := context.WithCancel(ctx)
 	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: make(map[int]*cursorState, p.inFlight())}
 	w.obs = observers(p.obs, w.run)
+	w.probed, p.probed = p.probed, nil // the first loop's alone
 	if w.run != nil && w.run.walker == pager[T](p) {
 		w.live = w.liveAt
 	}
@@ -338,11 +363,15 @@ func (w *fanWalk[T]) start(idx int, cursor string) {
 	if w.run != nil {
 		r.stats, r.budget = w.run.stats, w.run.budget
 	}
-	ctx := withRun(w.ctx, r)
+	ctx := w.runCtx(r)
+	probed := w.takeProbed(idx)
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		it := s.List(ctx, cursor)
+		it := probed
+		if it == nil {
+			it = s.List(ctx, cursor)
+		}
 		nested := w.nest(it)
 		next, stop := it.pull(ctx)
 		defer stop()

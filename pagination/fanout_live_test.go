@@ -64,17 +64,20 @@ func cursorAtEveryItem(t *testing.T, round, conc int, counts []int) {
 
 type ctxKey struct{}
 
-// TestFanOutScopeContext: a scope's Iterator is made, when the scope
-// starts, with a context that carries the caller's values and the
-// scope's run (its requests are observed with the scope's name), and that
-// is cancelled when the caller breaks out of the loop; the context a
-// scope's fetch gets is the same.
+// TestFanOutScopeContext: the Iterator of a scope of the first loop's
+// first wave is the one FanOut's check of options made, with FanOut's
+// context (List is called once); that of a later scope is made again when
+// it starts, with a context that carries the caller's values and the
+// scope's run, and that is cancelled when the caller breaks out of the
+// loop. Every scope's fetch gets the loop's context: the scope's requests
+// are observed with its name, and it is cancelled when the loop stops.
 func TestFanOutScopeContext(t *testing.T) {
 	ctx := context.WithValue(context.Background(), ctxKey{}, "caller")
 	var mu sync.Mutex
 	made := map[string][]context.Context{} // the contexts List was given, by scope
 	requests := map[string]int{}           // requests observed, by scope
 	var fetchCtx context.Context           // scope b's second fetch's: it waits for the cancel
+	var aFetchCtx context.Context          // scope a's (first wave) fetch's
 	scope := func(name string, pages int) pagination.Scope[int] {
 		return pagination.Scope[int]{Name: name, List: func(lctx context.Context, cursor string) *pagination.Iterator[int] {
 			mu.Lock()
@@ -83,6 +86,11 @@ func TestFanOutScopeContext(t *testing.T) {
 			fetch := func(fctx context.Context, tok string, _ int) ([]int, string, error) {
 				if fctx.Value(ctxKey{}) != "caller" {
 					t.Errorf("scope %s: fetch context without the caller's value", name)
+				}
+				if name == "a" {
+					mu.Lock()
+					aFetchCtx = fctx
+					mu.Unlock()
 				}
 				if name == "b" && tok != "" {
 					mu.Lock()
@@ -106,7 +114,7 @@ func TestFanOutScopeContext(t *testing.T) {
 			mu.Unlock()
 		}
 	}
-	it := pagination.FanOut(ctx, pagination.FanOutOptions{Concurrency: 2, Observer: obs}, scope("a", 1), scope("b", 2))
+	it := pagination.FanOut(ctx, pagination.FanOutOptions{Concurrency: 1, Observer: obs}, scope("a", 1), scope("b", 2))
 	n := 0
 	for _, err := range it.All() {
 		if err != nil {
@@ -118,20 +126,24 @@ func TestFanOutScopeContext(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	for _, name := range []string{"a", "b"} {
-		if len(made[name]) != 2 {
-			t.Fatalf("scope %s: List called %d times, want 2 (the check of options, then the start)", name, len(made[name]))
-		}
-		run := made[name][1]
-		if run.Value(ctxKey{}) != "caller" {
-			t.Errorf("scope %s: its Iterator's context lost the caller's value", name)
-		}
-		if run.Err() == nil {
-			t.Errorf("scope %s: its Iterator's context not cancelled after the loop", name)
-		}
-		if made[name][0].Err() != nil {
-			t.Errorf("scope %s: the caller's context was cancelled", name)
-		}
+	if len(made["a"]) != 1 || made["a"][0] != ctx {
+		t.Fatalf("scope a (first wave): List called %d times, want once, with FanOut's context", len(made["a"]))
+	}
+	if aFetchCtx == nil || aFetchCtx.Err() == nil {
+		t.Errorf("scope a (first wave): its fetch did not get the loop's context, cancelled after the loop")
+	}
+	if len(made["b"]) != 2 {
+		t.Fatalf("scope b: List called %d times, want 2 (the check of options, then the start)", len(made["b"]))
+	}
+	run := made["b"][1]
+	if run.Value(ctxKey{}) != "caller" {
+		t.Errorf("scope b: its Iterator's context lost the caller's value")
+	}
+	if run.Err() == nil {
+		t.Errorf("scope b: its Iterator's context not cancelled after the loop")
+	}
+	if made["b"][0] != ctx || ctx.Err() != nil {
+		t.Errorf("scope b: the check of options did not get the caller's context, or it was cancelled")
 	}
 	if requests["a"] != 1 || requests["b"] < 1 {
 		t.Errorf("requests observed by scope = %v, want a: 1, b: 1 or 2", requests)

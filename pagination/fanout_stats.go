@@ -32,10 +32,13 @@ func addCounts[T any](n *scopeCounts, it *Iterator[T], finished bool) {
 // the Iterator of every scope that is to run, so that one that rejects its
 // options or its cursor fails the fan-out before any request, and counts
 // the scopes (those the cursor finished are made too, to count the scopes
-// of those that are fan-outs; they fetch nothing).
+// of those that are fan-outs; they fetch nothing). It keeps the Iterators
+// of the scopes the first loop starts first, as many as are in flight at
+// once (see keep), so that those are not made twice.
 func (p *fanPager[T]) probe(ctx context.Context, f *fanState) (*fanState, scopeCounts, error) {
 	var n scopeCounts
 	next, entry, skip := 0, map[int]bool{}, map[int]bool{}
+	p.probed = make([]probedScope[T], 0, p.inFlight())
 	if f != nil {
 		var err error
 		if f, err = p.resume(f); err != nil {
@@ -52,6 +55,7 @@ func (p *fanPager[T]) probe(ctx context.Context, f *fanState) (*fanState, scopeC
 				return nil, n, p.rejectErr(p.scopes[e.idx].Name, it.err)
 			}
 			addCounts(&n, it, false)
+			p.keep(e.idx, it)
 		}
 		for _, i := range f.skip {
 			skip[i] = true
@@ -68,8 +72,45 @@ func (p *fanPager[T]) probe(ctx context.Context, f *fanState) (*fanState, scopeC
 			return nil, n, p.rejectErr(s.Name, it.err)
 		}
 		addCounts(&n, it, finished)
+		if !finished {
+			p.keep(i, it)
+		}
 	}
 	return f, n, nil
+}
+
+// probedScope is the Iterator the probe made of scope idx, kept for the
+// first loop (see takeProbed).
+type probedScope[T any] struct {
+	idx int
+	it  *Iterator[T]
+}
+
+// keep keeps the Iterator of scope idx while fewer than are in flight at
+// once are kept. The probe makes them in the order the first loop starts
+// them (the cursor's unfinished scopes first, then the fresh ones in
+// order), so the kept ones are the first loop's first wave.
+func (p *fanPager[T]) keep(idx int, it *Iterator[T]) {
+	if len(p.probed) < cap(p.probed) {
+		p.probed = append(p.probed, probedScope[T]{idx, it})
+	}
+}
+
+// takeProbed is the Iterator the probe made of scope idx, if it is the
+// next one kept: a walk starts its scopes in the order they were kept, and
+// each is used once, by the first loop only (see open), from the position
+// the probe made it for. Only a Scope's List of its own code sees the
+// difference: it is called once for these scopes, with FanOut's context
+// rather than one of the loop's (the Iterator's requests are made with
+// the loop's all the same).
+func (w *fanWalk[T]) takeProbed(idx int) *Iterator[T] {
+	if len(w.probed) == 0 || w.probed[0].idx != idx {
+		w.probed = nil // out of order: cannot happen, and then none is used
+		return nil
+	}
+	it := w.probed[0].it
+	w.probed = w.probed[1:]
+	return it
 }
 
 // nest makes it, a scope's Iterator, count its scopes in the walk's
