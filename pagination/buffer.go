@@ -149,6 +149,9 @@ func (b *buffers[T]) put(page []T, skipped int) {
 	}
 	b.mu.Lock()
 	if maxFree, _ := b.bounds(); len(b.free) < maxFree {
+		if b.free == nil {
+			b.free = make([]*[]T, 0, maxFree) // once: it never grows
+		}
 		*is.box = page[:cap(page)]
 		b.free = append(b.free, is.box)
 	}
@@ -159,10 +162,10 @@ func (b *buffers[T]) put(page []T, skipped int) {
 // loop that used them has ended and waited for everything it started.
 func (b *buffers[T]) flush() {
 	b.mu.Lock()
-	free := b.free
-	b.free = nil
-	b.mu.Unlock()
-	for _, box := range free {
+	defer b.mu.Unlock()
+	for i, box := range b.free {
 		sparePool[T](cap(*box)).Put(box)
+		b.free[i] = nil
 	}
+	b.free = b.free[:0] // kept for the next loop
 }

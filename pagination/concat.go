@@ -43,20 +43,22 @@ type concatPager[T any] struct {
 // partFeed is a started part: its pages, wrapped as the whole listing's,
 // and the stop of its goroutine and its own walk.
 type partFeed[T any] struct {
-	next func() (*page[T], error)
-	stop func()
+	pages, part pass[T] // its prefetched pages, and its own walk
 }
+
+func (f partFeed[T]) stop() { f.pages.stop(); f.part.stop() }
 
 // concatWalk is one pass over the parts.
 type concatWalk[T any] struct {
-	p     *concatPager[T]
-	ctx   context.Context
-	cur   int    // the part being handed out
-	from  int    // the part the walk started in
-	first string // that part's cursor
-	feeds map[int]partFeed[T]
-	gates map[int]chan struct{} // closed when the part becomes current
-	run   *run
+	p      *concatPager[T]
+	ctx    context.Context
+	cancel context.CancelFunc
+	cur    int    // the part being handed out
+	from   int    // the part the walk started in
+	first  string // that part's cursor
+	feeds  map[int]partFeed[T]
+	gates  map[int]chan struct{} // closed when the part becomes current
+	run    *run
 	// Under a MaxItems budget: the items of the pages handed out so far,
 	// and whether the current part has handed out a page. Parts ahead start
 	// only once it has, and while those items are fewer than the budget's
@@ -65,19 +67,20 @@ type concatWalk[T any] struct {
 	curPage bool
 }
 
-func (p *concatPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
+func (p *concatPager[T]) open(ctx context.Context, from position) pass[T] {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &concatWalk[T]{p: p, ctx: ctx, cur: from.part, from: from.part, feeds: map[int]partFeed[T]{}, gates: map[int]chan struct{}{}, run: runOf(ctx)}
+	w := &concatWalk[T]{p: p, ctx: ctx, cancel: cancel, cur: from.part, from: from.part, feeds: map[int]partFeed[T]{}, gates: map[int]chan struct{}{}, run: runOf(ctx)}
 	if from.inner != nil {
 		w.first = encodeCursor(*from.inner)
 	}
-	stop := func() {
-		cancel()
-		for _, f := range w.feeds {
-			f.stop()
-		}
+	return w
+}
+
+func (w *concatWalk[T]) stop() {
+	w.cancel()
+	for _, f := range w.feeds {
+		f.stop()
 	}
-	return w.next, stop
 }
 
 // start begins fetching part i in its own goroutine, up to two pages ahead
@@ -103,18 +106,18 @@ func (w *concatWalk[T]) start(i int) {
 		ctx, limit = withRun(ctx, r), r.budget.limit()
 	}
 	part := w.p.parts[i](ctx, cursor)
-	pull, stopPart := part.pull(ctx)
+	pull := part.pull(ctx)
 	var fetched atomic.Int64
 	lazy := func() bool { return limit > 0 && fetched.Load() >= int64(limit) }
-	next, stopFetch := prefetch(ctx, 2, lazy, func(context.Context) (*page[T], error) {
-		pg, err := pull()
+	pages := prefetch(ctx, 2, lazy, func(context.Context) (*page[T], error) {
+		pg, err := pull.next()
 		if pg == nil {
 			return nil, err
 		}
 		fetched.Add(int64(len(pg.items)))
 		return w.wrap(i, part, pg), err
 	})
-	w.feeds[i] = partFeed[T]{next: next, stop: func() { stopFetch(); stopPart() }}
+	w.feeds[i] = partFeed[T]{pages: pages, part: pull}
 }
 
 // wrap turns a page of part i into a page of the whole listing.
@@ -137,7 +140,7 @@ func (w *concatWalk[T]) next() (*page[T], error) {
 	for w.cur < len(w.p.parts) {
 		w.startParts()
 		feed := w.feeds[w.cur]
-		pg, err := feed.next()
+		pg, err := feed.pages.next()
 		switch {
 		case err != nil:
 			return nil, err
@@ -179,21 +182,28 @@ func (w *concatWalk[T]) startParts() {
 
 // pull returns the pages after the last item handed out, for a stage built
 // on this iterator.
-func (it *Iterator[T]) pull(ctx context.Context) (func() (*page[T], error), func()) {
+func (it *Iterator[T]) pull(ctx context.Context) pass[T] {
 	if it.err != nil {
-		err := it.err
-		return func() (*page[T], error) { return nil, err }, nop
+		return errPass[T]{it.err}
 	}
 	from := it.position()
 	if it.done || it.src == nil || from.done {
-		return func() (*page[T], error) { return nil, nil }, nop
+		return endPass[T]{}
 	}
-	next, stop := it.src.open(ctx, from)
+	p := it.src.open(ctx, from)
 	if it.wrapErr == nil {
-		return next, stop
+		return p
 	}
-	return func() (*page[T], error) {
-		pg, err := next()
-		return pg, it.wrap(err)
-	}, stop
+	return &wrapPass[T]{p, it}
+}
+
+// wrapPass is a pass whose errors go through its Iterator's WrapErr.
+type wrapPass[T any] struct {
+	pass[T]
+	it *Iterator[T]
+}
+
+func (p *wrapPass[T]) next() (*page[T], error) {
+	pg, err := p.pass.next()
+	return pg, p.it.wrap(err)
 }

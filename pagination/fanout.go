@@ -247,22 +247,23 @@ type fanMsg[T any] struct {
 // fanWalk is one loop over a fan-out. Its state is the caller's goroutine's
 // alone; the scopes' goroutines only send.
 type fanWalk[T any] struct {
-	p        *fanPager[T]
-	ctx      context.Context
-	run      *run
-	wg       sync.WaitGroup
-	out      chan fanMsg[T]
-	next     int                  // scopes from next on are at their start, but skip
-	entries  map[int]*cursorState // the scopes started and not finished
-	skip     map[int]bool         // scopes from next on not to start: finished, or entries
-	gone     []fanEntry           // entries of scopes no longer among the fan-out's
-	probed   []probedScope[T]     // Iterators the probe made, in the order they start
-	done     *scopeSketch         // the names of the finished scopes (never changed in place)
-	queue    []int                // entries of the cursor not yet restarted
-	inflight int
-	failures []error
-	cur      fanCur[T] // the scope page being handed out
-	obs      Observer  // the fan-out's observers (see observers)
+	p         *fanPager[T]
+	ctx       context.Context
+	cancel    context.CancelFunc
+	run       *run
+	wg        sync.WaitGroup
+	out       chan fanMsg[T]
+	unstarted int                  // scopes from unstarted on are at their start, but skip
+	entries   map[int]*cursorState // the scopes started and not finished
+	skip      map[int]bool         // scopes from next on not to start: finished, or entries
+	gone      []fanEntry           // entries of scopes no longer among the fan-out's
+	probed    []probedScope[T]     // Iterators the probe made, in the order they start
+	done      *scopeSketch         // the names of the finished scopes (never changed in place)
+	queue     []int                // entries of the cursor not yet restarted
+	inflight  int
+	failures  []error
+	cur       fanCur[T] // the scope page being handed out
+	obs       Observer  // the fan-out's observers (see observers)
 	// live, when not nil, is the positions of every page of a walk that
 	// the fan-out's own Iterator loop hands out (see page).
 	live func(j int) position
@@ -298,16 +299,16 @@ type fanCur[T any] struct {
 	n   int
 }
 
-func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
+func (p *fanPager[T]) open(ctx context.Context, from position) pass[T] {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &fanWalk[T]{p: p, ctx: ctx, run: runOf(ctx), out: make(chan fanMsg[T]), entries: make(map[int]*cursorState, p.inFlight())}
+	w := &fanWalk[T]{p: p, ctx: ctx, cancel: cancel, run: runOf(ctx), out: make(chan fanMsg[T]), entries: make(map[int]*cursorState, p.inFlight())}
 	w.obs = observers(p.obs, w.run)
 	w.probed, p.probed = p.probed, nil // the first loop's alone
 	if w.run != nil && w.run.walker == pager[T](p) {
 		w.live = w.liveAt
 	}
 	if f := from.fan; f != nil {
-		w.next, w.done, w.skip = f.next, f.done, map[int]bool{}
+		w.unstarted, w.done, w.skip = f.next, f.done, map[int]bool{}
 		for _, e := range f.entries {
 			if e.idx < 0 {
 				w.gone = append(w.gone, e)
@@ -324,11 +325,13 @@ func (p *fanPager[T]) open(ctx context.Context, from position) (func() (*page[T]
 		}
 		w.reportGone()
 	}
-	stop := func() {
-		cancel()
-		w.wg.Wait()
-	}
-	return w.nextPage, stop
+	return w
+}
+
+// stop stops every scope's goroutine and waits for them.
+func (w *fanWalk[T]) stop() {
+	w.cancel()
+	w.wg.Wait()
 }
 
 // inFlight is the most scopes in flight at once.
@@ -343,8 +346,8 @@ func (w *fanWalk[T]) fill() {
 			idx := w.queue[0]
 			w.queue = w.queue[1:]
 			w.start(idx, stateCursor(w.entries[idx]))
-		case w.next < len(w.p.scopes):
-			idx := w.next
+		case w.unstarted < len(w.p.scopes):
+			idx := w.unstarted
 			w.advance(idx + 1)
 			w.entries[idx] = nil
 			w.start(idx, "")
@@ -373,10 +376,10 @@ func (w *fanWalk[T]) start(idx int, cursor string) {
 			it = s.List(ctx, cursor)
 		}
 		nested := w.nest(it)
-		next, stop := it.pull(ctx)
-		defer stop()
+		pull := it.pull(ctx)
+		defer pull.stop()
 		for {
-			pg, err := next()
+			pg, err := pull.next()
 			select {
 			case w.out <- fanMsg[T]{idx: idx, it: it, pg: pg, err: err, nested: nested}:
 			case <-ctx.Done():
@@ -389,9 +392,9 @@ func (w *fanWalk[T]) start(idx int, cursor string) {
 	}()
 }
 
-// nextPage is the next page of any scope. The page before was handed out
+// next is the next page of any scope. The page before was handed out
 // in full: its scope's entry moves to its end.
-func (w *fanWalk[T]) nextPage() (*page[T], error) {
+func (w *fanWalk[T]) next() (*page[T], error) {
 	if c := w.cur; c.ok {
 		w.setEntry(c.idx, c.it, c.pos.at(c.n-1))
 		w.cur = fanCur[T]{}

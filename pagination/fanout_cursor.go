@@ -127,9 +127,9 @@ func readFan(r *bytes.Reader, depth int) (*fanState, error) {
 // snapshot copies the state of a walk.
 func (w *fanWalk[T]) snapshot() fanState {
 	scopes := w.p.scopes
-	f := fanState{next: w.next, done: w.done, entries: make([]fanEntry, 0, len(w.entries)+len(w.gone))}
-	if w.next < len(scopes) {
-		f.boundary = scopes[w.next].Name
+	f := fanState{next: w.unstarted, done: w.done, entries: make([]fanEntry, 0, len(w.entries)+len(w.gone))}
+	if w.unstarted < len(scopes) {
+		f.boundary = scopes[w.unstarted].Name
 	}
 	f.entries = append(f.entries, w.gone...)
 	for idx, st := range w.entries {

@@ -95,9 +95,9 @@ func (w *fanWalk[T]) page(m fanMsg[T]) *page[T] {
 // after the last page, once the next one is asked for) in a walk whose
 // pages only its own Iterator's loop hands out: that loop asks for a
 // position only of its current page, in its goroutine, while the walk
-// stands still (it changes only inside nextPage), so the walk's state is
+// stands still (it changes only inside next), so the walk's state is
 // the snapshot, taken when asked for rather than at every page. After
-// nextPage failed, the page before is the current one, handed out in full,
+// next failed, the page before is the current one, handed out in full,
 // and the walk has moved its scope to its end (setEntry): its position is
 // the walk's state as it is.
 func (w *fanWalk[T]) liveAt(j int) position {
@@ -125,10 +125,10 @@ func (w *fanWalk[T]) emptyPage() *page[T] {
 // advance moves the first scope not started to next, or past it while the
 // scopes there are not to start (see skip).
 func (w *fanWalk[T]) advance(next int) {
-	w.next = next
-	for w.next < len(w.p.scopes) && w.skip[w.next] {
-		delete(w.skip, w.next)
-		w.next++
+	w.unstarted = next
+	for w.unstarted < len(w.p.scopes) && w.skip[w.unstarted] {
+		delete(w.skip, w.unstarted)
+		w.unstarted++
 	}
 }
 

@@ -45,12 +45,39 @@ type atFunc func(j int) position
 
 func (f atFunc) at(j int) position { return f(j) }
 
-// pager produces the pages of a listing. open starts right after from; next
-// returns nil, nil at the end; stop ends all work that open and next started
-// and waits for it.
+// pager produces the pages of a listing: open starts a pass right after
+// from.
 type pager[T any] interface {
-	open(ctx context.Context, from position) (next func() (*page[T], error), stop func())
+	open(ctx context.Context, from position) pass[T]
 }
+
+// pass is one loop's pass over a pager (a pager's own walk, so that
+// opening one allocates no closures). next returns nil, nil at the end;
+// stop ends all work that open and next started and waits for it.
+type pass[T any] interface {
+	next() (*page[T], error)
+	stop()
+}
+
+// funcPass is a pass made of its two functions.
+type funcPass[T any] struct {
+	nextFn func() (*page[T], error)
+	stopFn func()
+}
+
+func (p *funcPass[T]) next() (*page[T], error) { return p.nextFn() }
+func (p *funcPass[T]) stop()                   { p.stopFn() }
+
+// endPass is a pass at its end; errPass one that fails with err.
+type endPass[T any] struct{}
+
+func (endPass[T]) next() (*page[T], error) { return nil, nil }
+func (endPass[T]) stop()                   {}
+
+type errPass[T any] struct{ err error }
+
+func (p errPass[T]) next() (*page[T], error) { return nil, p.err }
+func (errPass[T]) stop()                     {}
 
 // Iterator lists items of type T page by page. Create one with ByMarker,
 // ByPageNumber, ByPageToken, Concat or Map. An Iterator is not safe for
@@ -257,14 +284,14 @@ func (it *Iterator[T]) walk(emit func(items []T) bool, fail func(error)) {
 	}
 	it.release()
 	it.ran = true
-	next, stop := it.src.open(it.runContext(), from)
+	p := it.src.open(it.runContext(), from)
 	defer func() {
-		stop()
+		p.stop()
 		it.bufs.flush() // the free pages wait for later loops and listings
 	}()
 	for {
 		it.release()
-		pg, err := next()
+		pg, err := p.next()
 		if err != nil {
 			err = it.wrap(err)
 			it.err = err

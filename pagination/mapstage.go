@@ -69,9 +69,9 @@ type mapTask[T, U any] struct {
 	j   int
 }
 
-func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page[U], error), func()) {
+func (m *mapPager[T, U]) open(ctx context.Context, from position) pass[U] {
 	ctx, cancel := context.WithCancel(ctx)
-	srcNext, srcStop := m.src.src.open(ctx, from)
+	src := m.src.src.open(ctx, from)
 	jobs := make(chan *mapJob[T, U], 1)
 	tasks := make(chan mapTask[T, U])
 	b := budgetOf(ctx)
@@ -118,7 +118,7 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 			if awaitUnit && b.awaitFree(ctx) != nil {
 				return
 			}
-			pg, err := srcNext()
+			pg, err := src.next()
 			if err != nil || pg == nil {
 				send(&mapJob[T, U]{err: err})
 				return
@@ -146,9 +146,9 @@ func (m *mapPager[T, U]) open(ctx context.Context, from position) (func() (*page
 		cancel()
 		producer.Wait()
 		workers.Wait()
-		srcStop()
+		src.stop()
 	}
-	return next, stop
+	return &funcPass[U]{next, stop}
 }
 
 // dispatchPage hands the items of pg to the workers, in order, as jobs sent

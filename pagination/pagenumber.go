@@ -60,6 +60,7 @@ type pending[T any] struct {
 type numberWalk[T any] struct {
 	p        *numberPager[T]
 	ctx      context.Context
+	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	ask      int // the page size asked for
 	size     int // the page size pages are numbered by
@@ -74,9 +75,9 @@ type numberWalk[T any] struct {
 	limit    int // the loop's MaxItems budget; 0 = none
 }
 
-func (p *numberPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
+func (p *numberPager[T]) open(ctx context.Context, from position) pass[T] {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &numberWalk[T]{p: p, ctx: ctx, ask: p.size, size: p.size, idx: from.index, total: -1, jobs: make(chan *pending[T], p.conc)}
+	w := &numberWalk[T]{p: p, ctx: ctx, cancel: cancel, ask: p.size, size: p.size, idx: from.index, total: -1, jobs: make(chan *pending[T], p.conc)}
 	if from.asked > 0 {
 		w.ask, w.size = from.asked, max(from.size, 1)
 	}
@@ -85,11 +86,12 @@ func (p *numberPager[T]) open(ctx context.Context, from position) (func() (*page
 	if b := budgetOf(ctx); b != nil {
 		w.limit = b.limit()
 	}
-	stop := func() {
-		cancel()
-		w.wg.Wait()
-	}
-	return w.next, stop
+	return w
+}
+
+func (w *numberWalk[T]) stop() {
+	w.cancel()
+	w.wg.Wait()
 }
 
 // schedule queues the page after the last one scheduled for the workers,

@@ -251,6 +251,3 @@ func (w *window) release(n int) {
 	}
 }
 
-// nop is a stop function with nothing to stop. (A func() {} literal in a
-// generic function is a closure over its dictionary: an allocation.)
-func nop() {}

@@ -40,7 +40,7 @@ func ByPageToken[T any](ctx context.Context, fetch PageTokenFunc[T], opts Option
 }
 
 // seqSource is the Iterator of a sequential source and its pager, made in
-// one allocation (a fleet makes an Iterator for every scope, twice).
+// one allocation (a fleet makes an Iterator for every scope).
 type seqSource[T any] struct {
 	it Iterator[T]
 	p  seqPager[T]
@@ -52,6 +52,11 @@ type seqPager[T any] struct {
 	opts   Options
 	marker MarkerFunc[T]
 	token  PageTokenFunc[T]
+	// walk serves the passes one after another (an Iterator's loops never
+	// overlap: each stops its pass before the next opens one); busy while
+	// one uses it, when another pass would get a walk of its own.
+	walk seqWalk[T]
+	busy bool
 }
 
 // fetch fetches one page: its items, the next token and whether it is the
@@ -72,8 +77,14 @@ type seqPage[T any] struct {
 	last  bool
 }
 
-func (s *seqPager[T]) open(ctx context.Context, from position) (func() (*page[T], error), func()) {
-	w := &seqWalk[T]{pager: s, token: from.token, skip: from.index, size: s.opts.PageSize, seed: maphash.MakeSeed()}
+func (s *seqPager[T]) open(ctx context.Context, from position) pass[T] {
+	w := &s.walk
+	if s.busy {
+		w = new(seqWalk[T])
+	} else {
+		s.busy = true
+	}
+	*w = seqWalk[T]{pager: s, ctx: ctx, own: w == &s.walk, token: from.token, skip: from.index, size: s.opts.PageSize, seed: maphash.MakeSeed()}
 	if from.index > 0 {
 		w.size = from.asked // the page the cursor was made in, asked for again
 	}
@@ -87,17 +98,42 @@ func (s *seqPager[T]) open(ctx context.Context, from position) (func() (*page[T]
 	// the next page while the caller works on the last one: a prefetch
 	// goroutine on top would only hold one more page per scope in flight.
 	if r := runOf(ctx); s.opts.Prefetch < 0 || (r != nil && r.scope != "" && s.opts.Prefetch <= 1) {
-		return func() (*page[T], error) { return w.nextPage(ctx) }, nop
+		return w
 	}
-	return prefetch(ctx, max(s.opts.Prefetch, 1), w.satisfied, w.nextPage)
+	w.ahead = prefetch(ctx, max(s.opts.Prefetch, 1), w.satisfied, w.nextPage)
+	return w
+}
+
+// next is the next page: fetched now, or by the prefetch goroutine.
+func (w *seqWalk[T]) next() (*page[T], error) {
+	if w.ahead != nil {
+		return w.ahead.next()
+	}
+	return w.nextPage(w.ctx)
+}
+
+// stop stops the prefetch goroutine, if any, and frees the pager's walk,
+// which then refers to nothing of this pass (the pages fetched ahead and
+// dropped go with the goroutine's channel).
+func (w *seqWalk[T]) stop() {
+	if w.ahead != nil {
+		w.ahead.stop()
+	}
+	if w.own {
+		*w = seqWalk[T]{pager: w.pager}
+		w.pager.busy = false
+	}
 }
 
 // seqWalk is one pass over a sequential source.
 type seqWalk[T any] struct {
 	pager    *seqPager[T]
-	token    string // token of the next page
-	skip     int    // items to skip in the first page (resuming inside it)
-	size     int    // the page size to ask for next
+	ctx      context.Context
+	own      bool    // the pager's own walk (see seqPager.walk)
+	ahead    pass[T] // the prefetch goroutine's pages, if any
+	token    string  // token of the next page
+	skip     int     // items to skip in the first page (resuming inside it)
+	size     int     // the page size to ask for next
 	finished bool
 	pages    int
 	fetched  atomic.Int64 // items fetched in this pass
@@ -200,59 +236,71 @@ func (p *seqPos[T]) at(j int) position {
 
 // prefetch runs fetch in a goroutine, up to ahead pages ahead of the caller;
 // while lazy reports true it fetches a page only when the caller asks for
-// one. The pull function returns the pages in order; stop cancels the
+// one. The pass's next returns the pages in order; its stop cancels the
 // goroutine and waits for it.
-func prefetch[T any](ctx context.Context, ahead int, lazy func() bool, fetch func(context.Context) (*page[T], error)) (func() (*page[T], error), func()) {
-	type result struct {
-		pg  *page[T]
-		err error
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	ch := make(chan result, ahead-1)
-	demand := make(chan struct{}, 1)
-	var asked atomic.Int64 // pages the caller asked for
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(ch)
-		for produced := int64(0); ; produced++ {
-			for lazy() && asked.Load() <= produced {
-				select {
-				case <-demand:
-				case <-ctx.Done():
-					return
-				}
-			}
-			pg, err := fetch(ctx)
+func prefetch[T any](ctx context.Context, ahead int, lazy func() bool, fetch func(context.Context) (*page[T], error)) pass[T] {
+	p := &prefetchPass[T]{ch: make(chan prefetched[T], ahead-1), demand: make(chan struct{}, 1)}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	p.wg.Add(1)
+	go p.run(lazy, fetch)
+	return p
+}
+
+// prefetchPass is the pages of a prefetch goroutine (see prefetch).
+type prefetchPass[T any] struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	ch     chan prefetched[T]
+	demand chan struct{}
+	asked  atomic.Int64 // pages the caller asked for
+	wg     sync.WaitGroup
+}
+
+type prefetched[T any] struct {
+	pg  *page[T]
+	err error
+}
+
+func (p *prefetchPass[T]) run(lazy func() bool, fetch func(context.Context) (*page[T], error)) {
+	defer p.wg.Done()
+	defer close(p.ch)
+	for produced := int64(0); ; produced++ {
+		for lazy() && p.asked.Load() <= produced {
 			select {
-			case ch <- result{pg, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil || pg == nil {
+			case <-p.demand:
+			case <-p.ctx.Done():
 				return
 			}
 		}
-	}()
-	next := func() (*page[T], error) {
-		asked.Add(1)
+		pg, err := fetch(p.ctx)
 		select {
-		case demand <- struct{}{}:
-		default:
+		case p.ch <- prefetched[T]{pg, err}:
+		case <-p.ctx.Done():
+			return
 		}
-		r, ok := <-ch
-		if !ok {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			return nil, nil
+		if err != nil || pg == nil {
+			return
 		}
-		return r.pg, r.err
 	}
-	stop := func() {
-		cancel()
-		wg.Wait()
+}
+
+func (p *prefetchPass[T]) next() (*page[T], error) {
+	p.asked.Add(1)
+	select {
+	case p.demand <- struct{}{}:
+	default:
 	}
-	return next, stop
+	r, ok := <-p.ch
+	if !ok {
+		if err := p.ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	return r.pg, r.err
+}
+
+func (p *prefetchPass[T]) stop() {
+	p.cancel()
+	p.wg.Wait()
 }
