@@ -250,4 +250,3 @@ func (w *window) release(n int) {
 	default:
 	}
 }
-
