@@ -79,3 +79,39 @@ func BenchmarkFleetFull(b *testing.B) {
 	b.ReportMetric(float64(cFleet)/float64(tFleet), "fleet-cores-busy")
 	b.ReportMetric(float64(throttled)/float64(iters), "throttled/iter")
 }
+
+// BenchmarkFleetBasicPerKeyWire (BENCHMARKS.md, "The fleet"): CPU and
+// allocations per key of a DetailBasic listing of 16 Regions x 6,250 keys
+// through kms.Merge against one Region holding all 100,000, each an
+// awskmstest server over the real wire (no latency, no quotas: the cost is
+// the CPU of both ends), PageSize 1000, in turns (benchkit.Paired;
+// cpu-ratio and allocs-ratio are merged / single). The Regions' short last
+// pages make 112 requests against 100, as on AWS. The test servers run in
+// this process, so both figures include their work.
+func BenchmarkFleetBasicPerKeyWire(b *testing.B) {
+	const regions, keys = 16, 6250
+	listers := make([]kms.Lister, regions)
+	for i := range listers {
+		s := awskmstest.New(awskmstest.WithRegion(fmt.Sprintf("eu-test-%d", i+1)), awskmstest.WithGeneratedKeys(keys))
+		b.Cleanup(s.Close)
+		listers[i] = awskms.New(kmssdk.NewFromConfig(s.Config()))
+	}
+	all := awskmstest.New(awskmstest.WithRegion("eu-test-1"), awskmstest.WithGeneratedKeys(regions*keys))
+	b.Cleanup(all.Close)
+	one := awskms.New(kmssdk.NewFromConfig(all.Config()))
+	fleet := kms.Merge(listers...)
+	ctx := context.Background()
+	list := func(l kms.Lister) func() int {
+		return func() int {
+			n := 0
+			for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000}).All() {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			return n
+		}
+	}
+	benchkit.Paired(b, regions*keys, benchkit.Listing{Name: "merged", List: list(fleet)}, benchkit.Listing{Name: "single", List: list(one)})
+}
