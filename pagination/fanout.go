@@ -167,7 +167,7 @@ func FanOut[T any](ctx context.Context, opts FanOutOptions, scopes ...Scope[T]) 
 	var n scopeCounts
 	if it.err == nil {
 		var err error
-		if p.index, err = scopeIndex(scopes); err == nil {
+		if err = checkNames(scopes); err == nil {
 			it.start.fan, n, err = p.probe(ctx, it.start.fan)
 		}
 		it.err = it.wrap(err)
@@ -196,7 +196,7 @@ type fanPager[T any] struct {
 	rejectErr func(scope string, err error) error
 	obs       Observer
 	stats     *counters
-	index     map[string]int // the scopes by name
+	index     map[string]int // the scopes by name, once a cursor needs them (see resume)
 	// up, when set, is the counters of the fan-out this one is a scope of
 	// (see start): they count this one's scopes, not this one.
 	up *counters

@@ -21,11 +21,33 @@ func scopeIndex[T any](scopes []Scope[T]) (map[string]int, error) {
 	index := make(map[string]int, len(scopes))
 	for i, s := range scopes {
 		if _, dup := index[s.Name]; dup {
-			return nil, fmt.Errorf("%w: two scopes named %q: a fan-out's scope names must differ", ErrInvalidArgument, s.Name)
+			return nil, dupName(s.Name)
 		}
 		index[s.Name] = i
 	}
 	return index, nil
+}
+
+func dupName(name string) error {
+	return fmt.Errorf("%w: two scopes named %q: a fan-out's scope names must differ", ErrInvalidArgument, name)
+}
+
+// checkNames fails if two scopes have the same name: a few are compared
+// pairwise, without the allocations of an index (a fresh listing needs
+// none), more through scopeIndex.
+func checkNames[T any](scopes []Scope[T]) error {
+	if len(scopes) > 32 {
+		_, err := scopeIndex(scopes)
+		return err
+	}
+	for i := range scopes {
+		for _, s := range scopes[i+1:] {
+			if s.Name == scopes[i].Name {
+				return dupName(s.Name)
+			}
+		}
+	}
+	return nil
 }
 
 // resume maps a cursor's state f, which records scopes by name, onto the
@@ -42,6 +64,12 @@ func scopeIndex[T any](scopes []Scope[T]) (map[string]int, error) {
 //     or moved there) is listed whole; one that finished and now stands
 //     after it is skipped; one that finished and is gone is forgotten.
 func (p *fanPager[T]) resume(f *fanState) (*fanState, error) {
+	if p.index == nil {
+		var err error
+		if p.index, err = scopeIndex(p.scopes); err != nil {
+			return nil, err
+		}
+	}
 	out := &fanState{next: len(p.scopes), done: f.done}
 	if f.boundary != "" {
 		var ok bool
