@@ -146,8 +146,8 @@
 // Every page fetch and every Get is retried under the Lister's
 // pagination.Retry (WithRetry) for errors whose portable code is retryable:
 // RESOURCE_EXHAUSTED from the server (kms.ErrThrottled) and UNAVAILABLE,
-// DEADLINE_EXCEEDED from the server, INTERNAL and dial failures
-// (kms.ErrUnavailable). UNAUTHENTICATED and UNIMPLEMENTED are not retried,
+// DEADLINE_EXCEEDED from the server, INTERNAL, CANCELLED while the caller's
+// context is alive, and dial failures (kms.ErrUnavailable). UNAUTHENTICATED and UNIMPLEMENTED are not retried,
 // nor is an answer the client cannot take (see Errors). The SDK reports a
 // failure to obtain an IAM token (the instance metadata service or the IAM
 // endpoint out of reach) as UNAUTHENTICATED, so such an outage surfaces as
@@ -162,7 +162,9 @@
 // INVALID_ARGUMENT, OUT_OF_RANGE: ErrInvalidArgument; PERMISSION_DENIED:
 // ErrPermissionDenied; UNAUTHENTICATED: ErrUnauthenticated;
 // RESOURCE_EXHAUSTED: ErrThrottled; UNAVAILABLE, DEADLINE_EXCEEDED (the
-// server's), INTERNAL: ErrUnavailable; FAILED_PRECONDITION, UNIMPLEMENTED:
+// server's), INTERNAL, CANCELLED (not the caller's: an RPC cancelled under
+// the call, such as work the SDK shares with another call that was
+// cancelled): ErrUnavailable; FAILED_PRECONDITION, UNIMPLEMENTED:
 // ErrUnsupported. An answer the gRPC client could not decode or that is
 // larger than it accepts (4 MiB), and a next page token beyond the API's 100
 // characters, are ErrUnavailable and never retried: the same answer would

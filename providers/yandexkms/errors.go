@@ -18,8 +18,15 @@ var (
 	errNextTooLong  = errors.New("the server answered a next page token longer than the 100 characters the API allows")
 )
 
-// grpcCodes maps gRPC status codes to portable codes; any other is CodeUnknown.
+// grpcCodes maps gRPC status codes to portable codes; any other is
+// CodeUnknown. CANCELLED comes here only while the caller's context is alive
+// (mapError returns the context's own error once it is done): an RPC that
+// gRPC or the SDK cancelled under the call (work the SDK shares between
+// calls, such as its first endpoint discovery, ends with the context of
+// the call that started it), or a request the server abandoned. Either is
+// transient: ErrUnavailable, retried.
 var grpcCodes = map[codes.Code]kms.Code{
+	codes.Canceled:           kms.CodeUnavailable,
 	codes.NotFound:           kms.CodeNotFound,
 	codes.InvalidArgument:    kms.CodeInvalidArgument,
 	codes.OutOfRange:         kms.CodeInvalidArgument,

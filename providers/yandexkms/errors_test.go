@@ -57,6 +57,7 @@ func TestErrorMapping(t *testing.T) {
 		{codes.Unavailable, kms.ErrUnavailable, true},
 		{codes.DeadlineExceeded, kms.ErrUnavailable, true},
 		{codes.Internal, kms.ErrUnavailable, true},
+		{codes.Canceled, kms.ErrUnavailable, true}, // not the caller's: its context is alive
 		{codes.Unimplemented, kms.ErrUnsupported, false},
 	} {
 		for name, call := range calls {
