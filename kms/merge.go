@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/multikms/multikms/pagination"
 )
@@ -42,10 +43,13 @@ import (
 //
 // A scope is named by the lister's provider and, if it implements
 // ScopedLister, its Scope ("aws/eu-west-1/111122223333"); otherwise by the
-// provider and its place in the Merge ("aws#2"; "lister#2" for a lister
-// that does not tell its provider). A name that an earlier lister of the
-// Merge has already gets "#<place>" appended: names are unique, since the
-// cursor records the listers by name.
+// provider and its place among the Merge's listers of that provider
+// without a Scope ("aws#0" for the first, "lister#0" for a lister that does
+// not tell its provider). The k-th lister of a name an earlier one has
+// gets "#k" appended ("aws/eu-west-1/111122223333#1"): names are unique,
+// since the cursor records the listers by name, and a name depends only on
+// the listers like it before it, so that adding or removing another lister
+// renames none.
 //
 // A cursor may resume a Merge over other listers than it was made over (a
 // fleet whose discovery now finds a Region, an account or a folder more or
@@ -97,11 +101,7 @@ func NewMerge(listers []Lister, opts ...MergeOption) Lister {
 			m.listers = append(m.listers, l)
 		}
 	}
-	m.names = make([]string, len(m.listers))
-	taken := make(map[string]bool, len(m.listers))
-	for i, l := range m.listers {
-		m.names[i] = uniqueName(scopeName(l, i), i, taken)
-	}
+	m.names = scopeNames(m.listers)
 	m.provider = commonProvider(m.listers)
 	if e, ok := m.optErr.(*Error); ok {
 		e.Provider = m.provider
@@ -158,34 +158,44 @@ func MergeObserver(obs pagination.Observer) MergeOption {
 // ScopedLister is a Lister that names what it lists, for the *ScopeError
 // and events of a Merge: the Region and account, the folder, the cloud. The
 // name must identify the scope among the fleet's and hold no credential.
-// Adapters may implement it; Merge falls back to provider#index.
+// Adapters may implement it; Merge falls back to provider#k, the k-th
+// lister of that provider without a Scope.
 type ScopedLister interface {
 	Lister
 	Scope() string
 }
 
-// scopeName names the lister at index i of a Merge.
-func scopeName(l Lister, i int) string {
-	provider := "lister"
-	if pl, ok := l.(ProviderLister); ok && pl.Provider() != "" {
-		provider = string(pl.Provider())
-	}
-	if sl, ok := l.(ScopedLister); ok {
-		if s := sl.Scope(); s != "" {
-			return provider + "/" + s
+// scopeNames names the listers of a Merge (see Merge): provider/Scope, or
+// provider#k for the k-th lister of that provider that tells no Scope; the
+// k-th lister of a name an earlier one has gets "#k" appended. So a
+// lister's name depends on the listers like it before it, not on the
+// others: adding or removing a lister of another name or provider renames
+// none, and a cursor still finds every lister by its name.
+func scopeNames(listers []Lister) []string {
+	names := make([]string, len(listers))
+	seen := map[string]int{}   // listers so far, by their name before "#k"
+	taken := map[string]bool{} // the names given
+	for i, l := range listers {
+		provider := "lister"
+		if pl, ok := l.(ProviderLister); ok && pl.Provider() != "" {
+			provider = string(pl.Provider())
 		}
+		base, k := provider+"#", 0
+		if sl, ok := l.(ScopedLister); ok && sl.Scope() != "" {
+			base = provider + "/" + sl.Scope()
+		}
+		k, seen[base] = seen[base], seen[base]+1
+		name := base
+		if strings.HasSuffix(base, "#") || k > 0 {
+			name = strings.TrimSuffix(base, "#") + "#" + strconv.Itoa(k)
+		}
+		for taken[name] { // a Scope that reads like a name given here
+			name += "#" + strconv.Itoa(i)
+		}
+		taken[name] = true
+		names[i] = name
 	}
-	return fmt.Sprintf("%s#%d", provider, i)
-}
-
-// uniqueName is name, or name with "#i" appended (as often as needed) if
-// another lister of the Merge has it already: names key the cursor.
-func uniqueName(name string, i int, taken map[string]bool) string {
-	for taken[name] {
-		name += "#" + strconv.Itoa(i)
-	}
-	taken[name] = true
-	return name
+	return names
 }
 
 type merged struct {

@@ -126,3 +126,28 @@ func TestMergeOfFleetsCountsTheirScopes(t *testing.T) {
 		t.Errorf("Stats %+v, want 6 scopes done", st)
 	}
 }
+
+// TestMergeUnnamedListerKeepsItsNameWhenOthersGo: a lister without a
+// Scope (a discovered fleet, say) is named by its place among the listers
+// of its provider without one, so that a lister of another kind that
+// leaves the fleet renames nothing: a resume over the fleet without the
+// lister that failed lists no finished lister again.
+func TestMergeUnnamedListerKeepsItsNameWhenOthersGo(t *testing.T) {
+	denied := kms.NewError(kms.ProviderAWS, "ListKeys", kms.CodePermissionDenied, errors.New("denied (injected)"))
+	bad := scoped{kmstest.NewFake([]kms.Key{{ID: "x"}}, kmstest.WithProvider(kms.ProviderAWS), kmstest.WithFailure(1, denied)), "r0"}
+	unnamed := func() kms.Lister {
+		return kmstest.NewFake([]kms.Key{{ID: "y1"}, {ID: "y2"}}, kmstest.WithProvider(kms.ProviderYandex))
+	}
+	it := kms.Merge(region("r1"), bad, unnamed()).ListKeys(context.Background(), kms.ListOptions{})
+	first, err := collectKeys(it)
+	if !errors.Is(err, kms.ErrPermissionDenied) || len(first) != 7 {
+		t.Fatalf("%d keys, %v; want the 7 of r1 and the unnamed lister, and r0 denied", len(first), err)
+	}
+	rest, err := collectKeys(kms.Merge(region("r1"), unnamed()).ListKeys(context.Background(), kms.ListOptions{Cursor: it.Cursor()}))
+	if !errors.Is(err, pagination.ErrScopeGone) {
+		t.Errorf("resume without r0: %v, want r0 reported gone", err)
+	}
+	for _, k := range rest {
+		t.Errorf("resume without r0 listed %s again, want nothing", k.ID)
+	}
+}

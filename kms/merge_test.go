@@ -484,7 +484,7 @@ func TestMergeScopeNamesAndOptions(t *testing.T) {
 		names = append(names, se.Scope)
 	}
 	slices.Sort(names)
-	if want := []string{"aws#1", "aws/eu-south-2/111122223333"}; !slices.Equal(names, want) {
+	if want := []string{"aws#0", "aws/eu-south-2/111122223333"}; !slices.Equal(names, want) {
 		t.Errorf("scope names %v, want %v", names, want)
 	}
 	mu.Lock()

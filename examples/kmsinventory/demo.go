@@ -48,9 +48,11 @@ type demoCloud struct {
 }
 
 // demoKnobs are test seams: the scopes (by name) whose listing the test
-// servers refuse, as a Region a policy denies is refused.
+// servers refuse, as a Region a policy denies is refused, and the Alibaba
+// regions left out of the fleet, as a region no longer used is.
 type demoKnobs struct {
 	deny map[string]bool
+	drop map[string]bool // "alibaba/<account>/<region>"
 }
 
 // demoFleet is the running demo fleet.

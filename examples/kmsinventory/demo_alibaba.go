@@ -48,6 +48,9 @@ func startDemoAlibaba(_ context.Context, k demoKnobs) (demoCloud, error) {
 	all := alibabakmstest.DemoKeys(alibabakmstest.DefaultAccount)
 	for _, r := range demoAlibabaRegions {
 		name := "alibaba/" + alibabakmstest.DefaultAccount + "/" + r.region
+		if k.drop[name] {
+			continue
+		}
 		keys := all[r.from:]
 		if r.to >= 0 {
 			keys = all[r.from:r.to]

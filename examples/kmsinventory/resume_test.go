@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/providers/alibabakms/alibabakmstest"
 	"github.com/multikms/multikms/providers/awskms/awskmstest"
 )
 
@@ -209,4 +210,36 @@ func TestSignalSavesTheCursor(t *testing.T) {
 		t.Fatalf("rerun: exit %d\n%s", r2.code, r2.stderr)
 	}
 	assertExactlyOnce(t, decodeKeys(t, r.stdout+r2.stdout), want)
+}
+
+// TestGoneScopeResumesWhenBack: a scope that failed is kept in the cursor;
+// a rerun over a fleet without it reports it gone (exit 3, with a hint on
+// what the resume file will do), lists nothing again, and a rerun once it
+// is back lists its keys: every key exactly once over the chain.
+func TestGoneScopeResumesWhenBack(t *testing.T) {
+	const region = "alibaba/" + alibabakmstest.DefaultAccount + "/eu-central-1"
+	want := listDemo(t, kms.ListOptions{Detail: kms.DetailFull})
+	file := filepath.Join(t.TempDir(), "cursor")
+	withHooks(t, func() { hooks.demo.deny = map[string]bool{region: true} })
+	r1 := runArgs(t, context.Background(), "-o", "json", "-resume", file)
+	if r1.code != exitPartial {
+		t.Fatalf("exit %d, want %d\n%s", r1.code, exitPartial, r1.stderr)
+	}
+	hooks.demo.deny, hooks.demo.drop = nil, map[string]bool{region: true}
+	r2 := runArgs(t, context.Background(), "-o", "json", "-resume", file)
+	if r2.code != exitPartial {
+		t.Fatalf("rerun without the region: exit %d, want %d\n%s", r2.code, exitPartial, r2.stderr)
+	}
+	if !strings.Contains(r2.stderr, "eu-central-1.alibaba.demo.localhost is no longer in the fleet; "+file+" keeps its cursor") {
+		t.Errorf("stderr does not say the scope is gone and what the file does:\n%s", r2.stderr)
+	}
+	if got := decodeKeys(t, r2.stdout); len(got) != 0 {
+		t.Errorf("rerun without the region listed %d keys, want none", len(got))
+	}
+	hooks.demo.drop = nil
+	r3 := runArgs(t, context.Background(), "-o", "json", "-resume", file)
+	if r3.code != exitDone {
+		t.Fatalf("rerun with the region back: exit %d\n%s", r3.code, r3.stderr)
+	}
+	assertExactlyOnce(t, append(decodeKeys(t, r1.stdout), decodeKeys(t, r3.stdout)...), want)
 }

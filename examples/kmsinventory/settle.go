@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/multikms/multikms/kms"
+	"github.com/multikms/multikms/pagination"
 )
 
 // settle turns how the listing ended into the exit code, reports it on
@@ -32,6 +33,9 @@ func settle(ctx context.Context, c config, st resumeState, o outcome, stderr io.
 	case failed != nil:
 		for _, se := range failed {
 			fmt.Fprintf(stderr, "kmsinventory: scope %s failed: %v\n", se.Scope, se.Err)
+			if errors.Is(se, pagination.ErrScopeGone) && c.resume != "" {
+				fmt.Fprintf(stderr, "kmsinventory: scope %s is no longer in the fleet; %s keeps its cursor, so every rerun reports it until it is back (it then resumes where it stopped): delete the file to start over without it\n", se.Scope, c.resume)
+			}
 		}
 		fmt.Fprintf(stderr, "kmsinventory: partial: %s failed, %s listed%s\n", plural(len(failed), "scope"), plural(o.keys, "key"), resumeHint(c))
 		code = exitPartial
