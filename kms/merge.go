@@ -49,7 +49,10 @@ import (
 // gets "#k" appended ("aws/eu-west-1/111122223333#1"): names are unique,
 // since the cursor records the listers by name, and a name depends only on
 // the listers like it before it, so that adding or removing another lister
-// renames none.
+// renames none. Listers of one provider without a Scope are told apart
+// only by their order among themselves: a fleet that may lose one of them
+// between a cursor and its resume should give each a Scope (every
+// adapter's Lister and discovered Fleet has one).
 //
 // A cursor may resume a Merge over other listers than it was made over (a
 // fleet whose discovery now finds a Region, an account or a folder more or

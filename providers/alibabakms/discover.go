@@ -84,6 +84,7 @@ const DefaultRoleSessionName = "multikms"
 // endpoint) or the regions before its resume point changed by more than it
 // can tell apart (about 8 added or removed): start a fresh listing then.
 type Fleet struct {
+	spec    string // see Scope
 	regions map[string]*regionLister
 	names   []string
 	merged  kms.Lister // lists the regions
@@ -137,7 +138,21 @@ func DiscoverFromConfig(ctx context.Context, d Discovery, opts ...Option) (*Flee
 			return nil, err
 		}
 	}
-	return newFleet(op, regions, d.Concurrency, cred, s)
+	f, err := newFleet(op, regions, d.Concurrency, cred, s)
+	if f != nil {
+		f.spec = fleetSpec(d)
+	}
+	return f, err
+}
+
+// fleetSpec is what a Fleet of d lists, as its Scope names it: the role
+// (which names the account) if any, then the regions asked for.
+func fleetSpec(d Discovery) string {
+	spec := "regions/" + strings.Join(d.Regions, ",")
+	if d.RoleARN != "" {
+		spec = "role/" + d.RoleARN + "/" + spec
+	}
+	return spec
 }
 
 // newFleet builds one Lister per region, each over its own client.
@@ -203,6 +218,13 @@ func describeRegions(ctx context.Context, home string, cred auth.Credential, s s
 
 // Provider returns kms.ProviderAlibaba.
 func (f *Fleet) Provider() kms.Provider { return provider }
+
+// Scope names the Fleet by what it was asked to discover, the same in
+// every process ("regions/*", "regions/cn-hangzhou,eu-central-1", after
+// "role/<RoleARN>/" when it assumes a role), so that a kms.Merge of fleets
+// tells it apart from its other listers by name, not by place (see
+// kms.ScopedLister).
+func (f *Fleet) Scope() string { return f.spec }
 
 // Regions returns the Fleet's regions, sorted: its scopes.
 func (f *Fleet) Regions() []string { return slices.Clone(f.names) }

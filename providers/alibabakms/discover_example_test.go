@@ -31,7 +31,7 @@ func ExampleDiscoverFromConfig() {
 		panic(err)
 	}
 	defer fleet.Close()
-	fmt.Println(fleet.Regions())
+	fmt.Println(fleet.Scope(), fleet.Regions())
 
 	perRegion := map[string]int{}
 	keys, err := pagination.Collect(fleet.ListKeys(ctx, kms.ListOptions{}))
@@ -44,7 +44,7 @@ func ExampleDiscoverFromConfig() {
 		fmt.Println("failed:", se.Scope, errors.Is(err, kms.ErrPermissionDenied))
 	}
 	// Output:
-	// [ap-southeast-1 cn-hangzhou cn-shanghai]
+	// regions/* [ap-southeast-1 cn-hangzhou cn-shanghai]
 	// map[cn-hangzhou:14 cn-shanghai:3]
 	// failed: alibaba/ap-southeast-1 true
 }

@@ -63,10 +63,17 @@ import (
 // closes its idle connections.
 type Fleet struct {
 	kms.Lister
+	spec    string // see Scope
 	scopes  []string
 	byScope map[string]kms.Lister // by name
 	owned   *http.Transport
 }
+
+// Scope names the Fleet by what it was asked to discover, the same in
+// every process ("organization/*/regions/*", "account/regions/home"),
+// so that a kms.Merge of fleets tells it apart from its other listers by
+// name, not by place (see kms.ScopedLister).
+func (f *Fleet) Scope() string { return f.spec }
 
 // Scopes returns the names of the fleet's scopes, sorted, as its
 // *kms.ScopeError and events name them (without the "aws/" prefix).
@@ -146,7 +153,26 @@ func NewFleet(ctx context.Context, opts ...FleetOption) (*Fleet, error) {
 	for i, n := range names {
 		byScope[n] = listers[i]
 	}
-	return &Fleet{Lister: kms.NewMerge(listers, mopts...), scopes: names, byScope: byScope, owned: tr}, nil
+	return &Fleet{Lister: kms.NewMerge(listers, mopts...), spec: fleetSpec(f, accounts), scopes: names, byScope: byScope, owned: tr}, nil
+}
+
+// fleetSpec is what a Fleet lists, as its Scope names it: the organization
+// asked for ("*": the caller's) or the one account (its ID when discovery
+// learnt it, as with a role), then the Regions asked for ("*": every
+// enabled one; "home": the configuration's).
+func fleetSpec(f fleetSettings, accounts []*account) string {
+	spec := "organization/" + f.org
+	if f.org == "" {
+		spec = "account"
+		if len(accounts) == 1 && accounts[0].id != "" {
+			spec += "/" + accounts[0].id
+		}
+	}
+	regions := "home"
+	if len(f.regions) > 0 {
+		regions = strings.Join(f.regions, ",")
+	}
+	return spec + "/regions/" + regions
 }
 
 // loadFleetConfig loads the default configuration as NewFromConfig does,

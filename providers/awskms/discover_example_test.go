@@ -33,6 +33,7 @@ func ExampleNewFleet() {
 		return
 	}
 	defer f.Close()
+	fmt.Println(f.Scope())
 
 	keys, err := pagination.Collect(f.ListKeys(ctx, kms.ListOptions{}))
 	perScope := map[string]int{}
@@ -47,6 +48,7 @@ func ExampleNewFleet() {
 		fmt.Println("failed:", se.Scope, errors.Is(se, kms.ErrPermissionDenied))
 	}
 	// Output:
+	// organization/o-demo0org001/regions/*
 	// 111122223333/ap-northeast-1 4
 	// 111122223333/eu-west-1 4
 	// 111122223333/us-east-1 4

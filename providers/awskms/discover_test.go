@@ -90,6 +90,7 @@ func TestFleetDiscoversTheEnabledRegions(t *testing.T) {
 		ID: mgmt, Regions: []string{"us-east-1", "eu-west-1", "af-south-1"}, Keys: 3}))
 	f := fleet(t, c, awskms.WithRegions("*"))
 	assert.Equal(t, []string{"af-south-1", "eu-west-1", "us-east-1"}, f.Scopes(), "opt-in Regions enabled are listed, DISABLED ones not")
+	assert.Equal(t, "account/regions/*", f.Scope(), "named by what it discovered, for a Merge of fleets")
 	assert.Equal(t, 1, c.Requests("account", "listRegions"))
 	keys, err := collect(t, f, kms.ListOptions{})
 	require.NoError(t, err)

@@ -79,6 +79,7 @@ type Discovery struct {
 // folders before its resume point changed by more than it can tell apart
 // (about 8 created or deleted): start a fresh listing then.
 type Fleet struct {
+	spec    string  // see Scope
 	base    *Lister // the SDK, limiter and settings every folder shares
 	scopes  []kms.ScopedLister
 	cloudOf map[string]string // folder ID -> cloud ID
@@ -154,7 +155,10 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 			return nil, err
 		}
 	}
-	f := &Fleet{base: base, cloudOf: map[string]string{}}
+	f := &Fleet{base: base, cloudOf: map[string]string{}, spec: "cloud/" + d.CloudID}
+	if d.OrganizationID != "" {
+		f.spec = "organization/" + d.OrganizationID
+	}
 	found := base.foldersOf(ctx, clouds)
 	for i, cloud := range clouds {
 		folders, err := found[i].ids, found[i].err
@@ -232,6 +236,12 @@ func (l *Lister) forFolder(folderID string) *Lister {
 
 // Provider returns kms.ProviderYandex.
 func (f *Fleet) Provider() kms.Provider { return kms.ProviderYandex }
+
+// Scope names the Fleet by what it discovered, "cloud/<cloudID>" or
+// "organization/<organizationID>", so that a kms.Merge of fleets tells it
+// apart from its other listers by name, not by place (see
+// kms.ScopedLister).
+func (f *Fleet) Scope() string { return f.spec }
 
 // Scopes returns the names of the Fleet's scopes, sorted: "<cloudID>/<folderID>"
 // for each folder and, in an organization, "<cloudID>" for each cloud (of

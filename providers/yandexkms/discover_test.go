@@ -274,3 +274,25 @@ func TestDiscoveryIsObservedAndRetried(t *testing.T) {
 	}
 	assert.Equal(t, []string{"CloudService.List#1", "CloudService.List#2", "FolderService.List#1"}, requests)
 }
+
+// TestMergeOfFleetsResumesByFleetName: a Fleet is named by what it
+// discovered, so that a kms.Merge of two clouds' fleets resumes each by
+// name: a cursor made while a folder of one was denied, resumed over a
+// Merge of the other alone, lists none of the other's keys again and
+// reports the first gone.
+func TestMergeOfFleetsResumesByFleetName(t *testing.T) {
+	rm, sdk := setupCloud(t, []emu.Option{emu.WithGenerated(3, 3)},
+		emu.WithCloud("", testCloud, emu.FolderID(0), emu.FolderID(1)),
+		emu.WithCloud("", testCloud2, emu.FolderID(2)))
+	rm.DenyFolder(emu.FolderID(1))
+	one, two := discoverCloud(t, sdk, testCloud), discoverCloud(t, sdk, testCloud2)
+	assert.Equal(t, "cloud/"+testCloud, one.Scope())
+	it := kms.Merge(one, two).ListKeys(context.Background(), kms.ListOptions{})
+	first, err := pagination.Collect(it)
+	require.ErrorIs(t, err, kms.ErrPermissionDenied)
+	require.Len(t, first, 6, "folders 0 and 2")
+
+	rest, err := pagination.Collect(kms.Merge(discoverCloud(t, sdk, testCloud2)).ListKeys(context.Background(), kms.ListOptions{Cursor: it.Cursor()}))
+	assert.ErrorIs(t, err, pagination.ErrScopeGone, "the first cloud's fleet, with its denied folder, is gone")
+	assert.Empty(t, rest, "the second cloud's keys were all listed before")
+}
