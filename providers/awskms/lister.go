@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -84,6 +85,7 @@ var regionRe = regexp.MustCompile(`^[a-z]{2,5}(-[a-z]+)+-[0-9]{1,2}$`)
 type Lister struct {
 	client      *kmssdk.Client
 	scope       string // "aws/<region>/<endpoint>": never credentials
+	name        string // see Scope
 	concurrency int
 	prefetch    int // as pagination.Options.Prefetch takes it
 	retry       pagination.Retry
@@ -148,6 +150,10 @@ func newLister(client *kmssdk.Client, s settings) *Lister {
 	if client != nil {
 		o := client.Options()
 		l.scope = fmt.Sprintf("aws/%s/%s", o.Region, aws.ToString(o.BaseEndpoint))
+		l.name = o.Region
+		if u, err := url.Parse(aws.ToString(o.BaseEndpoint)); err == nil && u.Host != "" {
+			l.name += "/" + u.Host
+		}
 	}
 	for op, q := range DefaultQuotas {
 		limit := opLimit{q, max(1, int(q/20))}
@@ -262,11 +268,18 @@ func (l *Lister) Close() error {
 // Provider returns kms.ProviderAWS.
 func (l *Lister) Provider() kms.Provider { return kms.ProviderAWS }
 
+// Scope names what the Lister lists, for kms.Merge (kms.ScopedLister) and
+// its events: the Region of its client, and the endpoint's host when one
+// was set ("eu-west-1", "eu-west-1/kms-fips.eu-west-1.amazonaws.com"), so
+// that a Merge tells its Listers apart by name, not by place. It holds no
+// credential.
+func (l *Lister) Scope() string { return l.name }
+
 // Limiter returns the shared rate limiter of op (one of the Op constants),
 // to read or adjust its pace with SetLimit; nil for an unknown op.
 func (l *Lister) Limiter(op string) *pagination.Limiter { return l.limiters[op] }
 
-var _ kms.ProviderLister = (*Lister)(nil)
+var _ kms.ScopedLister = (*Lister)(nil)
 
 // loadConfig loads the default configuration chain with the Region,
 // profile, endpoint and load options s gives. Loading reads configuration

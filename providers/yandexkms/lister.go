@@ -114,8 +114,9 @@ func (l *Lister) Provider() kms.Provider { return kms.ProviderYandex }
 func (l *Lister) Folders() []string { return append([]string(nil), l.folders...) }
 
 // Scope names what the Lister lists, for the *kms.ScopeError and events of
-// a kms.Merge: "yandex/" and its folders, comma-separated.
-func (l *Lister) Scope() string { return "yandex/" + strings.Join(l.folders, ",") }
+// a kms.Merge: its folders, comma-separated (the Merge puts "yandex/"
+// before it).
+func (l *Lister) Scope() string { return strings.Join(l.folders, ",") }
 
 // Limiter returns the Lister's rate limiter, to read or adjust its pace.
 func (l *Lister) Limiter() *pagination.Limiter { return l.limiter }
