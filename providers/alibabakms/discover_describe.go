@@ -27,3 +27,10 @@ func (f *Fleet) DescribeKeyInclude(ctx context.Context, keyRef string, include k
 }
 
 var _ kms.IncludeDescriber = (*Fleet)(nil)
+
+// Lister and Fleet name what they list, so that a Merge resumes each by
+// name (see kms.ScopedLister).
+var (
+	_ kms.ScopedLister = (*Lister)(nil)
+	_ kms.ScopedLister = (*Fleet)(nil)
+)

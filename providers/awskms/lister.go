@@ -281,6 +281,9 @@ func (l *Lister) Limiter(op string) *pagination.Limiter { return l.limiters[op] 
 
 var _ kms.ScopedLister = (*Lister)(nil)
 
+// A Fleet is named too, so that a Merge of fleets resumes each by name.
+var _ kms.ScopedLister = (*Fleet)(nil)
+
 // loadConfig loads the default configuration chain with the Region,
 // profile, endpoint and load options s gives. Loading reads configuration
 // (no credentials are fetched yet): a missing profile or a malformed file is

@@ -118,6 +118,13 @@ func (l *Lister) Folders() []string { return append([]string(nil), l.folders...)
 // before it).
 func (l *Lister) Scope() string { return strings.Join(l.folders, ",") }
 
+// Lister and Fleet name what they list, so that a Merge resumes each by
+// name (see kms.ScopedLister).
+var (
+	_ kms.ScopedLister = (*Lister)(nil)
+	_ kms.ScopedLister = (*Fleet)(nil)
+)
+
 // Limiter returns the Lister's rate limiter, to read or adjust its pace.
 func (l *Lister) Limiter() *pagination.Limiter { return l.limiter }
 
