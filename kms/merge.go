@@ -158,6 +158,16 @@ func MergeObserver(obs pagination.Observer) MergeOption {
 	return func(m *merged) { m.obs = obs }
 }
 
+// MergeGoneReason sets why a lister the cursor had in flight or failed is
+// no longer among the Merge's (see Merge), from its name: a fleet that knows
+// (a folder whose cloud discovery could not list, say) returns the error
+// that hid it; nil leaves the default, an *Error of class ErrNotFound.
+// Either way the lister ends as a *ScopeError matching
+// pagination.ErrScopeGone, and stays in the cursor.
+func MergeGoneReason(reason func(scope string) error) MergeOption {
+	return func(m *merged) { m.goneReason = reason }
+}
+
 // ScopedLister is a Lister that names what it lists, for the *ScopeError
 // and events of a Merge: the Region and account, the folder, the cloud. The
 // name must identify the scope among the fleet's and hold no credential.
@@ -209,6 +219,8 @@ type merged struct {
 	failFast bool
 	obs      pagination.Observer
 	optErr   error
+	// goneReason, when set, tells why a lister is gone (MergeGoneReason).
+	goneReason func(scope string) error
 }
 
 func (m *merged) ListKeys(ctx context.Context, opts ListOptions) *pagination.Iterator[Key] {
@@ -275,13 +287,29 @@ func (m *merged) scope(op, extra string) string {
 // scopeError is the error of a failed lister: a *ScopeError with the
 // lister's own error or, for a lister the cursor had in flight or failed
 // and that is no longer among the Merge's, an *Error of class ErrNotFound
-// (wrapping pagination.ErrScopeGone).
+// (wrapping pagination.ErrScopeGone), or the reason MergeGoneReason gives.
 func (m *merged) scopeError(scope string, err error) error {
 	if errors.Is(err, pagination.ErrScopeGone) {
+		if m.goneReason != nil {
+			if reason := m.goneReason(scope); reason != nil {
+				return &ScopeError{Scope: scope, Err: &goneError{reason}}
+			}
+		}
 		err = NewError(m.provider, "Merge.ListKeys", CodeNotFound, err)
 	}
 	return &ScopeError{Scope: scope, Err: err}
 }
+
+// goneError is the error of a lister no longer among a Merge's for a
+// known reason (MergeGoneReason): it matches pagination.ErrScopeGone and
+// the reason (its *Error and class).
+type goneError struct{ reason error }
+
+func (e *goneError) Error() string {
+	return pagination.ErrScopeGone.Error() + ": " + e.reason.Error()
+}
+
+func (e *goneError) Unwrap() []error { return []error{pagination.ErrScopeGone, e.reason} }
 
 // Close closes every lister of the Merge and joins their errors.
 func (m *merged) Close() error {

@@ -151,3 +151,46 @@ func TestMergeUnnamedListerKeepsItsNameWhenOthersGo(t *testing.T) {
 		t.Errorf("resume without r0 listed %s again, want nothing", k.ID)
 	}
 }
+
+// TestMergeGoneReason: MergeGoneReason gives the error of a lister gone
+// from the Merge (it still matches pagination.ErrScopeGone); without a
+// reason it is of class ErrNotFound.
+func TestMergeGoneReason(t *testing.T) {
+	denied := kms.NewError(kms.ProviderAWS, "ListKeys", kms.CodePermissionDenied, errors.New("denied (injected)"))
+	bad := scoped{kmstest.NewFake([]kms.Key{{ID: "x"}}, kmstest.WithProvider(kms.ProviderAWS), kmstest.WithFailure(1, denied)), "r0"}
+	it := kms.Merge(bad, region("r1")).ListKeys(context.Background(), kms.ListOptions{})
+	if _, err := collectKeys(it); !errors.Is(err, kms.ErrPermissionDenied) {
+		t.Fatalf("%v, want r0 denied", err)
+	}
+	hidden := kms.NewError(kms.ProviderAWS, "ListRegions", kms.CodePermissionDenied, errors.New("hidden (injected)"))
+	for _, tc := range []struct {
+		reason func(string) error
+		want   error
+	}{
+		{func(scope string) error {
+			if scope == "aws/r0" {
+				return hidden
+			}
+			return nil
+		}, kms.ErrPermissionDenied},
+		{func(string) error { return nil }, kms.ErrNotFound},
+		{nil, kms.ErrNotFound},
+	} {
+		var opts []kms.MergeOption
+		if tc.reason != nil {
+			opts = append(opts, kms.MergeGoneReason(tc.reason))
+		}
+		rest, err := collectKeys(kms.NewMerge([]kms.Lister{region("r1")}, opts...).ListKeys(context.Background(), kms.ListOptions{Cursor: it.Cursor()}))
+		var se *kms.ScopeError
+		if !errors.As(err, &se) || se.Scope != "aws/r0" || !errors.Is(err, pagination.ErrScopeGone) || !errors.Is(err, tc.want) {
+			t.Errorf("reason set %v: %v, want aws/r0 gone, matching %v", tc.reason != nil, err, tc.want)
+		}
+		var ke *kms.Error
+		if tc.want == kms.ErrPermissionDenied && (!errors.As(err, &ke) || ke != hidden) {
+			t.Errorf("the *kms.Error reached is %v, want the reason", ke)
+		}
+		if len(rest) != 0 {
+			t.Errorf("listed %d keys again", len(rest))
+		}
+	}
+}

@@ -71,9 +71,12 @@ type Discovery struct {
 // not listed again; a folder the cursor had in flight or failed that is no
 // longer found (deleted, pending deletion, its cloud no longer seen) ends
 // the listing as a *kms.ScopeError naming it, whose error matches
-// kms.ErrNotFound and pagination.ErrScopeGone, reported with the other
-// failed scopes after every other folder, and kept in the cursor: a later
-// resume reports it again, or resumes it where it was if it is back. A
+// kms.ErrNotFound and pagination.ErrScopeGone (or, when its cloud is seen
+// but its folders could not be listed, the cloud's error, such as
+// kms.ErrPermissionDenied, and ErrScopeGone: see kms.MergeGoneReason),
+// reported with the other failed scopes after every other folder, and kept
+// in the cursor: a later resume reports it again, or resumes it where it
+// was if it is back. A
 // cursor is refused with kms.ErrInvalidCursor before any request only if it
 // is not one of this kind of listing (tampered, another filter) or the
 // folders before its resume point changed by more than it can tell apart
@@ -160,6 +163,7 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 		f.spec = "organization/" + d.OrganizationID
 	}
 	found := base.foldersOf(ctx, clouds)
+	hidden := map[string]error{} // clouds whose folders discovery could not list
 	for i, cloud := range clouds {
 		folders, err := found[i].ids, found[i].err
 		switch {
@@ -172,6 +176,7 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 			f.scopes = append(f.scopes, &cloudScope{Lister: base.forFolder(cloud), cloud: cloud, err: err})
 		}
 		if err != nil {
+			hidden[cloud] = err
 			continue
 		}
 		for _, id := range folders {
@@ -185,7 +190,7 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 		listers[i] = s
 		f.names = append(f.names, s.Scope())
 	}
-	mopts := []kms.MergeOption{kms.MergeConcurrency(base.concurrency)}
+	mopts := []kms.MergeOption{kms.MergeConcurrency(base.concurrency), kms.MergeGoneReason(hiddenBy(hidden))}
 	if base.observer != nil {
 		// The Merge tells the folders' requests, named by their scope, and
 		// the scopes' starts and ends; the folders' own Listers tell none.
@@ -193,6 +198,20 @@ func discover(ctx context.Context, base *Lister, d Discovery) (*Fleet, error) {
 	}
 	f.merged = kms.NewMerge(listers, mopts...)
 	return f, nil
+}
+
+// hiddenBy tells why a folder scope ("yandex/<cloudID>/<folderID>") of a
+// cursor is not among the Fleet's: its cloud's folders could not be listed
+// (hidden maps those clouds to discovery's error); nil when the folder is
+// simply gone.
+func hiddenBy(hidden map[string]error) func(scope string) error {
+	return func(scope string) error {
+		cloud, _, ok := strings.Cut(strings.TrimPrefix(scope, "yandex/"), "/")
+		if !ok {
+			return nil
+		}
+		return hidden[cloud]
+	}
 }
 
 // cloudFolders is what discovery found in one cloud.

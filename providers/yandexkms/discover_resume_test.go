@@ -288,6 +288,49 @@ func TestFleetResumeOfADeniedCloudNowSeen(t *testing.T) {
 	assert.Equal(t, folderKeys(2), sortedOnce(t, ids))
 }
 
+// TestFleetResumeOfAFolderWhoseCloudIsNowDenied: a folder the cursor had
+// failed, whose cloud discovery can no longer list (its permission taken
+// away), is reported with the cloud's denial, not as a folder deleted: its
+// *kms.ScopeError matches kms.ErrPermissionDenied and
+// pagination.ErrScopeGone; a folder whose cloud is still seen but that is
+// gone is kms.ErrNotFound.
+func TestFleetResumeOfAFolderWhoseCloudIsNowDenied(t *testing.T) {
+	rm, sdk := setupCloud(t, []emu.Option{emu.WithGenerated(3, perFolder)},
+		emu.WithCloud(testOrg, testCloud, emu.FolderID(0), emu.FolderID(1)),
+		emu.WithCloud(testOrg, testCloud2, emu.FolderID(2)))
+	discover := func() *yandexkms.Fleet {
+		f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
+		require.NoError(t, err)
+		return f
+	}
+	rm.DenyFolder(emu.FolderID(1))
+	rm.DenyFolder(emu.FolderID(2))
+	it := discover().ListKeys(context.Background(), kms.ListOptions{PageSize: 2})
+	keys, err := pagination.Collect(it)
+	require.ErrorIs(t, err, kms.ErrPermissionDenied)
+	require.Len(t, keys, perFolder, "folder 0 alone")
+
+	rm.DenyCloud(testCloud2)
+	rm.RemoveFolder(emu.FolderID(1))
+	rest, err := pagination.Collect(discover().ListKeys(context.Background(), kms.ListOptions{PageSize: 2, Cursor: it.Cursor()}))
+	assert.Empty(t, rest)
+	byScope := map[string]error{}
+	for _, e := range unjoinErr(err) {
+		var se *kms.ScopeError
+		require.ErrorAs(t, e, &se)
+		byScope[se.Scope] = e
+	}
+	hidden := byScope["yandex/"+testCloud2+"/"+emu.FolderID(2)]
+	assert.ErrorIs(t, hidden, kms.ErrPermissionDenied, "folder 2, its cloud denied")
+	assert.ErrorIs(t, hidden, pagination.ErrScopeGone)
+	assert.NotErrorIs(t, hidden, kms.ErrNotFound)
+	var ke *kms.Error
+	require.ErrorAs(t, hidden, &ke)
+	assert.Equal(t, yandexkms.OpListFolders, ke.Op, "the cloud's discovery error")
+	assert.ErrorIs(t, byScope[folderScope(1)], kms.ErrNotFound, "folder 1, deleted")
+	assert.Len(t, byScope, 2, "the cloud's own scope had finished (of no keys): not listed again")
+}
+
 // TestFleetObserverNamesTheFolders: a Fleet's observer is told of every
 // request of a listing once, named by its folder's scope, and of each
 // folder's start and end, a denied folder's failure included.
