@@ -41,7 +41,10 @@ import (
 // where it was; one discovery no longer finds (a Region disabled, an
 // account gone from the organization or suspended) while the cursor had it
 // in flight ends as a failed scope: a *kms.ScopeError naming it whose
-// error is kms.ErrNotFound (pagination.ErrScopeGone), reported with the
+// error is kms.ErrNotFound (pagination.ErrScopeGone) or, when its account
+// is still in the organization but cannot be reached (its role no longer
+// assumed), that account's error (kms.ErrPermissionDenied, say, and
+// ErrScopeGone: see kms.MergeGoneReason), reported with the
 // others at the end of the listing and kept in the cursor (a later resume
 // reports it again, or resumes it if it is back); one it had finished, or
 // not started, is simply not listed. A new scope (a Region enabled since,
@@ -142,7 +145,7 @@ func NewFleet(ctx context.Context, opts ...FleetOption) (*Fleet, error) {
 	}
 	d.listing() // from now on AssumeRole is observed through the listing's fan-out
 	listers, names := d.scopes(accounts)
-	mopts := []kms.MergeOption{kms.MergeObserver(s.Observer)}
+	mopts := []kms.MergeOption{kms.MergeObserver(s.Observer), kms.MergeGoneReason(unreachable(accounts))}
 	if f.scopesConc > 0 {
 		mopts = append(mopts, kms.MergeConcurrency(f.scopesConc))
 	}
@@ -154,6 +157,27 @@ func NewFleet(ctx context.Context, opts ...FleetOption) (*Fleet, error) {
 		byScope[n] = listers[i]
 	}
 	return &Fleet{Lister: kms.NewMerge(listers, mopts...), spec: fleetSpec(f, accounts), scopes: names, byScope: byScope, owned: tr}, nil
+}
+
+// unreachable tells why a scope ("aws/<account>/<region>") of a cursor is
+// not among the Fleet's: its account could not be reached (its role not
+// assumed, its ListRegions denied), the reason being that account's
+// error; nil when the scope is simply gone (the Region disabled, the
+// account closed).
+func unreachable(accounts []*account) func(scope string) error {
+	hidden := map[string]error{}
+	for _, a := range accounts {
+		if a.err != nil {
+			hidden[a.id] = a.err
+		}
+	}
+	return func(scope string) error {
+		acct, _, ok := strings.Cut(strings.TrimPrefix(scope, "aws/"), "/")
+		if !ok {
+			return nil
+		}
+		return hidden[acct]
+	}
 }
 
 // fleetSpec is what a Fleet lists, as its Scope names it: the organization

@@ -103,3 +103,35 @@ func TestFleetResumesOverAChangedFleet(t *testing.T) {
 		assert.True(t, errors.As(e, &ke), "%s: a *kms.Error", name)
 	}
 }
+
+// TestFleetResumeOfAScopeWhoseAccountIsNowUnreachable: a scope the cursor
+// had in flight, whose account's role can no longer be assumed, is
+// reported with the account's denial (kms.ErrPermissionDenied, and
+// pagination.ErrScopeGone), not as a Region disabled (kms.ErrNotFound); the
+// account's own failed scope says the same.
+func TestFleetResumeOfAScopeWhoseAccountIsNowUnreachable(t *testing.T) {
+	const a, root = "111111111111", "900000000000"
+	c := cloud(t, awskmstest.WithManagementAccount(root), awskmstest.WithCloudAccounts(
+		awskmstest.CloudAccount{ID: root, Regions: []string{"us-east-1"}, Keys: 2},
+		awskmstest.CloudAccount{ID: a, Regions: []string{"eu-west-1", "us-east-1"}, Keys: 5},
+	))
+	f := fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("*"), awskms.WithScopeConcurrency(1))
+	it := f.ListKeys(context.Background(), kms.ListOptions{PageSize: 2, MaxItems: 3})
+	keys, err := pagination.Collect(it)
+	require.NoError(t, err)
+	require.Len(t, keys, 3)
+	require.Equal(t, a+"/eu-west-1", keys[2].Account+"/"+keys[2].Region, "the first scope, in flight")
+
+	c.DenyRole(a)
+	rest, err := pagination.Collect(fleet(t, c, awskms.WithOrganization("*"), awskms.WithRegions("*")).
+		ListKeys(context.Background(), kms.ListOptions{PageSize: 2, Cursor: it.Cursor()}))
+	for _, k := range rest {
+		assert.Equal(t, root, k.Account, "only the management account's keys")
+	}
+	failed := scopeErrors(err)
+	inFlight := failed["aws/"+a+"/eu-west-1"]
+	assert.ErrorIs(t, inFlight, kms.ErrPermissionDenied, "the account's denial")
+	assert.ErrorIs(t, inFlight, pagination.ErrScopeGone)
+	assert.NotErrorIs(t, inFlight, kms.ErrNotFound)
+	assert.ErrorIs(t, failed["aws/"+a+"/*"], kms.ErrPermissionDenied, "the account's own scope")
+}

@@ -113,3 +113,11 @@ func (c *Cloud) DisableRegion(account, region string) error {
 	delete(c.servers, key)
 	return nil
 }
+
+// DenyRole makes every AssumeRole into account answer AccessDenied from
+// now on, as WithDeniedRole does: the role's trust policy changed.
+func (c *Cloud) DenyRole(account string) {
+	c.topo.Lock()
+	defer c.topo.Unlock()
+	c.cfg.deniedRoles[account] = true
+}

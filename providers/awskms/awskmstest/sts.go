@@ -126,8 +126,9 @@ func (c *Cloud) assumeRole(w http.ResponseWriter, f url.Values, caller session) 
 	c.count("sts-into", account)
 	c.topo.RLock()
 	want, known := c.cfg.roles[arn]
+	denied := c.cfg.deniedRoles[account]
 	c.topo.RUnlock()
-	if !known || c.cfg.deniedRoles[account] || (want != "" && want != ext) {
+	if !known || denied || (want != "" && want != ext) {
 		// A role that does not exist answers as one whose trust policy
 		// does not name the caller: STS does not say which. An external ID
 		// the trust policy does not ask for is not checked.
