@@ -59,7 +59,8 @@ import (
 // less): every lister is matched by its name. A lister the cursor had in
 // flight or failed resumes where it was; one that is no longer among the
 // listers ends as a failed lister, a *ScopeError whose Err is an *Error of
-// class ErrNotFound (wrapping pagination.ErrScopeGone), reported with the
+// class ErrNotFound (wrapping pagination.ErrScopeGone; or the reason
+// MergeGoneReason gives, with ErrScopeGone), reported with the
 // others at the end and kept in the cursor (a later resume reports it
 // again, or resumes it if it is back). A new lister is listed whole,
 // never in part; a lister that had finished is not listed again, even if
