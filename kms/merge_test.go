@@ -69,22 +69,28 @@ func merge(fs []*kmstest.Fake) kms.Lister {
 // cases (kmstest.RunFleetConformance) run the default, concurrent Merge.
 func TestMergeConformance(t *testing.T) {
 	kmstest.RunConformance(t, kmstest.Harness{Setup: func(t *testing.T) kmstest.Fixture {
-		fs := uniformFakes()
-		ls := make([]kms.Lister, len(fs))
-		for i, f := range fs {
-			ls[i] = f
-		}
-		fx := kmstest.Fixture{Lister: kms.NewMerge(ls, kms.MergeConcurrency(1)), Versions: map[string][]kms.KeyVersion{},
-			MissingKeyRef: "no-such-key", MaxPageSize: 50, Provider: kms.ProviderYandex}
-		for _, f := range fs {
-			fx.Keys = append(fx.Keys, f.Keys()...)
-			for id, vs := range f.Versions() {
-				fx.Versions[id] = vs
-			}
-		}
-		fx.Requests = func() int { return totalCalls(fs) }
-		return fx
+		return mergeFixture(func(ls []kms.Lister) kms.Lister { return kms.NewMerge(ls, kms.MergeConcurrency(1)) })
 	}})
+}
+
+// mergeFixture is the conformance fixture of a Merge (made by merge) of
+// uniformFakes: their keys and versions, their requests counted.
+func mergeFixture(merge func([]kms.Lister) kms.Lister) kmstest.Fixture {
+	fs := uniformFakes()
+	ls := make([]kms.Lister, len(fs))
+	for i, f := range fs {
+		ls[i] = f
+	}
+	fx := kmstest.Fixture{Lister: merge(ls), Versions: map[string][]kms.KeyVersion{},
+		MissingKeyRef: "no-such-key", MaxPageSize: 50, Provider: kms.ProviderYandex}
+	for _, f := range fs {
+		fx.Keys = append(fx.Keys, f.Keys()...)
+		for id, vs := range f.Versions() {
+			fx.Versions[id] = vs
+		}
+	}
+	fx.Requests = func() int { return totalCalls(fs) }
+	return fx
 }
 
 // uniformFakes are fakes() all of one provider (Yandex): the conformance
