@@ -255,20 +255,24 @@ func TestFleetRefusesForeignCursorsBeforeAnyRequest(t *testing.T) {
 	}
 }
 
+// orgOfTwoClouds starts testOrg of testCloud (folders 0 and 1) and
+// testCloud2 (folder 2), perFolder keys each, and returns its
+// ResourceManager and a discovery of a fresh Fleet of it.
+func orgOfTwoClouds(t *testing.T) (*emu.ResourceManager, func() *yandexkms.Fleet) {
+	t.Helper()
+	rm, sdk := setupCloud(t, []emu.Option{emu.WithGenerated(3, perFolder)},
+		emu.WithCloud(testOrg, testCloud, emu.FolderID(0), emu.FolderID(1)),
+		emu.WithCloud(testOrg, testCloud2, emu.FolderID(2)))
+	return rm, func() *yandexkms.Fleet { return discoverOrg(t, sdk) }
+}
+
 // TestFleetResumeOfADeniedCloudNowSeen: in an organization, a cloud whose
 // folders discovery could not list is one failed scope; once its folders
 // are seen, a fresh Fleet's resumed listing lists them whole and ends
 // cleanly (the cloud's own scope is still there, of no keys), rather than
 // reporting the cloud as vanished for ever.
 func TestFleetResumeOfADeniedCloudNowSeen(t *testing.T) {
-	rm, sdk := setupCloud(t, []emu.Option{emu.WithGenerated(3, perFolder)},
-		emu.WithCloud(testOrg, testCloud, emu.FolderID(0), emu.FolderID(1)),
-		emu.WithCloud(testOrg, testCloud2, emu.FolderID(2)))
-	discover := func() *yandexkms.Fleet {
-		f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
-		require.NoError(t, err)
-		return f
-	}
+	rm, discover := orgOfTwoClouds(t)
 	rm.DenyCloud(testCloud2)
 	it := discover().ListKeys(context.Background(), kms.ListOptions{PageSize: 2})
 	keys, err := pagination.Collect(it)
@@ -295,14 +299,7 @@ func TestFleetResumeOfADeniedCloudNowSeen(t *testing.T) {
 // pagination.ErrScopeGone; a folder whose cloud is still seen but that is
 // gone is kms.ErrNotFound.
 func TestFleetResumeOfAFolderWhoseCloudIsNowDenied(t *testing.T) {
-	rm, sdk := setupCloud(t, []emu.Option{emu.WithGenerated(3, perFolder)},
-		emu.WithCloud(testOrg, testCloud, emu.FolderID(0), emu.FolderID(1)),
-		emu.WithCloud(testOrg, testCloud2, emu.FolderID(2)))
-	discover := func() *yandexkms.Fleet {
-		f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
-		require.NoError(t, err)
-		return f
-	}
+	rm, discover := orgOfTwoClouds(t)
 	rm.DenyFolder(emu.FolderID(1))
 	rm.DenyFolder(emu.FolderID(2))
 	it := discover().ListKeys(context.Background(), kms.ListOptions{PageSize: 2})

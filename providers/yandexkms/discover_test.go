@@ -49,6 +49,14 @@ func discoverCloud(t testing.TB, sdk *ycsdk.SDK, cloud string, opts ...yandexkms
 	return f
 }
 
+// discoverOrg discovers the folders of testOrg's clouds.
+func discoverOrg(t testing.TB, sdk *ycsdk.SDK) *yandexkms.Fleet {
+	t.Helper()
+	f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
+	require.NoError(t, err)
+	return f
+}
+
 // withCloud sets Key.CloudID on the fixture's keys.
 func withCloud(fx kmstest.Fixture, cloud string) kmstest.Fixture {
 	for i := range fx.Keys {
@@ -93,8 +101,7 @@ func TestFleetOrganizationKeysCarryCloud(t *testing.T) {
 		emu.WithCloud(testOrg, testCloud2, emu.FolderID(2)),
 		emu.WithCloud(testOrg, testCloud, emu.FolderID(0), emu.FolderID(1)),
 		emu.WithCloud("bpfother00000000000", "b1gcloudother0000000", "b1gotherfolder"))
-	f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
-	require.NoError(t, err)
+	f := discoverOrg(t, sdk)
 	assert.Equal(t, []string{testCloud, testCloud + "/" + emu.FolderID(0), testCloud + "/" + emu.FolderID(1), testCloud2, testCloud2 + "/" + emu.FolderID(2)}, f.Scopes())
 	assert.Equal(t, int64(1), rm.Requests(emu.MethodCloudList))
 	assert.Equal(t, int64(2), rm.Requests(emu.MethodFolderList))
@@ -119,8 +126,7 @@ func TestFleetDeniedCloudIsOneScope(t *testing.T) {
 		emu.WithCloud(testOrg, testCloud, emu.FolderID(0), emu.FolderID(1)),
 		emu.WithCloud(testOrg, testCloud2, emu.FolderID(2)))
 	rm.DenyCloud(testCloud2)
-	f, err := yandexkms.Discover(context.Background(), sdk, yandexkms.Discovery{OrganizationID: testOrg}, unpaced())
-	require.NoError(t, err)
+	f := discoverOrg(t, sdk)
 	assert.Equal(t, []string{testCloud, testCloud + "/" + emu.FolderID(0), testCloud + "/" + emu.FolderID(1), testCloud2}, f.Scopes())
 
 	keys, err := pagination.Collect(f.ListKeys(context.Background(), kms.ListOptions{}))
