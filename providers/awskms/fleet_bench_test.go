@@ -100,18 +100,5 @@ func BenchmarkFleetBasicPerKeyWire(b *testing.B) {
 	b.Cleanup(all.Close)
 	one := awskms.New(kmssdk.NewFromConfig(all.Config()))
 	fleet := kms.Merge(listers...)
-	ctx := context.Background()
-	list := func(l kms.Lister) func() int {
-		return func() int {
-			n := 0
-			for _, err := range l.ListKeys(ctx, kms.ListOptions{PageSize: 1000}).All() {
-				if err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			return n
-		}
-	}
-	benchkit.Paired(b, regions*keys, benchkit.Listing{Name: "merged", List: list(fleet)}, benchkit.Listing{Name: "single", List: list(one)})
+	benchkit.Paired(b, regions*keys, benchkit.Listing{Name: "merged", List: basicListing(b, fleet)}, benchkit.Listing{Name: "single", List: basicListing(b, one)})
 }
