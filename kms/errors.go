@@ -136,3 +136,33 @@ func (e *ScopeError) Error() string {
 
 // Unwrap returns the scope's error.
 func (e *ScopeError) Unwrap() error { return e.Err }
+
+// ScopeErrors returns the failed scopes a fleet listing's error joins: its
+// *ScopeError values in order, those of a fleet inside the fleet (a Merge
+// of discovered fleets) in its place, as they name what failed better than
+// it does. It returns nil if err is nil or holds anything but *ScopeError
+// values (a listing refused or cancelled as a whole).
+func ScopeErrors(err error) []*ScopeError {
+	if err == nil {
+		return nil
+	}
+	if se, ok := err.(*ScopeError); ok {
+		if inner := ScopeErrors(se.Err); inner != nil {
+			return inner
+		}
+		return []*ScopeError{se}
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return nil
+	}
+	var out []*ScopeError
+	for _, e := range j.Unwrap() {
+		sub := ScopeErrors(e)
+		if sub == nil {
+			return nil
+		}
+		out = append(out, sub...)
+	}
+	return out
+}

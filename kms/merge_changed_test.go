@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,6 +192,32 @@ func TestMergeGoneReason(t *testing.T) {
 		}
 		if len(rest) != 0 {
 			t.Errorf("listed %d keys again", len(rest))
+		}
+	}
+}
+
+// TestScopeErrorsRefusesOtherErrors: ScopeErrors is nil for nil and for an
+// error that holds anything but *ScopeError values, and keeps a scope
+// whose own error is no fleet's.
+func TestScopeErrorsRefusesOtherErrors(t *testing.T) {
+	a := &kms.ScopeError{Scope: "a", Err: kms.NewError(kms.ProviderAWS, "ListKeys", kms.CodeUnavailable, nil)}
+	b := &kms.ScopeError{Scope: "b", Err: errors.Join(&kms.ScopeError{Scope: "b/1", Err: context.Canceled})}
+	for _, tc := range []struct {
+		err  error
+		want []string
+	}{
+		{nil, nil},
+		{context.Canceled, nil},
+		{errors.Join(a, context.Canceled), nil},
+		{a, []string{"a"}},
+		{errors.Join(a, b), []string{"a", "b/1"}},
+	} {
+		var got []string
+		for _, se := range kms.ScopeErrors(tc.err) {
+			got = append(got, se.Scope)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("ScopeErrors(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}
 }

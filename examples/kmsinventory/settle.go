@@ -16,7 +16,7 @@ import (
 // failed scopes, a failure after some keys).
 func settle(ctx context.Context, c config, st resumeState, o outcome, stderr io.Writer) int {
 	code, save := exitDone, true
-	switch failed := scopeErrors(o.err); {
+	switch failed := kms.ScopeErrors(o.err); {
 	case o.cursor == "" && (o.err == nil || o.keys > 0 && canceled(ctx, o.err)):
 		// Exhausted: a cancel that came after the last key is no interruption.
 		st.Done = true
@@ -79,34 +79,4 @@ func resumeHint(c config) string {
 		return ": rerun with -resume FILE to keep the cursor next time"
 	}
 	return ": the cursor is saved in " + c.resume + "; rerun with the same -resume to continue"
-}
-
-// scopeErrors returns the failed scopes err joins (those of a nested
-// fleet in its place), or nil if err holds anything but *kms.ScopeError
-// values (or is nil).
-func scopeErrors(err error) []*kms.ScopeError {
-	if err == nil {
-		return nil
-	}
-	if se, ok := err.(*kms.ScopeError); ok {
-		// A fleet in the fleet (an awskms.Fleet merged with other URLs):
-		// its own failed scopes name what failed better than it does.
-		if inner := scopeErrors(se.Err); inner != nil {
-			return inner
-		}
-		return []*kms.ScopeError{se}
-	}
-	j, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		return nil
-	}
-	var out []*kms.ScopeError
-	for _, e := range j.Unwrap() {
-		sub := scopeErrors(e)
-		if sub == nil {
-			return nil
-		}
-		out = append(out, sub...)
-	}
-	return out
 }

@@ -59,28 +59,11 @@ func collect(t *testing.T, l kms.Lister, opts kms.ListOptions) ([]kms.Key, error
 	return pagination.Collect(l.ListKeys(context.Background(), opts))
 }
 
-// scopeErrors returns the names of the failed scopes err joins.
+// scopeErrors maps the failed scopes err joins to their errors.
 func scopeErrors(err error) map[string]error {
 	out := map[string]error{}
-	var walk func(error)
-	walk = func(e error) {
-		var se *kms.ScopeError
-		if errors.As(e, &se) && se == e {
-			out[se.Scope] = se.Err
-			return
-		}
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		if errors.As(e, &se) {
-			out[se.Scope] = se.Err
-		}
-	}
-	if err != nil {
-		walk(err)
+	for _, se := range kms.ScopeErrors(err) {
+		out[se.Scope] = se.Err
 	}
 	return out
 }

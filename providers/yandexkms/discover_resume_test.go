@@ -77,26 +77,15 @@ func resume(t *testing.T, f *yandexkms.Fleet, cursor string) (ids, failed []stri
 		ids = append(ids, k.ID)
 		assert.Equal(t, testCloud, k.CloudID, k.ID)
 	}
-	for _, e := range unjoinErr(err) {
-		var se *kms.ScopeError
-		require.ErrorAs(t, e, &se, "every error of a resumed listing is a scope's: %v", e)
-		assert.ErrorIs(t, e, kms.ErrNotFound, se.Scope)
-		assert.ErrorIs(t, e, pagination.ErrScopeGone, se.Scope)
+	ses := kms.ScopeErrors(err)
+	require.True(t, err == nil || ses != nil, "every error of a resumed listing is a scope's: %v", err)
+	for _, se := range ses {
+		assert.ErrorIs(t, se, kms.ErrNotFound, se.Scope)
+		assert.ErrorIs(t, se, pagination.ErrScopeGone, se.Scope)
 		failed = append(failed, se.Scope)
 	}
 	slices.Sort(failed)
 	return ids, failed, it.Cursor()
-}
-
-// unjoinErr splits an errors.Join (nil: none).
-func unjoinErr(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }
 
 // sortedOnce sorts ids and fails the test if one repeats.
@@ -311,11 +300,11 @@ func TestFleetResumeOfAFolderWhoseCloudIsNowDenied(t *testing.T) {
 	rm.RemoveFolder(emu.FolderID(1))
 	rest, err := pagination.Collect(discover().ListKeys(context.Background(), kms.ListOptions{PageSize: 2, Cursor: it.Cursor()}))
 	assert.Empty(t, rest)
+	ses := kms.ScopeErrors(err)
+	require.NotNil(t, ses, "every error is a scope's: %v", err)
 	byScope := map[string]error{}
-	for _, e := range unjoinErr(err) {
-		var se *kms.ScopeError
-		require.ErrorAs(t, e, &se)
-		byScope[se.Scope] = e
+	for _, se := range ses {
+		byScope[se.Scope] = se
 	}
 	hidden := byScope["yandex/"+testCloud2+"/"+emu.FolderID(2)]
 	assert.ErrorIs(t, hidden, kms.ErrPermissionDenied, "folder 2, its cloud denied")
