@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/multikms/multikms/internal/resumetest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/alibabakms"
@@ -48,53 +49,8 @@ func regionOptions(r string) []emu.Option {
 	return []emu.Option{emu.WithKeys(fleetKeys(r, perRegion)...), emu.WithReadQuota(1e6, 1e6)}
 }
 
-// listPart lists f's keys two a page, stops after n and returns their
-// ARNs and the cursor.
-func listPart(t *testing.T, f *alibabakms.Fleet, n int) ([]string, string) {
-	t.Helper()
-	it := f.ListKeys(bg, kms.ListOptions{PageSize: 2})
-	var got []string
-	for k, err := range it.All() {
-		require.NoError(t, err)
-		if got = append(got, k.ARN); len(got) == n {
-			break
-		}
-	}
-	cursor := it.Cursor()
-	require.NotEmpty(t, cursor)
-	return got, cursor
-}
-
-// resume lists f from cursor to its end and returns the key ARNs, the
-// scopes of the *kms.ScopeErrors it ended with (each a vanished scope's)
-// and its cursor.
-func resume(t *testing.T, f *alibabakms.Fleet, cursor string) (arns, failed []string, next string) {
-	t.Helper()
-	it := f.ListKeys(bg, kms.ListOptions{PageSize: 2, Cursor: cursor})
-	keys, err := pagination.Collect(it)
-	for _, k := range keys {
-		arns = append(arns, k.ARN)
-	}
-	ses := kms.ScopeErrors(err)
-	require.True(t, err == nil || ses != nil, "every error of a resumed listing is a scope's: %v", err)
-	for _, se := range ses {
-		assert.ErrorIs(t, se, kms.ErrNotFound, se.Scope)
-		assert.ErrorIs(t, se, pagination.ErrScopeGone, se.Scope)
-		failed = append(failed, se.Scope)
-	}
-	slices.Sort(failed)
-	return arns, failed, it.Cursor()
-}
-
-// sortedOnce sorts ids and fails the test if one repeats.
-func sortedOnce(t *testing.T, ids []string) []string {
-	t.Helper()
-	ids = slices.Sorted(slices.Values(ids))
-	for i := 1; i < len(ids); i++ {
-		assert.NotEqual(t, ids[i-1], ids[i], "key listed twice over the chain")
-	}
-	return ids
-}
+// keyARN names a key by its ARN (regions share key IDs).
+func keyARN(k kms.Key) string { return k.ARN }
 
 // TestFleetResumeOverAChangedRegionSet: a cursor made over the regions
 // DescribeRegions listed (ap-southeast-1 finished, cn-beijing in flight,
@@ -109,7 +65,7 @@ func TestFleetResumeOverAChangedRegionSet(t *testing.T) {
 	c := resumeCloud(t, "ap-southeast-1", "cn-beijing", emu.DemoHomeRegion, "cn-shanghai", "eu-central-1")
 	// One region at a time, no page ahead: ap-southeast-1 is done and
 	// cn-beijing two keys in when the loop stops after 7 keys.
-	first, cursor := listPart(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every, Concurrency: 1}, alibabakms.WithPrefetch(0)), perRegion+2)
+	first, cursor := resumetest.ListPart(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every, Concurrency: 1}, alibabakms.WithPrefetch(0)), perRegion+2, keyARN)
 	require.Equal(t, regionARNs(c, "ap-southeast-1"), slices.Sorted(slices.Values(first[:perRegion])))
 	inFlight := slices.Sorted(slices.Values(first[perRegion:]))
 	require.Subset(t, regionARNs(c, "cn-beijing"), inFlight)
@@ -120,20 +76,20 @@ func TestFleetResumeOverAChangedRegionSet(t *testing.T) {
 	c.RemoveRegion("cn-beijing")
 	fresh := cloudFleet(t, c, alibabakms.Discovery{Regions: every})
 	require.Equal(t, []string{"ap-northeast-1", emu.DemoHomeRegion, "cn-shanghai", "cn-shenzhen", "eu-central-1"}, fresh.Regions())
-	rest, failed, next := resume(t, fresh, cursor)
+	rest, failed, next := resumetest.Resume(t, fresh, cursor, keyARN)
 
-	chain := sortedOnce(t, append(slices.Clone(first), rest...))
+	chain := resumetest.SortedOnce(t, append(slices.Clone(first), rest...))
 	want := append(regionARNs(c, "ap-northeast-1", "ap-southeast-1", emu.DemoHomeRegion, "cn-shanghai", "cn-shenzhen", "eu-central-1"), inFlight...)
-	assert.Equal(t, sortedOnce(t, want), chain, "every key of the regions of both fleets once, the new regions' all")
+	assert.Equal(t, resumetest.SortedOnce(t, want), chain, "every key of the regions of both fleets once, the new regions' all")
 	assert.Equal(t, []string{"alibaba/cn-beijing"}, failed, "the vanished in-flight region, and it alone, is a scope failure")
 
 	// The region is back: the cursor, which kept it, resumes it where it stopped.
 	require.NotEmpty(t, next)
 	c.AddRegion("cn-beijing", regionOptions("cn-beijing")...)
-	last, failed, end := resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), next)
+	last, failed, end := resumetest.Resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), next, keyARN)
 	assert.Empty(t, failed)
 	assert.Empty(t, end)
-	assert.Equal(t, regionARNs(c, "cn-beijing"), sortedOnce(t, append(last, inFlight...)), "the rest of the region, once")
+	assert.Equal(t, regionARNs(c, "cn-beijing"), resumetest.SortedOnce(t, append(last, inFlight...)), "the rest of the region, once")
 }
 
 // TestFleetResumeOverAChangedRegionList: the same over region=a,b lists:
@@ -149,9 +105,9 @@ func TestFleetResumeOverAChangedRegionList(t *testing.T) {
 	require.Equal(t, "alibaba/cn-shanghai", se.Scope)
 	require.Len(t, keys, perRegion)
 
-	rest, failed, _ := resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: []string{"cn-beijing", emu.DemoHomeRegion}}), it.Cursor())
+	rest, failed, _ := resumetest.Resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: []string{"cn-beijing", emu.DemoHomeRegion}}), it.Cursor(), keyARN)
 	assert.Equal(t, []string{"alibaba/cn-shanghai"}, failed, "the failed region, no longer asked for")
-	assert.Equal(t, regionARNs(c, emu.DemoHomeRegion), sortedOnce(t, rest), "the new region whole, nothing of the finished one again")
+	assert.Equal(t, regionARNs(c, emu.DemoHomeRegion), resumetest.SortedOnce(t, rest), "the new region whole, nothing of the finished one again")
 }
 
 // TestFleetResumeOverAChangedRegionSetConcurrently: the changes of
@@ -163,12 +119,12 @@ func TestFleetResumeOverAChangedRegionList(t *testing.T) {
 func TestFleetResumeOverAChangedRegionSetConcurrently(t *testing.T) {
 	for range 5 {
 		c := resumeCloud(t, "ap-southeast-1", "cn-beijing", emu.DemoHomeRegion, "cn-shanghai", "eu-central-1")
-		first, cursor := listPart(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), 9)
+		first, cursor := resumetest.ListPart(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), 9, keyARN)
 		c.AddRegion("ap-northeast-1", regionOptions("ap-northeast-1")...)
 		c.AddRegion("cn-shenzhen", regionOptions("cn-shenzhen")...)
 		c.RemoveRegion("ap-southeast-1")
 		c.RemoveRegion("cn-shanghai")
-		rest, failed, _ := resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), cursor)
+		rest, failed, _ := resumetest.Resume(t, cloudFleet(t, c, alibabakms.Discovery{Regions: every}), cursor, keyARN)
 
 		want := regionARNs(c, "ap-northeast-1", "cn-beijing", emu.DemoHomeRegion, "cn-shenzhen", "eu-central-1")
 		for _, gone := range []string{"ap-southeast-1", "cn-shanghai"} {
@@ -182,7 +138,7 @@ func TestFleetResumeOverAChangedRegionSetConcurrently(t *testing.T) {
 				assert.Contains(t, failed, "alibaba/"+gone, "a vanished region with keys left")
 			}
 		}
-		assert.Equal(t, sortedOnce(t, want), sortedOnce(t, append(slices.Clone(first), rest...)))
+		assert.Equal(t, resumetest.SortedOnce(t, want), resumetest.SortedOnce(t, append(slices.Clone(first), rest...)))
 		// A vanished region whose keys all came out may still have been in
 		// flight (its end not yet seen): a failure then, with nothing lost.
 		assert.Subset(t, []string{"alibaba/ap-southeast-1", "alibaba/cn-shanghai"}, failed)
@@ -201,20 +157,12 @@ func TestFleetRefusesForeignCursorsBeforeAnyRequest(t *testing.T) {
 	// they resume it), not broken out of: no request of theirs can still be
 	// on its way to be counted below.
 	c.DenyRegion("cn-beijing")
-	failedCursor := func(opts kms.ListOptions) string {
-		it := f.ListKeys(bg, opts)
-		_, err := pagination.Collect(it)
-		var se *kms.ScopeError
-		require.ErrorAs(t, err, &se)
-		require.NotEmpty(t, it.Cursor())
-		return it.Cursor()
-	}
-	cursor := failedCursor(kms.ListOptions{PageSize: 2})
-	otherFilter := failedCursor(kms.ListOptions{PageSize: 2, Filter: kms.Filter{States: []kms.KeyState{kms.StateEnabled}}})
+	cursor := resumetest.FailedCursor(t, f, kms.ListOptions{PageSize: 2})
+	otherFilter := resumetest.FailedCursor(t, f, kms.ListOptions{PageSize: 2, Filter: kms.Filter{States: []kms.KeyState{kms.StateEnabled}}})
 	// A cursor of regions in flight, made on another Cloud (another
 	// endpoint): its requests still on their way reach that Cloud, not c.
 	other := resumeCloud(t, "cn-beijing", emu.DemoHomeRegion)
-	_, foreign := listPart(t, cloudFleet(t, other, alibabakms.Discovery{Regions: every}), 3)
+	_, foreign := resumetest.ListPart(t, cloudFleet(t, other, alibabakms.Discovery{Regions: every}), 3, keyARN)
 	regions := []string{"cn-beijing", emu.DemoHomeRegion}
 	for i := range 40 {
 		regions = append(regions, fmt.Sprintf("ap-new-%d", i))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	rmpb "github.com/yandex-cloud/go-genproto/yandex/cloud/resourcemanager/v1"
 
+	"github.com/multikms/multikms/internal/resumetest"
 	"github.com/multikms/multikms/kms"
 	"github.com/multikms/multikms/pagination"
 	"github.com/multikms/multikms/providers/yandexkms"
@@ -50,52 +51,14 @@ func resumeCloud(t *testing.T, folders ...int) (*emu.ResourceManager, func(...ya
 	return rm, func(opts ...yandexkms.Option) *yandexkms.Fleet { return discoverCloud(t, sdk, testCloud, opts...) }
 }
 
-// listPart lists f's keys two a page, stops after n and returns their IDs
-// and the cursor.
-func listPart(t *testing.T, f *yandexkms.Fleet, n int) ([]string, string) {
-	t.Helper()
-	it := f.ListKeys(context.Background(), kms.ListOptions{PageSize: 2})
-	var got []string
-	for k, err := range it.All() {
-		require.NoError(t, err)
-		if got = append(got, k.ID); len(got) == n {
-			break
-		}
-	}
-	cursor := it.Cursor()
-	require.NotEmpty(t, cursor)
-	return got, cursor
-}
+func keyID(k kms.Key) string { return k.ID }
 
-// resume lists f from cursor to its end and returns the key IDs, the
-// scopes of the *kms.ScopeErrors it ended with and its cursor.
-func resume(t *testing.T, f *yandexkms.Fleet, cursor string) (ids, failed []string, next string) {
-	t.Helper()
-	it := f.ListKeys(context.Background(), kms.ListOptions{PageSize: 2, Cursor: cursor})
-	keys, err := pagination.Collect(it)
-	for _, k := range keys {
-		ids = append(ids, k.ID)
+// inTestCloud names a key by its ID, checking that it carries testCloud.
+func inTestCloud(t *testing.T) func(kms.Key) string {
+	return func(k kms.Key) string {
 		assert.Equal(t, testCloud, k.CloudID, k.ID)
+		return k.ID
 	}
-	ses := kms.ScopeErrors(err)
-	require.True(t, err == nil || ses != nil, "every error of a resumed listing is a scope's: %v", err)
-	for _, se := range ses {
-		assert.ErrorIs(t, se, kms.ErrNotFound, se.Scope)
-		assert.ErrorIs(t, se, pagination.ErrScopeGone, se.Scope)
-		failed = append(failed, se.Scope)
-	}
-	slices.Sort(failed)
-	return ids, failed, it.Cursor()
-}
-
-// sortedOnce sorts ids and fails the test if one repeats.
-func sortedOnce(t *testing.T, ids []string) []string {
-	t.Helper()
-	ids = slices.Sorted(slices.Values(ids))
-	for i := 1; i < len(ids); i++ {
-		assert.NotEqual(t, ids[i-1], ids[i], "key listed twice over the chain")
-	}
-	return ids
 }
 
 // TestFleetResumeOverAChangedFleet: a cursor made over folders 1,2,3,4,6
@@ -111,7 +74,7 @@ func TestFleetResumeOverAChangedFleet(t *testing.T) {
 	rm, discover := resumeCloud(t, 1, 2, 3, 4, 6)
 	// One folder at a time and no page ahead: folder 1 is done and folder 2
 	// two keys in when the loop stops after 8 keys.
-	first, cursor := listPart(t, discover(yandexkms.WithConcurrency(1), yandexkms.WithPrefetch(0)), 8)
+	first, cursor := resumetest.ListPart(t, discover(yandexkms.WithConcurrency(1), yandexkms.WithPrefetch(0)), 8, keyID)
 	require.Equal(t, folderKeys(1), slices.Sorted(slices.Values(first[:perFolder])))
 	inFlight := slices.Sorted(slices.Values(first[perFolder:]))
 	require.Subset(t, folderKeys(2), inFlight)
@@ -122,10 +85,10 @@ func TestFleetResumeOverAChangedFleet(t *testing.T) {
 	rm.RemoveFolder(emu.FolderID(2))
 	fresh := discover()
 	require.Equal(t, []string{emu.FolderID(0), emu.FolderID(3), emu.FolderID(4), emu.FolderID(5), emu.FolderID(6)}, fresh.Folders())
-	rest, failed, next := resume(t, fresh, cursor)
+	rest, failed, next := resumetest.Resume(t, fresh, cursor, inTestCloud(t))
 
-	chain := sortedOnce(t, append(slices.Clone(first), rest...))
-	assert.Equal(t, sortedOnce(t, append(folderKeys(0, 1, 3, 4, 5, 6), inFlight...)), chain,
+	chain := resumetest.SortedOnce(t, append(slices.Clone(first), rest...))
+	assert.Equal(t, resumetest.SortedOnce(t, append(folderKeys(0, 1, 3, 4, 5, 6), inFlight...)), chain,
 		"every key of the folders of both fleets once, the new folders' all")
 	assert.Equal(t, []string{folderScope(2)}, failed, "the vanished in-flight folder, and it alone, is a scope failure")
 
@@ -133,10 +96,10 @@ func TestFleetResumeOverAChangedFleet(t *testing.T) {
 	// resumes it where it stopped.
 	require.NotEmpty(t, next)
 	rm.AddFolder(testCloud, emu.FolderID(2))
-	last, failed, end := resume(t, discover(), next)
+	last, failed, end := resumetest.Resume(t, discover(), next, inTestCloud(t))
 	assert.Empty(t, failed)
 	assert.Empty(t, end)
-	assert.Equal(t, sortedOnce(t, append(last, inFlight...)), folderKeys(2), "the rest of the folder, once")
+	assert.Equal(t, resumetest.SortedOnce(t, append(last, inFlight...)), folderKeys(2), "the rest of the folder, once")
 }
 
 // TestFleetResumeOfAFailedFolderThatVanished: a listing whose folder 1 was
@@ -155,9 +118,9 @@ func TestFleetResumeOfAFailedFolderThatVanished(t *testing.T) {
 
 	rm.RemoveFolder(emu.FolderID(1))
 	rm.AddFolder(testCloud, emu.FolderID(3))
-	rest, failed, _ := resume(t, discover(), it.Cursor())
+	rest, failed, _ := resumetest.Resume(t, discover(), it.Cursor(), inTestCloud(t))
 	assert.Equal(t, []string{folderScope(1)}, failed)
-	assert.Equal(t, folderKeys(3), sortedOnce(t, rest), "the new folder whole, nothing of the finished ones again")
+	assert.Equal(t, folderKeys(3), resumetest.SortedOnce(t, rest), "the new folder whole, nothing of the finished ones again")
 }
 
 // TestFleetResumeOverAChangedFleetConcurrently: the same changes with the
@@ -168,13 +131,13 @@ func TestFleetResumeOfAFailedFolderThatVanished(t *testing.T) {
 func TestFleetResumeOverAChangedFleetConcurrently(t *testing.T) {
 	for range 5 {
 		rm, discover := resumeCloud(t, 1, 2, 3, 4, 6)
-		first, cursor := listPart(t, discover(), 11)
+		first, cursor := resumetest.ListPart(t, discover(), 11, keyID)
 		rm.AddFolder(testCloud, emu.FolderID(0))
 		rm.AddFolder(testCloud, emu.FolderID(5))
 		rm.RemoveFolder(emu.FolderID(1))
 		rm.RemoveFolder(emu.FolderID(4))
-		rest, failed, _ := resume(t, discover(), cursor)
-		chain := sortedOnce(t, append(slices.Clone(first), rest...))
+		rest, failed, _ := resumetest.Resume(t, discover(), cursor, inTestCloud(t))
+		chain := resumetest.SortedOnce(t, append(slices.Clone(first), rest...))
 
 		want := folderKeys(0, 2, 3, 5, 6)
 		for _, gone := range []int{1, 4} {
@@ -188,7 +151,7 @@ func TestFleetResumeOverAChangedFleetConcurrently(t *testing.T) {
 				assert.Contains(t, failed, folderScope(gone), "a vanished folder with keys left")
 			}
 		}
-		assert.Equal(t, sortedOnce(t, want), chain)
+		assert.Equal(t, resumetest.SortedOnce(t, want), chain)
 		// A vanished folder whose keys all came out may still have been in
 		// flight (its end not yet seen): a failure then, with nothing lost.
 		assert.Subset(t, []string{folderScope(1), folderScope(4)}, failed)
@@ -207,16 +170,8 @@ func TestFleetRefusesForeignCursorsBeforeAnyRequest(t *testing.T) {
 	// they resume it), not broken out of: no request of theirs can still be
 	// on its way to be counted below.
 	rm.DenyFolder(emu.FolderID(1))
-	failedCursor := func(opts kms.ListOptions) string {
-		it := f.ListKeys(context.Background(), opts)
-		_, err := pagination.Collect(it)
-		var se *kms.ScopeError
-		require.ErrorAs(t, err, &se)
-		require.NotEmpty(t, it.Cursor())
-		return it.Cursor()
-	}
-	cursor := failedCursor(kms.ListOptions{PageSize: 2})
-	otherFilter := failedCursor(kms.ListOptions{PageSize: 2, Filter: kms.Filter{States: []kms.KeyState{kms.StateEnabled}}})
+	cursor := resumetest.FailedCursor(t, f, kms.ListOptions{PageSize: 2})
+	otherFilter := resumetest.FailedCursor(t, f, kms.ListOptions{PageSize: 2, Filter: kms.Filter{States: []kms.KeyState{kms.StateEnabled}}})
 
 	for i := range 40 {
 		rm.AddFolder(testCloud, fmt.Sprintf("b1fnew%014d", i))
@@ -278,7 +233,7 @@ func TestFleetResumeOfADeniedCloudNowSeen(t *testing.T) {
 		ids = append(ids, k.ID)
 		assert.Equal(t, testCloud2, k.CloudID)
 	}
-	assert.Equal(t, folderKeys(2), sortedOnce(t, ids))
+	assert.Equal(t, folderKeys(2), resumetest.SortedOnce(t, ids))
 }
 
 // TestFleetResumeOfAFolderWhoseCloudIsNowDenied: a folder the cursor had
